@@ -1,0 +1,98 @@
+// Package config loads gongkai's settings: a gongkai.yaml file (in the working directory or
+// given with --config), GONGKAI_* environment variables (a key's dots become underscores:
+// GONGKAI_SERVER_ADDR) and command-line flags bound by cmd/gongkai. Every key has a default.
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/viper"
+)
+
+// Organ is one expected organ of the district's registry.
+type Organ struct {
+	Name     string   `mapstructure:"name"`     // canonical name, e.g. 红寺堡区红寺堡镇人民政府
+	Level    string   `mapstructure:"level"`    // township, department, county, city
+	District string   `mapstructure:"district"` // parent district, e.g. 红寺堡区
+	Aliases  []string `mapstructure:"aliases"`  // other names it reports under, e.g. 红寺堡镇
+}
+
+// Server holds the settings of gongkai serve.
+type Server struct {
+	Addr        string `mapstructure:"addr"`          // listen address, loopback by default
+	Token       string `mapstructure:"token"`         // uploads need it; empty: uploads are off
+	MaxUploadMB int    `mapstructure:"max_upload_mb"` // largest accepted upload
+}
+
+// Risk holds the thresholds of the 风险提示 cards.
+type Risk struct {
+	MinApplications    int     `mapstructure:"min_applications"`     // smaller samples are left out of ratio cards
+	CorrectionRateJump float64 `mapstructure:"correction_rate_jump"` // 纠错率 rise, in percentage points
+	LitigationJump     int     `mapstructure:"litigation_jump"`      // rise in lawsuits
+	DisclosureRateDrop float64 `mapstructure:"disclosure_rate_drop"` // 实质公开率 fall, in percentage points
+	PublicationsDrop   float64 `mapstructure:"publications_drop"`    // fall in items published, as a fraction (0.5 = halved)
+	CopiedSimilarity   float64 `mapstructure:"copied_similarity"`    // prose similarity at which S-copied-prose fires
+}
+
+// Config is every setting of gongkai.
+type Config struct {
+	DB       string  `mapstructure:"db"`       // DuckDB file
+	Workers  int     `mapstructure:"workers"`  // parsing goroutines; 0: one a core
+	District string  `mapstructure:"district"` // the district's name, shown in the UI
+	Registry []Organ `mapstructure:"registry"` // the organs expected to report
+	Server   Server  `mapstructure:"server"`
+	Risk     Risk    `mapstructure:"risk"`
+}
+
+// Defaults sets every key's default on v; the environment is only read for keys with one.
+func Defaults(v *viper.Viper) {
+	v.SetDefault("db", "gongkai.duckdb")
+	v.SetDefault("workers", 0)
+	v.SetDefault("district", "")
+	v.SetDefault("registry", []map[string]any{})
+	v.SetDefault("server.addr", "127.0.0.1:8080")
+	v.SetDefault("server.token", "")
+	v.SetDefault("server.max_upload_mb", 20)
+	v.SetDefault("risk.min_applications", 10)
+	v.SetDefault("risk.correction_rate_jump", 10.0)
+	v.SetDefault("risk.litigation_jump", 2)
+	v.SetDefault("risk.disclosure_rate_drop", 15.0)
+	v.SetDefault("risk.publications_drop", 0.5)
+	v.SetDefault("risk.copied_similarity", 0.9)
+}
+
+// New returns a viper instance with defaults, the GONGKAI_ environment and, when file is
+// not empty, that file; when file is empty, gongkai.yaml in the working directory if present.
+func New(file string) (*viper.Viper, error) {
+	v := viper.New()
+	Defaults(v)
+	v.SetEnvPrefix("GONGKAI")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config %s: %w", file, err)
+		}
+		return v, nil
+	}
+	v.SetConfigName("gongkai")
+	v.SetConfigType("yaml")
+	v.AddConfigPath(".")
+	if err := v.ReadInConfig(); err != nil {
+		if _, missing := err.(viper.ConfigFileNotFoundError); !missing {
+			return nil, fmt.Errorf("config gongkai.yaml: %w", err)
+		}
+	}
+	return v, nil
+}
+
+// Load unmarshals v into a Config.
+func Load(v *viper.Viper) (*Config, error) {
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return &c, nil
+}

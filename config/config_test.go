@@ -1,0 +1,52 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestDefaultsEnvFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gongkai.yaml")
+	yaml := "db: from-file.duckdb\nserver:\n  token: secret\nregistry:\n  - name: 红寺堡区红寺堡镇人民政府\n    level: township\n    aliases: [红寺堡镇]\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GONGKAI_SERVER_ADDR", "127.0.0.1:9999")
+	t.Setenv("GONGKAI_RISK_MIN_APPLICATIONS", "3")
+	v, err := New(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"file", c.DB, "from-file.duckdb"},
+		{"nested file", c.Server.Token, "secret"},
+		{"nested env", c.Server.Addr, "127.0.0.1:9999"},
+		{"env int", c.Risk.MinApplications, 3},
+		{"default", c.Server.MaxUploadMB, 20},
+		{"registry", len(c.Registry), 1},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	if c.Registry[0].Aliases[0] != "红寺堡镇" {
+		t.Errorf("alias: %v", c.Registry[0].Aliases)
+	}
+}
+
+func TestMissingFileNamed(t *testing.T) {
+	if _, err := New(filepath.Join(t.TempDir(), "nope.yaml")); err == nil {
+		t.Fatal("want an error for a named config file that does not exist")
+	}
+}
