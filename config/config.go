@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/viper"
@@ -77,11 +78,10 @@ func New(file string) (*viper.Viper, error) {
 		}
 		return v, nil
 	}
-	v.SetConfigName("gongkai")
-	v.SetConfigType("yaml")
-	v.AddConfigPath(".")
-	if err := v.ReadInConfig(); err != nil {
-		if _, missing := err.(viper.ConfigFileNotFoundError); !missing {
+	// only gongkai.yaml: viper's own search would also take a file named "gongkai" — the binary
+	if _, err := os.Stat("gongkai.yaml"); err == nil {
+		v.SetConfigFile("gongkai.yaml")
+		if err := v.ReadInConfig(); err != nil {
 			return nil, fmt.Errorf("config gongkai.yaml: %w", err)
 		}
 	}

@@ -50,3 +50,15 @@ func TestMissingFileNamed(t *testing.T) {
 		t.Fatal("want an error for a named config file that does not exist")
 	}
 }
+
+// A file named "gongkai" (the binary itself) beside the working directory is not a config.
+func TestBinaryNotTakenForConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("gongkai", []byte("\x7fELF\x00\x01binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(""); err != nil {
+		t.Fatalf("the binary was read as config: %v", err)
+	}
+}

@@ -1,17 +1,194 @@
 // Package parse reads a decoded report (normalised lines) into an ingest.Report: the agency,
 // year and level, the six sections, the cells of tables 2, 3 and 4 anchored on their row
 // labels, the publication counts stated in the prose, and V-unreadable findings for every
-// cell that could not be read.
+// cell that could not be read. It never guesses a number: a digit run is split only when
+// the table's rules admit exactly one split.
 package parse
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"gongkai/ingest"
+	"gongkai/ingest/decode"
 )
 
+// Version is the parser's version, stored with every report so a re-parse can be told apart.
+const Version = "0.1.0"
+
+// ErrNotReport is returned for files that are not annual reports at all.
+var ErrNotReport = errors.New("not an annual report")
+
 // File decodes and parses one file's bytes; name is the path as given (used in messages,
-// and as a last resort for the agency and year). It returns an error when the bytes are not
-// a report at all (no table 3, unreadable encoding); a report with unread cells is not an
-// error: those cells are nil with findings.
+// and as a last resort for the year). It returns an error when the bytes are not a report
+// (unreadable encoding, no table found); a report with unread cells is not an error: those
+// cells are nil with findings.
 func File(name string, data []byte) (*ingest.Report, error) {
-	panic("not yet")
+	doc, err := decode.Read(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return Document(name, doc)
+}
+
+// Document parses a decoded document.
+func Document(name string, doc *decode.Document) (*ingest.Report, error) {
+	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: map[string]ingest.Cell{}, Prose: map[int]string{}}
+	lines := doc.Lines
+	identify(r, name, lines, doc.Title, doc.Meta)
+	toks := tokenize(lines)
+	secs := findSections(lines)
+	last := pos{len(lines) + 1, 0}
+	first := pos{1, 0}
+
+	// table regions
+	t3start := first
+	if secs.found[3] {
+		t3start = secs.start[3]
+	} else if secs.found[2] {
+		t3start = secs.start[2]
+	}
+	t3end := last
+	for _, n := range []int{4, 5, 6} {
+		if secs.found[n] && t3start.before(secs.start[n]) {
+			t3end = secs.start[n]
+			break
+		}
+	}
+	t2start := first
+	if secs.found[2] {
+		t2start = secs.start[2]
+	} else if secs.found[1] {
+		t2start = secs.start[1]
+	}
+	t2end := t3start
+	if !secs.found[3] {
+		t2end = last
+	}
+	t4start, t4end := last, last
+	if secs.found[4] {
+		t4start, t4end = secs.start[4], secs.end(4, last)
+	}
+
+	t2toks := tokensBetween(lines, toks, t2start, t2end)
+	t3toks := tokensBetween(lines, toks, t3start, t3end)
+	t4toks := tokensBetween(lines, toks, t4start, t4end)
+
+	if is2019(t2toks) {
+		r.Format = ingest.Format2019
+	}
+
+	// table 3
+	t3 := readTable3(t3toks)
+	if t3.found == 0 {
+		return nil, fmt.Errorf("parse %s: %w: no table 3 (收到和处理政府信息公开申请情况) found", name, ErrNotReport)
+	}
+	r.SingleOther = t3.single || r.Format == ingest.Format2019
+	rows := ingest.Table3Rows
+	if r.SingleOther {
+		rows = ingest.Table3RowsSingleOther
+	}
+	for _, row := range rows {
+		c, ok := t3.rows[row]
+		for i, col := range ingest.Table3Columns {
+			key := ingest.Table3Key(row, col)
+			if !ok {
+				r.Cells[key] = ingest.Cell{}
+				r.Incomplete = true
+				r.AddFinding(unreadFinding(key, cellName(key), "表中未找到该行", 0))
+				continue
+			}
+			setCell(r, key, c, i)
+		}
+	}
+
+	// table 2
+	labels2 := table2Labels2021
+	if r.Format == ingest.Format2019 {
+		labels2 = table2Labels2019
+	}
+	t2 := readTable2(t2toks, labels2)
+	for _, l := range labels2 {
+		for _, key := range l.keys {
+			c, ok := t2[key]
+			if !ok {
+				r.Cells[key] = ingest.Cell{}
+				continue
+			}
+			setCell(r, key, c, 0)
+		}
+	}
+	if len(t2) == 0 {
+		r.Incomplete = true
+		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table2",
+			Message: "未找到表二（主动公开政府信息情况）"})
+	} else {
+		for _, l := range labels2 {
+			for _, key := range l.keys {
+				if _, ok := t2[key]; !ok {
+					r.AddFinding(unreadFinding(key, cellName(key), "表中未找到该行", 0))
+				}
+			}
+		}
+	}
+
+	// table 4
+	t4, ok := readTable4(t4toks)
+	for b, block := range ingest.Table4Blocks {
+		for f, col := range ingest.Table4Columns {
+			key := ingest.Table4Key(block, col)
+			if !ok {
+				r.Cells[key] = ingest.Cell{}
+				continue
+			}
+			setCell(r, key, t4, b*5+f)
+		}
+	}
+	if !ok {
+		r.Incomplete = true
+		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table4",
+			Message: "未找到表四（行政复议、行政诉讼情况）"})
+	}
+
+	// prose
+	if secs.found[1] {
+		r.Prose[1] = textBetween(lines, secs.start[1], secs.end(1, last))
+	} else {
+		r.Prose[1] = textBetween(lines, first, t2start)
+	}
+	if secs.found[5] {
+		r.Prose[5] = textBetween(lines, secs.start[5], secs.end(5, last))
+	}
+	if secs.found[6] {
+		r.Prose[6] = textBetween(lines, secs.start[6], last)
+	}
+	p1line := 1
+	if secs.found[1] {
+		p1line = secs.start[1].line
+	}
+	readPublications(r, r.Prose[1], p1line, lines)
+	readApplications(r, r.Prose[1], p1line, lines)
+	r.Text = strings.Join(lines, "\n")
+	return r, nil
+}
+
+// setCell stores cell i of a read row, or a nil cell with its V-unreadable finding.
+func setCell(r *ingest.Report, key string, c cellsResult, i int) {
+	if i < len(c.vals) && c.vals[i] != nil {
+		r.Cells[key] = ingest.Cell{Value: ingest.Num(*c.vals[i]), Src: srcOf(c.toks[i])}
+		return
+	}
+	r.Cells[key] = ingest.Cell{}
+	r.AddFinding(unreadFinding(key, cellName(key), c.reasonFor(min(i, len(c.vals)-1)), c.line))
+}
+
+// is2019 tells whether table 2 is in the 2019 format (its column and row words).
+func is2019(toks []token) bool {
+	for _, t := range toks {
+		if t.kind == tokText && (strings.Contains(t.han, "新制作") || strings.Contains(t.han, "上一年项目") || strings.Contains(t.han, "采购项目") || strings.Contains(t.han, "对外公开总数")) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"gongkai/ingest"
+	"gongkai/ingest/parse"
+)
+
+var parseCmd = &cobra.Command{
+	Use:   "parse FILE...",
+	Short: "读取年度报告并输出解析结果（--json 每个文件一行 JSON）",
+	Args:  cobra.MinimumNArgs(1),
+	RunE:  runParse,
+}
+
+func init() {
+	parseCmd.Flags().Bool("json", false, "print one JSON object per line per file (the spec's shape)")
+	rootCmd.AddCommand(parseCmd)
+}
+
+func runParse(cmd *cobra.Command, args []string) error {
+	asJSON, _ := cmd.Flags().GetBool("json")
+	out := cmd.OutOrStdout()
+	failed := 0
+	for _, path := range args {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			var r *ingest.Report
+			r, err = parse.File(path, data)
+			if err == nil {
+				if asJSON {
+					b, jerr := json.Marshal(r)
+					if jerr != nil {
+						return jerr
+					}
+					fmt.Fprintln(out, string(b))
+				} else {
+					printSummary(out, r)
+				}
+				if r.Incomplete {
+					failed++
+					fmt.Fprintf(os.Stderr, "gongkai: %s: incomplete report (%s)\n", path, missingWhat(r))
+				}
+				continue
+			}
+		}
+		failed++
+		fmt.Fprintf(os.Stderr, "gongkai: %s: %v\n", path, err)
+	}
+	if failed > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d files could not be read completely as reports", failed, len(args))}
+	}
+	return nil
+}
+
+func missingWhat(r *ingest.Report) string {
+	var parts []string
+	for _, f := range r.Findings {
+		if f.Rule == "V-missing-section" {
+			parts = append(parts, f.Message)
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "表三有行缺失")
+	}
+	return strings.Join(parts, "；")
+}
+
+// printSummary writes the readable summary of one report.
+func printSummary(w io.Writer, r *ingest.Report) {
+	read, total := 0, 0
+	for _, k := range r.Keys() {
+		total++
+		if _, ok := r.Value(k); ok {
+			read++
+		}
+	}
+	fmt.Fprintf(w, "%s\n  单位：%s（%s）  年度：%d  格式：%s  发布：%s\n", r.Source, r.Agency, r.Level, r.Year, r.Format, orDash(r.Published))
+	fmt.Fprintf(w, "  读取单元格：%d/%d\n", read, total)
+	get := func(k string) string {
+		if v, ok := r.Value(k); ok {
+			return ingest.FormatValue(v)
+		}
+		return "?"
+	}
+	fmt.Fprintf(w, "  本年新收申请 %s，上年结转 %s，办结总计 %s，结转下年 %s\n",
+		get("table3.new_received.total"), get("table3.carried_over.total"), get("table3.total_handled.total"), get("table3.carried_forward.total"))
+	fmt.Fprintf(w, "  行政复议 %s，直接起诉 %s，复议后起诉 %s\n",
+		get("table4.review.total"), get("table4.litigation_direct.total"), get("table4.litigation_after_review.total"))
+	if len(r.Publications) > 0 {
+		var ps []string
+		for _, p := range r.Publications {
+			ps = append(ps, fmt.Sprintf("%s %d", p.Channel, p.Count))
+		}
+		fmt.Fprintf(w, "  发布：%s\n", strings.Join(ps, "，"))
+	}
+	if r.ApplicationsStated != nil {
+		fmt.Fprintf(w, "  正文所述申请数：%d\n", *r.ApplicationsStated)
+	}
+	counts := map[string]int{}
+	for _, f := range r.Findings {
+		counts[f.Rule]++
+	}
+	var rules []string
+	for k, n := range counts {
+		rules = append(rules, fmt.Sprintf("%s×%d", k, n))
+	}
+	sort.Strings(rules)
+	if len(rules) > 0 {
+		fmt.Fprintf(w, "  问题：%s\n", strings.Join(rules, " "))
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

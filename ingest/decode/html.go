@@ -1,0 +1,628 @@
+package decode
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// HTML reads web pages, including whole site pages saved by a collector: scripts, styles,
+// forms and site chrome (navigation, menus, breadcrumbs, share bars, headers, footers,
+// sidebars) are dropped; block elements break lines, inline elements do not; each table
+// row becomes one line of "\t"-separated cells laid out on the table's grid (rowspan and
+// colspan honoured). Title comes from <title>; Meta from <meta name=… content=…>, a
+// collector's div.meta header and the page's small metadata table (索引号, 发布机构 …).
+type HTML struct{}
+
+// Kind returns "html".
+func (HTML) Kind() string { return "html" }
+
+// sniffTags are the tags an HTML file may start with.
+var sniffTags = []string{"!doctype", "html", "head", "body", "meta", "title", "table", "div", "p", "br",
+	"span", "style", "script", "link", "article", "section", "h1", "h2", "h3", "font", "center"}
+
+// Sniff accepts bytes that start (after a BOM and white space) with an HTML tag or
+// comment, or that contain "<html" or "<!doctype html" in their first kilobyte.
+func (HTML) Sniff(data []byte) bool {
+	v := sniffView(data, 1024)
+	if bytes.IndexByte(v, '<') < 0 {
+		return false
+	}
+	i := 0
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r') {
+		i++
+	}
+	v = v[i:]
+	if len(v) > 1 && v[0] == '<' {
+		if v[1] == '!' && len(v) > 3 && v[2] == '-' && v[3] == '-' {
+			return indexFold(v, "<html") >= 0 || indexFold(v, "<body") >= 0 ||
+				indexFold(v, "<div") >= 0 || indexFold(v, "<p") >= 0 || indexFold(v, "<table") >= 0
+		}
+		for _, t := range sniffTags {
+			if len(v) > len(t)+1 && indexFold(v[1:len(t)+1], t) == 0 {
+				c := v[len(t)+1]
+				if c == '>' || c == ' ' || c == '/' || c == '\t' || c == '\n' || c == '\r' {
+					return true
+				}
+			}
+		}
+	}
+	return indexFold(v, "<html") >= 0 || indexFold(v, "<!doctype html") >= 0
+}
+
+// Read decodes data as HTML.
+func (HTML) Read(name string, data []byte) (*Document, error) {
+	s, enc, err := decodeBytes(name, data, true)
+	if err != nil {
+		return nil, err
+	}
+	root, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		return nil, errorf(name, "html: %v", err)
+	}
+	doc := &Document{Kind: "html", Encoding: enc, Meta: map[string]string{}}
+	w := &htmlWalker{meta: doc.Meta}
+	w.head(root)
+	doc.Title = w.title
+	w.walk(root)
+	w.flush()
+	ls := newLineSet(len(s)/2, len(w.lines))
+	for _, l := range w.lines {
+		ls.add(l)
+	}
+	doc.Lines = collapseBlank(ls.lines())
+	return doc, nil
+}
+
+// htmlWalker turns a parsed page into raw (not yet normalised) lines.
+type htmlWalker struct {
+	lines []string
+	line  []byte
+	// white space pending between the last rune written and the next one
+	pendSpace, pendNewline bool
+	last                   rune
+	pre                    int // depth inside <pre>
+
+	meta      map[string]string
+	title     string
+	titleDone bool
+}
+
+// head collects <title> (the first one) and <meta name|property=… content=…> tags from
+// anywhere in the page (a collector may have saved the site's head inside the body).
+func (w *htmlWalker) head(n *html.Node) {
+	if n.Type == html.ElementNode {
+		switch n.DataAtom {
+		case atom.Title:
+			if !w.titleDone {
+				w.titleDone = true
+				w.title = Normalize(collapseSpace(textOf(n)))
+			}
+			return
+		case atom.Meta:
+			key := attr(n, "name")
+			if key == "" {
+				key = attr(n, "property")
+			}
+			if key != "" {
+				setMeta(w.meta, key, Normalize(attr(n, "content")))
+			}
+			return
+		case atom.Script, atom.Style:
+			return
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.head(c)
+	}
+}
+
+// flush ends the current line.
+func (w *htmlWalker) flush() {
+	if len(w.line) > 0 {
+		w.lines = append(w.lines, string(w.line))
+		w.line = w.line[:0]
+	}
+	w.pendSpace, w.pendNewline, w.last = false, false, 0
+}
+
+// blank ends the current line and adds an empty one (around tables).
+func (w *htmlWalker) blank() {
+	w.flush()
+	w.lines = append(w.lines, "")
+}
+
+// text appends a text node, collapsing white space as a browser does: a run of white space
+// is one space, except that a run with a line break between two wide (CJK) characters is
+// nothing (Word breaks its source lines inside Chinese words).
+func (w *htmlWalker) text(s string) {
+	for i := 0; i < len(s); {
+		r := rune(s[i])
+		size := 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		switch r {
+		case '\n', '\r':
+			if w.pre > 0 {
+				if r == '\n' {
+					w.flush()
+				}
+				continue
+			}
+			w.pendSpace, w.pendNewline = true, true
+			continue
+		case ' ', '\t', '\f':
+			if w.pre > 0 {
+				w.line = utf8.AppendRune(w.line, r)
+				w.last = r
+				continue
+			}
+			w.pendSpace = true
+			continue
+		}
+		if w.pendSpace {
+			if len(w.line) > 0 && !(w.pendNewline && isWide(w.last) && isWide(r)) {
+				w.line = append(w.line, ' ')
+			}
+			w.pendSpace, w.pendNewline = false, false
+		}
+		w.line = utf8.AppendRune(w.line, r)
+		w.last = r
+	}
+}
+
+// isWide reports whether r is an East Asian wide character (Han, CJK punctuation, kana,
+// full-width forms), between which a source line break is not a space.
+func isWide(r rune) bool {
+	return r >= 0x2E80 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF || r >= 0xFE30 && r <= 0xFE4F ||
+		r >= 0xFF00 && r <= 0xFF60 || r >= 0xFFE0 && r <= 0xFFE6 || r >= 0x20000 && r <= 0x3FFFF
+}
+
+// skipTags are never text.
+var skipTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Head: true, atom.Iframe: true,
+	atom.Select: true, atom.Button: true, atom.Template: true, atom.Textarea: true, atom.Svg: true,
+	atom.Math: true, atom.Object: true, atom.Embed: true, atom.Canvas: true, atom.Audio: true,
+	atom.Video: true, atom.Title: true, atom.Meta: true, atom.Link: true, atom.Input: true,
+	atom.Img: true, atom.Map: true, atom.Frameset: true, atom.Option: true,
+}
+
+// chromeTags are site chrome unless they hold the report (an ASP.NET page wraps everything
+// in one <form>).
+var chromeTags = map[atom.Atom]bool{
+	atom.Nav: true, atom.Header: true, atom.Footer: true, atom.Aside: true, atom.Form: true,
+	atom.Menu: true,
+}
+
+// blockTags break lines.
+var blockTags = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Li: true, atom.Ul: true, atom.Ol: true, atom.Dl: true,
+	atom.Dt: true, atom.Dd: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true,
+	atom.H5: true, atom.H6: true, atom.Tr: true, atom.Td: true, atom.Th: true, atom.Tbody: true,
+	atom.Thead: true, atom.Tfoot: true, atom.Caption: true, atom.Blockquote: true, atom.Pre: true,
+	atom.Section: true, atom.Article: true, atom.Main: true, atom.Center: true, atom.Address: true,
+	atom.Hr: true, atom.Fieldset: true, atom.Figure: true, atom.Figcaption: true, atom.Body: true,
+	atom.Html: true, atom.Details: true, atom.Summary: true, atom.Legend: true,
+}
+
+// chromeWords, found in a lower-cased class or id, mark site chrome.
+var chromeWords = []string{
+	"nav", "menu", "breadcrumb", "crumb", "share", "footer", "header", "toolbar", "sidebar",
+	"bdshare", "topbar", "top-bar", "copyright", "gotop", "backtop", "go-top", "fenxiang",
+	"dqwz", "weizhi", "skip", "search", "login", "sitemap", "friendlink", "related",
+}
+
+// chromeTokens, equal to a whole lower-cased class token or id, mark site chrome.
+var chromeTokens = map[string]bool{
+	"head": true, "top": true, "foot": true, "bottom": true, "position": true, "location": true,
+	"print": true, "close": true, "ad": true, "ads": true, "banner": true,
+}
+
+// reportMarkers are texts only the report itself contains: an element that contains one
+// is never dropped as chrome.
+var reportMarkers = []string{"总体情况", "總體情況", "主动公开政府信息情况", "收到和处理政府信息公开申请",
+	"本年新收", "行政复议", "行政復議"}
+
+// isChrome reports whether an element looks like site chrome by tag, class, id or style.
+func isChrome(n *html.Node) bool {
+	if chromeTags[n.DataAtom] {
+		return true
+	}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "class", "id":
+			v := strings.ToLower(a.Val)
+			for _, tok := range strings.Fields(v) {
+				if chromeTokens[tok] {
+					return true
+				}
+			}
+			for _, wd := range chromeWords {
+				if strings.Contains(v, wd) {
+					return true
+				}
+			}
+		case "style":
+			v := strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
+			if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
+				return true
+			}
+		case "hidden":
+			return true
+		}
+	}
+	return false
+}
+
+// containsReport reports whether the text under n contains a report marker.
+func containsReport(n *html.Node) bool {
+	if n.Type == html.TextNode {
+		for _, m := range reportMarkers {
+			if strings.Contains(n.Data, m) {
+				return true
+			}
+		}
+		return false
+	}
+	if n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+		return false
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if containsReport(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// isMetaBlock reports whether n is a collector's metadata header (<div class="meta">).
+func isMetaBlock(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key == "class" || a.Key == "id" {
+			for _, tok := range strings.Fields(strings.ToLower(a.Val)) {
+				if tok == "meta" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (w *htmlWalker) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		w.text(n.Data)
+		return
+	case html.ElementNode:
+		w.element(n)
+		return
+	case html.DocumentNode:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			w.walk(c)
+		}
+	}
+}
+
+func (w *htmlWalker) children(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c)
+	}
+}
+
+func (w *htmlWalker) element(n *html.Node) {
+	a := n.DataAtom
+	if skipTags[a] {
+		return
+	}
+	if isChrome(n) && !containsReport(n) {
+		return
+	}
+	switch {
+	case a == atom.Table:
+		w.table(n)
+	case a == atom.Br:
+		w.flush()
+	case a == atom.Pre:
+		w.flush()
+		w.pre++
+		w.children(n)
+		w.pre--
+		w.flush()
+	case isMetaBlock(n):
+		w.flush()
+		start := len(w.lines)
+		w.children(n)
+		w.flush()
+		for _, l := range w.lines[start:] {
+			if k, v, ok := cutMetaLine(Normalize(l)); ok {
+				setMeta(w.meta, k, v)
+			}
+		}
+	case blockTags[a]:
+		w.flush()
+		w.children(n)
+		w.flush()
+	default:
+		w.children(n)
+	}
+}
+
+// tableRows returns the rows of table t (not those of tables nested in it).
+func tableRows(t *html.Node) []*html.Node {
+	var rows []*html.Node
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Tr:
+				rows = append(rows, c)
+			case atom.Thead, atom.Tbody, atom.Tfoot:
+				visit(c)
+			}
+		}
+	}
+	visit(t)
+	return rows
+}
+
+// rowCells returns the td/th cells of row tr.
+func rowCells(tr *html.Node) []*html.Node {
+	var cells []*html.Node
+	for c := tr.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
+			cells = append(cells, c)
+		}
+	}
+	return cells
+}
+
+// hasTable reports whether a table is nested under n.
+func hasTable(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Table || hasTable(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// textLen counts the runes of text under n, stopping once it passes max.
+func textLen(n *html.Node, max int) int {
+	if n.Type == html.TextNode {
+		return utf8.RuneCountInString(strings.TrimSpace(n.Data))
+	}
+	if n.Type == html.ElementNode && skipTags[n.DataAtom] {
+		return 0
+	}
+	total := 0
+	for c := n.FirstChild; c != nil && total <= max; c = c.NextSibling {
+		total += textLen(c, max-total)
+	}
+	return total
+}
+
+const (
+	maxColumns    = 256 // a grid wider than this is cut (reports have at most 17)
+	layoutCellLen = 300 // a cell with more text than this is page layout, not data
+)
+
+// table lays out a table: a data table as one "\t"-joined line a row on its grid,
+// surrounded by empty lines; a layout table (one that holds another table or long text
+// in a cell: old sites lay whole pages out in tables) as flowing text, its cells as blocks.
+func (w *htmlWalker) table(t *html.Node) {
+	rows := tableRows(t)
+	layout := false
+	for _, tr := range rows {
+		for _, td := range rowCells(tr) {
+			if hasTable(td) || textLen(td, layoutCellLen) > layoutCellLen {
+				layout = true
+				break
+			}
+		}
+		if layout {
+			break
+		}
+	}
+	w.flush()
+	if layout {
+		for c := t.FirstChild; c != nil; c = c.NextSibling {
+			w.walk(c)
+		}
+		w.flush()
+		return
+	}
+	w.blank()
+	for c := t.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.Caption {
+			w.walk(c)
+			w.flush()
+		}
+	}
+	grid := w.grid(rows)
+	for _, cells := range grid {
+		empty := true
+		for _, c := range cells {
+			if c != "" {
+				empty = false
+				break
+			}
+		}
+		if !empty {
+			w.lines = append(w.lines, strings.Join(cells, "\t"))
+		}
+	}
+	if len(rows) <= 12 {
+		tableMeta(grid, w.meta)
+	}
+	w.blank()
+}
+
+// span is a cell reaching down into later rows.
+type span struct {
+	text string
+	left int // rows still covered
+}
+
+// grid places the cells of rows on the table's grid: a rowspan cell's text is repeated in
+// the rows it spans at its column; a colspan cell's text is followed by empty cells for the
+// extra columns.
+func (w *htmlWalker) grid(rows []*html.Node) [][]string {
+	out := make([][]string, 0, len(rows))
+	var occ []span
+	for ri, tr := range rows {
+		var cells []string
+		col := 0
+		fill := func() {
+			for col < len(occ) && occ[col].left > 0 && col < maxColumns {
+				cells = append(cells, occ[col].text)
+				occ[col].left--
+				col++
+			}
+		}
+		for _, td := range rowCells(tr) {
+			fill()
+			if col >= maxColumns {
+				break
+			}
+			text := w.cellText(td)
+			cs := spanAttr(td, "colspan", 1)
+			if cs < 1 {
+				cs = 1
+			}
+			rs := spanAttr(td, "rowspan", 1)
+			if rs == 0 || rs > len(rows)-ri {
+				rs = len(rows) - ri
+			}
+			if rs < 1 {
+				rs = 1
+			}
+			if col+cs > maxColumns {
+				cs = maxColumns - col
+			}
+			for k := 0; k < cs; k++ {
+				v := ""
+				if k == 0 {
+					v = text
+				}
+				cells = append(cells, v)
+				for len(occ) <= col {
+					occ = append(occ, span{})
+				}
+				occ[col] = span{text: v, left: rs - 1}
+				col++
+			}
+		}
+		// Columns further right still covered by cells from rows above.
+		last := -1
+		for c := len(occ) - 1; c >= col; c-- {
+			if occ[c].left > 0 {
+				last = c
+				break
+			}
+		}
+		for ; col <= last; col++ {
+			if occ[col].left > 0 {
+				cells = append(cells, occ[col].text)
+				occ[col].left--
+			} else {
+				cells = append(cells, "")
+			}
+		}
+		out = append(out, cells)
+	}
+	return out
+}
+
+// spanAttr reads a rowspan/colspan attribute; def when absent or not a number.
+func spanAttr(n *html.Node, key string, def int) int {
+	v := strings.TrimSpace(attr(n, key))
+	if v == "" {
+		return def
+	}
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return def
+	}
+	if i > 5 {
+		return 65534
+	}
+	x, _ := strconv.Atoi(v[:i])
+	return x
+}
+
+// cellText returns the text of a table cell: its paragraphs and line breaks joined without
+// a separator (a header word split over lines, 商业<br>企业, is one word), trimmed.
+func (w *htmlWalker) cellText(td *html.Node) string {
+	cw := &htmlWalker{meta: w.meta, titleDone: true}
+	cw.children(td)
+	cw.flush()
+	var b strings.Builder
+	for _, l := range cw.lines {
+		l = strings.TrimFunc(l, unicode.IsSpace)
+		if strings.IndexByte(l, '\t') >= 0 {
+			l = strings.ReplaceAll(l, "\t", " ")
+		}
+		b.WriteString(l)
+	}
+	return strings.TrimFunc(b.String(), unicode.IsSpace)
+}
+
+// metaLabels are the labels of the metadata table gov pages print above a document.
+var metaLabels = map[string]bool{
+	"名称": true, "标题": true, "索引号": true, "分类": true, "主题分类": true, "发布机构": true,
+	"发文机关": true, "公开日期": true, "发布日期": true, "发布时间": true, "成文日期": true,
+	"生成日期": true, "文号": true, "发文字号": true, "关键词": true, "时效": true, "来源": true,
+	"信息来源": true, "公开方式": true, "公开范围": true, "有效性": true,
+}
+
+// tableMeta reads label/value pairs of a small metadata table into meta.
+func tableMeta(grid [][]string, meta map[string]string) {
+	for _, cells := range grid {
+		for i := 0; i+1 < len(cells); i++ {
+			k := strings.TrimSuffix(Normalize(cells[i]), ":")
+			if metaLabels[k] {
+				setMeta(meta, k, Normalize(cells[i+1]))
+			}
+		}
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// textOf returns all text under n.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
+}
+
+// collapseSpace collapses runs of white space to one space and trims.
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,128 @@
+package parse
+
+import "strings"
+
+// rowLabel says how a table-3 row is recognised: by Han words its label contains (any one
+// suffices), or, for 3.其他, by the label being exactly the words.
+type rowLabel struct {
+	key   string
+	words []string // any of these as a substring of the label's Han characters
+	exact string   // or the label's Han characters (less its 一二三… marker) equal to this
+}
+
+// table3Labels are the table-3 rows in printed order with the words that identify them,
+// including variants and typos seen in published reports (其他法律行政止公开).
+var table3Labels = []rowLabel{
+	{key: "new_received", words: []string{"本年新收", "新收政府信息公开申请"}},
+	{key: "carried_over", words: []string{"上年结转"}},
+	{key: "disclosed", words: []string{"予以公开"}},
+	{key: "partly_disclosed", words: []string{"部分公开"}},
+	{key: "withheld_state_secret", words: []string{"国家秘密"}},
+	{key: "withheld_law_forbidden", words: []string{"法规禁止", "禁止公开", "行政止公开", "法律行政法规"}},
+	{key: "withheld_three_security", words: []string{"三安全一稳定", "危及"}},
+	{key: "withheld_third_party", words: []string{"第三方"}},
+	{key: "withheld_internal_affairs", words: []string{"内部事务"}},
+	{key: "withheld_process_info", words: []string{"过程性"}},
+	{key: "withheld_enforcement_file", words: []string{"执法案卷"}},
+	{key: "withheld_query_item", words: []string{"查询事项"}},
+	{key: "unable_not_held", words: []string{"不掌握"}},
+	{key: "unable_need_create", words: []string{"另行制作", "没有现成"}},
+	{key: "unable_unclear", words: []string{"仍不明确", "补正后申请"}},
+	{key: "refused_petition", words: []string{"信访", "举报投诉"}},
+	{key: "refused_repeated", words: []string{"重复申请"}},
+	{key: "refused_publication", words: []string{"出版物"}},
+	{key: "refused_mass_repeated", words: []string{"大量反复"}},
+	{key: "refused_confirm_info", words: []string{"重新出具", "确认或重新", "已获取信息"}},
+	{key: "other_no_supplement", words: []string{"不补正"}},
+	{key: "other_no_fee", words: []string{"缴纳费用", "收费通知"}},
+	{key: "other_other", exact: "其他"},
+	{key: "total_handled", words: []string{"七总计"}, exact: "总计"},
+	{key: "carried_forward", words: []string{"结转下年度", "下年度继续"}},
+}
+
+// otherHandledWords identify the single-row （六）其他处理.
+var otherHandledWords = []string{"其他处理"}
+
+var table3LabelByKey = func() map[string]rowLabel {
+	m := map[string]rowLabel{}
+	for _, l := range table3Labels {
+		m[l.key] = l
+	}
+	return m
+}()
+
+// matches tells whether a label's Han characters name this row.
+func (l rowLabel) matches(han string) bool {
+	for _, w := range l.words {
+		if strings.Contains(han, w) {
+			return true
+		}
+	}
+	if l.exact != "" {
+		h := strings.TrimLeft(han, "一二三四五六七八九十")
+		if h == l.exact || han == l.exact {
+			return true
+		}
+	}
+	return false
+}
+
+// table2Label identifies a table-2 row: its label ends with one of the words.
+type table2Label struct {
+	keys   []string // the cells of the row, in printed order
+	suffix []string
+}
+
+var table2Labels2021 = []table2Label{
+	{keys: []string{"table2.regulations.made", "table2.regulations.repealed", "table2.regulations.valid"}, suffix: []string{"规章"}},
+	{keys: []string{"table2.normative_documents.made", "table2.normative_documents.repealed", "table2.normative_documents.valid"}, suffix: []string{"规范性文件"}},
+	{keys: []string{"table2.licensing"}, suffix: []string{"行政许可"}},
+	{keys: []string{"table2.punishment"}, suffix: []string{"行政处罚"}},
+	{keys: []string{"table2.coercion"}, suffix: []string{"行政强制"}},
+	{keys: []string{"table2.fees"}, suffix: []string{"行政事业性收费", "事业性收费"}},
+}
+
+var table2Labels2019 = []table2Label{
+	{keys: []string{"table2_2019.regulations.new_made", "table2_2019.regulations.new_published", "table2_2019.regulations.total_published"}, suffix: []string{"规章"}},
+	{keys: []string{"table2_2019.normative_documents.new_made", "table2_2019.normative_documents.new_published", "table2_2019.normative_documents.total_published"}, suffix: []string{"规范性文件"}},
+	{keys: []string{"table2_2019.licensing.last_year", "table2_2019.licensing.change", "table2_2019.licensing.decisions"}, suffix: []string{"行政许可"}},
+	{keys: []string{"table2_2019.other_services.last_year", "table2_2019.other_services.change", "table2_2019.other_services.decisions"}, suffix: []string{"其他对外管理服务事项", "对外管理服务事项"}},
+	{keys: []string{"table2_2019.punishment.last_year", "table2_2019.punishment.change", "table2_2019.punishment.decisions"}, suffix: []string{"行政处罚"}},
+	{keys: []string{"table2_2019.coercion.last_year", "table2_2019.coercion.change", "table2_2019.coercion.decisions"}, suffix: []string{"行政强制"}},
+	{keys: []string{"table2_2019.fees.last_year", "table2_2019.fees.change"}, suffix: []string{"行政事业性收费", "事业性收费"}},
+	{keys: []string{"table2_2019.procurement.items", "table2_2019.procurement.amount"}, suffix: []string{"政府集中采购", "集中采购"}},
+}
+
+func (l table2Label) matches(han string) bool {
+	for _, s := range l.suffix {
+		if strings.HasSuffix(han, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowNames are the rows as a clerk reads them, for messages.
+var rowNames = map[string]string{
+	"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
+	"disclosed": "（一）予以公开", "partly_disclosed": "（二）部分公开",
+	"withheld_state_secret": "（三）1.属于国家秘密", "withheld_law_forbidden": "（三）2.其他法律行政法规禁止公开",
+	"withheld_three_security": "（三）3.危及“三安全一稳定”", "withheld_third_party": "（三）4.保护第三方合法权益",
+	"withheld_internal_affairs": "（三）5.属于三类内部事务信息", "withheld_process_info": "（三）6.属于四类过程性信息",
+	"withheld_enforcement_file": "（三）7.属于行政执法案卷", "withheld_query_item": "（三）8.属于行政查询事项",
+	"unable_not_held": "（四）1.本机关不掌握相关政府信息", "unable_need_create": "（四）2.没有现成信息需要另行制作",
+	"unable_unclear": "（四）3.补正后申请内容仍不明确", "refused_petition": "（五）1.信访举报投诉类申请",
+	"refused_repeated": "（五）2.重复申请", "refused_publication": "（五）3.要求提供公开出版物",
+	"refused_mass_repeated": "（五）4.无正当理由大量反复申请", "refused_confirm_info": "（五）5.要求行政机关确认或重新出具已获取信息",
+	"other_no_supplement": "（六）1.申请人逾期不补正", "other_no_fee": "（六）2.申请人逾期未缴纳费用",
+	"other_other": "（六）3.其他", "other_handled": "（六）其他处理", "total_handled": "（七）总计",
+	"carried_forward": "四、结转下年度继续办理",
+}
+
+// RowName returns the Chinese name of a table-3 row key, for messages.
+func RowName(key string) string {
+	if n, ok := rowNames[key]; ok {
+		return n
+	}
+	return key
+}

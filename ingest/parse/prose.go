@@ -1,0 +1,121 @@
+package parse
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gongkai/ingest"
+)
+
+// channels of publication and the words that name them, most specific first.
+var channels = []struct {
+	channel string
+	words   []string
+}{
+	{"wechat", []string{"微信"}},
+	{"weibo", []string{"微博"}},
+	{"short_video", []string{"抖音", "快手", "视频号", "短视频"}},
+	{"notice_board", []string{"公示栏", "公开栏", "电子屏", "公告栏", "宣传栏"}},
+	{"portal", []string{"门户网站", "政府网站", "政务公开平台", "政府网", "网站"}},
+}
+
+var (
+	reItems = regexp.MustCompile(`(\d+(?:,\d{3})*)[ ]?(?:条|篇|则)`)
+	// applications received, as the prose says: 收到…申请 N 件 / 受理…申请 N 件
+	reApplications  = regexp.MustCompile(`(?:收到|受理|新收|接到|接收)[^。；;，,]{0,24}?申请[^。；;，,\d]{0,6}?(\d+)[ ]?(?:件|份|条|个)`)
+	reNoApplication = regexp.MustCompile(`(?:未收到|没有收到|无)[^。；;，,]{0,24}?申请`)
+	reSentenceSplit = regexp.MustCompile(`[。；;！!\n]`)
+)
+
+// readPublications reads the counts of items published per channel from section 一.
+// Each count keeps the clause it was read from.
+func readPublications(r *ingest.Report, prose string, firstLine int, lines []string) {
+	for _, sentence := range reSentenceSplit.Split(prose, -1) {
+		for _, clause := range splitClauses(sentence) {
+			if !strings.Contains(clause, "发布") && !strings.Contains(clause, "公开") && !strings.Contains(clause, "推送") && !strings.Contains(clause, "编发") {
+				continue
+			}
+			if strings.Contains(clause, "栏目") {
+				continue // a column of the website, not a channel
+			}
+			m := reItems.FindStringSubmatch(clause)
+			if m == nil {
+				continue
+			}
+			n, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
+			if err != nil {
+				continue
+			}
+			ch := ""
+			for _, c := range channels {
+				for _, w := range c.words {
+					if strings.Contains(clause, w) {
+						ch = c.channel
+						break
+					}
+				}
+				if ch != "" {
+					break
+				}
+			}
+			if ch == "" {
+				if (strings.Contains(clause, "共") || strings.Contains(clause, "累计")) && strings.Contains(clause, "信息") {
+					ch = "total"
+				} else {
+					continue
+				}
+			}
+			q := strings.TrimSpace(clause)
+			r.Publications = append(r.Publications, ingest.Publication{Channel: ch, Count: n, Quote: q, Line: lineOf(lines, q, firstLine)})
+		}
+	}
+}
+
+// splitClauses splits a sentence at commas, keeping a clause whole when it holds the count.
+func splitClauses(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' })
+}
+
+// readApplications reads the number of applications the prose says were received.
+func readApplications(r *ingest.Report, prose string, firstLine int, lines []string) {
+	for _, sentence := range reSentenceSplit.Split(prose, -1) {
+		if m := reApplications.FindStringSubmatchIndex(sentence); m != nil {
+			n, err := strconv.ParseInt(sentence[m[2]:m[3]], 10, 64)
+			if err != nil {
+				continue
+			}
+			r.ApplicationsStated = &n
+			r.ApplicationsQuote = strings.TrimSpace(sentence)
+			return
+		}
+		if reNoApplication.MatchString(sentence) && strings.Contains(sentence, "公开") {
+			var zero int64
+			r.ApplicationsStated = &zero
+			r.ApplicationsQuote = strings.TrimSpace(sentence)
+			return
+		}
+	}
+}
+
+// lineOf finds the line a quote starts on, looking from firstLine.
+func lineOf(lines []string, quote string, firstLine int) int {
+	probe := quote
+	if len(probe) > 24 {
+		probe = probe[:24]
+		for len(probe) > 0 && !utf8Start(probe[len(probe)-1]) {
+			probe = probe[:len(probe)-1]
+		}
+		if len(probe) > 0 {
+			probe = probe[:len(probe)-1]
+		}
+	}
+	for i := max(firstLine-1, 0); i < len(lines); i++ {
+		if strings.Contains(lines[i], probe) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

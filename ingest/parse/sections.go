@@ -1,0 +1,145 @@
+package parse
+
+import (
+	"regexp"
+	"strings"
+)
+
+// pos is a place in the normalised text: line (1-based) and byte offset in the line.
+type pos struct{ line, off int }
+
+func (p pos) before(q pos) bool { return p.line < q.line || (p.line == q.line && p.off < q.off) }
+
+// sectionHeading recognises the heading of one of the six sections. Headings are found by
+// their words after a numeral (一、 二. …), not by their exact wording: publishers vary it
+// (四、因政府信息公开工作被申请行政复议、提起行政诉讼情况; 五、存在问题及改进情况; 行政法复议).
+type sectionHeading struct {
+	n     int
+	words []string       // any of these must appear in the line (cheap filter)
+	re    *regexp.Regexp // the heading itself
+}
+
+const numeral = `[一二三四五六七八九][ ]?[、.,][ ]?`
+
+var sectionHeadings = []sectionHeading{
+	{1, []string{"总体情况", "概述"}, regexp.MustCompile(numeral + `(?:总体情况|概述)`)},
+	{2, []string{"主动公开"}, regexp.MustCompile(numeral + `主动公开政府信息`)},
+	{3, []string{"申请情况", "依申请"}, regexp.MustCompile(numeral + `(?:收到和处理政府信息公开申请|依申请公开政府信息)`)},
+	{4, []string{"复议", "诉讼"}, regexp.MustCompile(numeral + `[^。，,:：\n0-9结]{0,24}?(?:行政复议|行政法复议|复议)[^。，,\n0-9]{0,12}?(?:行政诉讼|诉讼)`)},
+	{5, []string{"问题"}, regexp.MustCompile(numeral + `(?:存在的?主要问题|存在问题|主要问题|工作中存在的)`)},
+	{6, []string{"其他需要报告"}, regexp.MustCompile(numeral + `其他需要报告`)},
+}
+
+// sections are the start of each section found (zero pos when absent).
+type sections struct {
+	start [7]pos
+	found [7]bool
+}
+
+// findSections finds the headings in order: each after the one before it, so the table of
+// contents in the opening paragraph (总体情况、主动公开政府信息情况…) is not taken for them.
+func findSections(lines []string) sections {
+	var s sections
+	from := pos{1, 0}
+	for _, h := range sectionHeadings {
+		p, ok := findHeading(lines, h, from)
+		if !ok {
+			continue
+		}
+		s.start[h.n], s.found[h.n] = p, true
+		from = pos{p.line, p.off + 1}
+	}
+	return s
+}
+
+func findHeading(lines []string, h sectionHeading, from pos) (pos, bool) {
+	for i := from.line - 1; i < len(lines); i++ {
+		line := lines[i]
+		hit := false
+		for _, w := range h.words {
+			if strings.Contains(line, w) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			continue
+		}
+		off := 0
+		if i == from.line-1 {
+			off = from.off
+			if off > len(line) {
+				continue
+			}
+		}
+		loc := h.re.FindStringIndex(line[off:])
+		if loc == nil {
+			continue
+		}
+		return pos{i + 1, off + loc[0]}, true
+	}
+	return pos{}, false
+}
+
+// end returns where section n ends: the start of the next section found, or the end.
+func (s sections) end(n int, last pos) pos {
+	for m := n + 1; m <= 6; m++ {
+		if s.found[m] {
+			return s.start[m]
+		}
+	}
+	return last
+}
+
+// textBetween returns the text from a to b (b exclusive), lines joined with "\n".
+func textBetween(lines []string, a, b pos) string {
+	if !a.before(b) {
+		return ""
+	}
+	var sb strings.Builder
+	for l := a.line; l <= b.line && l <= len(lines); l++ {
+		line := lines[l-1]
+		from, to := 0, len(line)
+		if l == a.line {
+			from = min(a.off, len(line))
+		}
+		if l == b.line {
+			to = min(b.off, len(line))
+		}
+		if from < to {
+			sb.WriteString(line[from:to])
+		}
+		if l != b.line {
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
+}
+
+// tokensBetween returns the tokens from a (inclusive) to b (exclusive). A text token that
+// runs into a from before it (a heading inside a long line of prose) is cut at a.
+func tokensBetween(lines []string, toks []token, a, b pos) []token {
+	i := 0
+	for i < len(toks) && (pos{toks[i].line, toks[i].off}).before(a) {
+		i++
+	}
+	j := i
+	for j < len(toks) && (pos{toks[j].line, toks[j].off}).before(b) {
+		j++
+	}
+	out := toks[i:j]
+	if i > 0 && a.line >= 1 && a.line <= len(lines) {
+		prev := toks[i-1]
+		if prev.kind == tokText && prev.line == a.line && prev.col == 0 {
+			rest := lines[a.line-1][min(a.off, len(lines[a.line-1])):]
+			if k := strings.IndexAny(rest, "0123456789"); k >= 0 {
+				rest = rest[:k]
+			}
+			if rest = strings.TrimSpace(rest); rest != "" {
+				cut := token{kind: tokText, text: rest, line: a.line, off: a.off, han: hanOnly(rest)}
+				out = append([]token{cut}, out...)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,245 @@
+package parse
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxCellDigits bounds a cell read out of a digit run: no count in these tables has more.
+const maxCellDigits = 9
+
+// maxSplits stops an enumeration that would not give one answer anyway.
+const maxSplits = 64
+
+// maxSplitSteps bounds the work of one enumeration; past it the run is called ambiguous.
+const maxSplitSteps = 200000
+
+// rowRule is an arithmetic rule a row's cells obey (a row total, a block total); nil: none.
+type rowRule func(v []float64) bool
+
+// rowTotalRule: the last cell is the sum of the others (table 3 rows).
+func rowTotalRule(v []float64) bool {
+	var s float64
+	for _, x := range v[:len(v)-1] {
+		s += x
+	}
+	return s == v[len(v)-1]
+}
+
+// blockTotalRule: every fifth cell is the sum of the four before it (table 4).
+func blockTotalRule(v []float64) bool {
+	for b := 0; b+5 <= len(v); b += 5 {
+		if v[b]+v[b+1]+v[b+2]+v[b+3] != v[b+4] {
+			return false
+		}
+	}
+	return true
+}
+
+// cellsResult is what was read of a row: values (nil where unread), their sources, and why
+// cells are unread.
+type cellsResult struct {
+	vals    []*float64
+	toks    []token // the token each cell came from (zero token for unread)
+	reason  string  // empty when every cell was read
+	line    int     // the line the row's numbers start on
+	options [][]float64
+}
+
+// readCells reads n cells from a row's number and blank tokens.
+//   - exactly n tokens: one cell each; blank cells count as 0 when the row's rule then holds
+//     (a blank means 0 in many Word tables), else they are unread;
+//   - fewer: the digit runs are split, and the split is taken only if it is the one split
+//     the rule admits (separators lost: 21710000218 = 217 1 0 0 0 0 218);
+//   - more: nothing is guessed.
+func readCells(toks []token, n int, rule rowRule, decimals bool) cellsResult {
+	// merged cells shift rows: drop empty cells at the edges while there are too many
+	for len(toks) > n && toks[0].kind == tokBlank {
+		toks = toks[1:]
+	}
+	for len(toks) > n && toks[len(toks)-1].kind == tokBlank {
+		toks = toks[:len(toks)-1]
+	}
+	res := cellsResult{vals: make([]*float64, n), toks: make([]token, n)}
+	if len(toks) > 0 {
+		res.line = toks[0].line
+	}
+	switch {
+	case len(toks) == 0:
+		res.reason = "没有读到数字"
+		return res
+	case len(toks) > n:
+		res.reason = "数字多于应有的 " + strconv.Itoa(n) + " 格"
+		return res
+	case len(toks) == n:
+		vals := make([]float64, n)
+		blanks := false
+		for i, t := range toks {
+			if t.kind == tokBlank {
+				blanks = true
+				continue
+			}
+			v, ok := parseNumber(t.text, decimals)
+			if !ok {
+				res.reason = "无法识别的数字 " + t.text
+				return res
+			}
+			vals[i] = v
+		}
+		if blanks && rule == nil && !allBlankOrZero(toks) {
+			// a blank cell with no rule to confirm it: unread, never a silent 0
+			for i, t := range toks {
+				if t.kind != tokBlank {
+					res.vals[i], res.toks[i] = num(vals[i]), t
+				}
+			}
+			res.reason = "空白单元格"
+			return res
+		}
+		if blanks && rule != nil && !rule(vals) {
+			for i, t := range toks {
+				if t.kind != tokBlank {
+					res.vals[i], res.toks[i] = num(vals[i]), t
+				}
+			}
+			res.reason = "空白单元格（按 0 计不符合勾稽关系）"
+			return res
+		}
+		for i, t := range toks {
+			res.vals[i], res.toks[i] = num(vals[i]), t
+		}
+		return res
+	}
+	// fewer tokens than cells: split digit runs
+	for _, t := range toks {
+		if t.kind == tokBlank {
+			res.reason = "空白单元格与连写数字混在一行"
+			return res
+		}
+	}
+	splits := enumerateSplits(toks, n, rule)
+	switch {
+	case len(splits) == 1:
+		owner := splitOwners(toks, splits[0].sizes)
+		for i, v := range splits[0].vals {
+			res.vals[i], res.toks[i] = num(v), owner[i]
+		}
+	case len(splits) == 0:
+		res.reason = "连写的数字 " + joinTokens(toks) + " 无法按勾稽关系拆分"
+	default:
+		res.reason = "连写的数字 " + joinTokens(toks) + " 有多种拆分方式，无法确定"
+		for _, s := range splits {
+			res.options = append(res.options, s.vals)
+		}
+	}
+	return res
+}
+
+func allBlankOrZero(toks []token) bool {
+	for _, t := range toks {
+		if t.kind == tokNumber && strings.Trim(t.text, "0") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func num(v float64) *float64 { return &v }
+
+func joinTokens(toks []token) string {
+	var parts []string
+	for _, t := range toks {
+		parts = append(parts, t.text)
+	}
+	return strings.Join(parts, " ")
+}
+
+// parseNumber reads a cell's number: whole numbers, or decimals where allowed (fees).
+// A decimal in a count cell is returned too; the checker reports it (V-not-integer).
+func parseNumber(s string, decimals bool) (float64, bool) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
+}
+
+type split struct {
+	vals  []float64
+	sizes []int // cells taken from each token
+}
+
+// enumerateSplits returns the ways to cut the tokens' digits into n cells (every token at
+// least one cell, no leading zeros, decimals never cut) that satisfy rule.
+func enumerateSplits(toks []token, n int, rule rowRule) []split {
+	var out []split
+	vals := make([]float64, 0, n)
+	sizes := make([]int, len(toks))
+	steps := 0
+	var walk func(ti, pos int)
+	walk = func(ti, pos int) {
+		steps++
+		if len(out) > maxSplits || steps > maxSplitSteps {
+			return
+		}
+		if ti == len(toks) {
+			if len(vals) == n && (rule == nil || rule(vals)) {
+				out = append(out, split{vals: append([]float64(nil), vals...), sizes: append([]int(nil), sizes...)})
+			}
+			return
+		}
+		s := toks[ti].text
+		if strings.ContainsAny(s, ".-") { // decimals and signed numbers are one cell
+			if pos != 0 {
+				return
+			}
+			v, _ := strconv.ParseFloat(s, 64)
+			vals = append(vals, v)
+			sizes[ti] = 1
+			walk(ti+1, 0)
+			vals = vals[:len(vals)-1]
+			return
+		}
+		if pos == len(s) {
+			walk(ti+1, 0)
+			return
+		}
+		// cells still needed after this one must fit: each later token needs ≥ 1 cell
+		remainingTokens := len(toks) - ti - 1
+		if len(vals) >= n-remainingTokens {
+			return
+		}
+		maxLen := len(s) - pos
+		if maxLen > maxCellDigits {
+			maxLen = maxCellDigits
+		}
+		for l := 1; l <= maxLen; l++ {
+			part := s[pos : pos+l]
+			if l > 1 && part[0] == '0' {
+				break
+			}
+			v, _ := strconv.ParseFloat(part, 64)
+			vals = append(vals, v)
+			sizes[ti]++
+			walk(ti, pos+l)
+			sizes[ti]--
+			vals = vals[:len(vals)-1]
+		}
+	}
+	walk(0, 0)
+	if steps > maxSplitSteps && len(out) == 1 {
+		out = append(out, out[0]) // not searched to the end: the one split found may not be the only one
+	}
+	return out
+}
+
+// splitOwners gives each cell the token it was cut from.
+func splitOwners(toks []token, sizes []int) []token {
+	var out []token
+	for i, t := range toks {
+		for j := 0; j < sizes[i]; j++ {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,477 @@
+package parse
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"gongkai/ingest"
+)
+
+// rowTokens are the number and blank tokens read for one table row, with its label token.
+type rowTokens struct {
+	key   string
+	label token
+	nums  []token
+}
+
+// numbersAfter returns the number and blank tokens that follow toks[i] up to the next text
+// token, and the index of that text token.
+func numbersAfter(toks []token, i int) ([]token, int) {
+	j := i + 1
+	for j < len(toks) && toks[j].kind != tokText {
+		j++
+	}
+	return toks[i+1 : j], j
+}
+
+func hasNumber(ts []token) bool {
+	for _, t := range ts {
+		if t.kind == tokNumber {
+			return true
+		}
+	}
+	return false
+}
+
+// findRows reads rows anchored on their labels, in printed order: each label is looked for
+// after the previous row, and only until a label of one of the next two rows shows up, so a
+// missing row does not make the search run off with a later row's numbers.
+func findRows(toks []token, labels []rowLabel) []rowTokens {
+	var rows []rowTokens
+	p := 0
+	for k, l := range labels {
+		stop := len(toks)
+		for i := p; i < len(toks); i++ {
+			if toks[i].kind != tokText {
+				continue
+			}
+			if k+1 < len(labels) && labels[k+1].matches(toks[i].han) && !l.matches(toks[i].han) {
+				stop = i
+				break
+			}
+			if k+2 < len(labels) && labels[k+2].matches(toks[i].han) && !l.matches(toks[i].han) {
+				stop = i
+				break
+			}
+		}
+		for i := p; i < stop; i++ {
+			t := toks[i]
+			if t.kind != tokText || !l.matches(t.han) {
+				continue
+			}
+			nums, next := numbersAfter(toks, i)
+			if !hasNumber(nums) {
+				continue // a header word or a group label ((六)其他处理 before its 1.…)
+			}
+			rows = append(rows, rowTokens{key: l.key, label: t, nums: nums})
+			p = next
+			break
+		}
+	}
+	return rows
+}
+
+// table3Labels for a report with the single-row （六）.
+var table3LabelsSingle = func() []rowLabel {
+	var out []rowLabel
+	for _, l := range table3Labels {
+		switch l.key {
+		case "other_no_supplement":
+			out = append(out, rowLabel{key: "other_handled", words: otherHandledWords})
+		case "other_no_fee", "other_other":
+		default:
+			out = append(out, l)
+		}
+	}
+	return out
+}()
+
+// table3Read is the outcome of reading table 3.
+type table3Read struct {
+	single bool
+	rows   map[string]cellsResult
+	found  int // rows whose label or position was found
+}
+
+// readTable3 reads table 3 from its tokens. Rows anchored on labels first; when that leaves
+// rows unread, rows by position: the lines with a full row of numbers, if there are exactly
+// as many as the format has rows and every label printed beside them agrees (PDF
+// conversions put labels away from their numbers).
+func readTable3(toks []token) table3Read {
+	three := findRows(toks, table3Labels)
+	single := findRows(toks, table3LabelsSingle)
+	isSingle := hasKey(single, "other_handled") && !hasKey(three, "other_no_supplement")
+	rows, labels := three, table3Labels
+	if isSingle {
+		rows, labels = single, table3LabelsSingle
+	}
+	res := table3Read{single: isSingle, rows: map[string]cellsResult{}}
+	clean := 0
+	for _, r := range rows {
+		c := readCells(r.nums, 7, rowTotalRule, false)
+		res.rows[r.key] = c
+		if c.reason == "" {
+			clean++
+		}
+	}
+	res.found = len(rows)
+	if clean < len(labels) {
+		if byPos, ok := table3ByPosition(toks); ok {
+			pc := 0
+			for _, c := range byPos.rows {
+				if c.reason == "" {
+					pc++
+				}
+			}
+			if pc > clean {
+				return byPos
+			}
+		}
+	}
+	resolveByColumns(&res)
+	return res
+}
+
+func hasKey(rows []rowTokens, key string) bool {
+	for _, r := range rows {
+		if r.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// table3ByPosition reads table 3 row by row in printed order from the lines that carry a
+// full row of numbers.
+func table3ByPosition(toks []token) (table3Read, bool) {
+	type group struct {
+		label *token
+		nums  []token
+	}
+	var groups []group
+	for i := 0; i < len(toks); {
+		line := toks[i].line
+		j := i
+		var label *token
+		var nums []token
+		for j < len(toks) && toks[j].line == line {
+			t := toks[j]
+			if t.kind == tokText && len(nums) == 0 {
+				tt := t
+				label = &tt
+			} else if t.kind != tokText {
+				nums = append(nums, t)
+			}
+			j++
+		}
+		if countNumbers(nums) >= 6 {
+			groups = append(groups, group{label, nums})
+		}
+		i = j
+	}
+	var labels []rowLabel
+	switch len(groups) {
+	case len(table3Labels):
+		labels = table3Labels
+	case len(table3LabelsSingle):
+		labels = table3LabelsSingle
+	default:
+		return table3Read{}, false
+	}
+	res := table3Read{single: len(labels) == len(table3LabelsSingle), rows: map[string]cellsResult{}, found: len(groups)}
+	for i, g := range groups {
+		if g.label != nil {
+			// a label beside the numbers must be this row's, if it names any row at all
+			for _, l := range labels {
+				if l.matches(g.label.han) && l.key != labels[i].key && !labels[i].matches(g.label.han) {
+					return table3Read{}, false
+				}
+			}
+		}
+		res.rows[labels[i].key] = readCells(g.nums, 7, rowTotalRule, false)
+	}
+	resolveByColumns(&res)
+	return res, true
+}
+
+func countNumbers(ts []token) int {
+	n := 0
+	for _, t := range ts {
+		if t.kind == tokNumber {
+			n++
+		}
+	}
+	return n
+}
+
+// resolveByColumns settles rows whose digit run could be split several ways, using the
+// column rules (T3-balance, T3-outcome-sum) with the rows already read: a split is taken
+// only when exactly one of the candidates satisfies every checkable column equation.
+func resolveByColumns(res *table3Read) {
+	outcome := ingest.Table3OutcomeRows
+	if res.single {
+		outcome = nil
+		for _, r := range ingest.Table3RowsSingleOther[2:21] {
+			outcome = append(outcome, r)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for key, c := range res.rows {
+			if len(c.options) < 2 {
+				continue
+			}
+			var keep [][]float64
+			checked := false
+			for _, opt := range c.options {
+				ok, any := columnsHold(res, key, opt, outcome)
+				checked = checked || any
+				if ok {
+					keep = append(keep, opt)
+				}
+			}
+			if checked && len(keep) == 1 {
+				for i, v := range keep[0] {
+					c.vals[i] = num(v)
+				}
+				c.reason, c.options = "", nil
+				res.rows[key] = c
+				changed = true
+			}
+		}
+	}
+	resolveJointly(res, outcome)
+}
+
+// resolveJointly settles several ambiguous rows at once: every combination of their
+// candidate splits is tried against every column equation, and taken only if exactly one
+// combination makes them all hold.
+func resolveJointly(res *table3Read, outcome []string) {
+	var keys []string
+	combos := 1
+	for key, c := range res.rows {
+		if len(c.options) >= 2 {
+			keys = append(keys, key)
+			combos *= len(c.options)
+		}
+	}
+	if len(keys) < 2 || combos > 20000 {
+		return
+	}
+	sort.Strings(keys)
+	choice := make([]int, len(keys))
+	var found []int
+	count := 0
+	var walk func(i int)
+	walk = func(i int) {
+		if count > 1 {
+			return
+		}
+		if i == len(keys) {
+			trial := *res
+			trial.rows = map[string]cellsResult{}
+			for k, v := range res.rows {
+				trial.rows[k] = v
+			}
+			for j, k := range keys {
+				c := trial.rows[k]
+				vals := make([]*float64, len(c.vals))
+				for x, v := range c.options[choice[j]] {
+					vals[x] = num(v)
+				}
+				c.vals = vals
+				trial.rows[k] = c
+			}
+			if allColumnsHold(&trial, outcome) {
+				count++
+				found = append([]int(nil), choice...)
+			}
+			return
+		}
+		for o := range res.rows[keys[i]].options {
+			choice[i] = o
+			walk(i + 1)
+		}
+	}
+	walk(0)
+	if count != 1 {
+		return
+	}
+	for j, k := range keys {
+		c := res.rows[k]
+		for x, v := range c.options[found[j]] {
+			c.vals[x] = num(v)
+		}
+		c.reason, c.options = "", nil
+		res.rows[k] = c
+	}
+}
+
+// allColumnsHold tells whether every column equation holds, all its cells being read.
+func allColumnsHold(res *table3Read, outcome []string) bool {
+	for key := range res.rows {
+		ok, _ := columnsHold(res, key, nil, outcome)
+		if !ok {
+			return false
+		}
+	}
+	checked := false
+	for key := range res.rows {
+		if _, any := columnsHold(res, key, nil, outcome); any {
+			checked = true
+		}
+	}
+	return checked
+}
+
+// columnsHold checks the column equations that involve row key (with values opt) and whose
+// other cells are all read. It returns whether they hold and whether any could be checked.
+func columnsHold(res *table3Read, key string, opt []float64, outcome []string) (bool, bool) {
+	get := func(row string, col int) (float64, bool) {
+		if row == key && opt != nil {
+			return opt[col], true
+		}
+		c, ok := res.rows[row]
+		if !ok || c.vals[col] == nil {
+			return 0, false
+		}
+		return *c.vals[col], true
+	}
+	anyChecked := false
+	for col := 0; col < 7; col++ {
+		// balance: new + carried = total_handled + carried_forward
+		if in(key, "new_received", "carried_over", "total_handled", "carried_forward") {
+			a, ok1 := get("new_received", col)
+			b, ok2 := get("carried_over", col)
+			c, ok3 := get("total_handled", col)
+			d, ok4 := get("carried_forward", col)
+			if ok1 && ok2 && ok3 && ok4 {
+				anyChecked = true
+				if a+b != c+d {
+					return false, true
+				}
+			}
+		}
+		if key == "total_handled" || in(key, outcome...) {
+			total, ok := get("total_handled", col)
+			sum, all := 0.0, ok
+			for _, r := range outcome {
+				v, ok := get(r, col)
+				if !ok {
+					all = false
+					break
+				}
+				sum += v
+			}
+			if all {
+				anyChecked = true
+				if sum != total {
+					return false, true
+				}
+			}
+		}
+	}
+	return true, anyChecked
+}
+
+func in(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// readTable2 reads table 2's rows anywhere in its section (some conversions print the
+// 第二十条第（一）项 rows after the others).
+func readTable2(toks []token, labels []table2Label) map[string]cellsResult {
+	out := map[string]cellsResult{}
+	for _, l := range labels {
+		for i, t := range toks {
+			if t.kind != tokText || !l.matches(t.han) {
+				continue
+			}
+			nums, _ := numbersAfter(toks, i)
+			if !hasNumber(nums) {
+				continue
+			}
+			decimals := len(l.keys) == 1 && ingest.IsDecimalKey(l.keys[0])
+			c := readCells(nums, len(l.keys), nil, decimals)
+			for k, key := range l.keys {
+				out[key] = cellsResult{vals: []*float64{c.vals[k]}, toks: []token{c.toks[k]}, reason: c.reasonFor(k), line: c.line}
+			}
+			break
+		}
+	}
+	return out
+}
+
+// reasonFor is the reason cell k is unread ("" when read).
+func (c cellsResult) reasonFor(k int) string {
+	if c.vals[k] != nil {
+		return ""
+	}
+	if c.reason == "" {
+		return "没有读到数字"
+	}
+	return c.reason
+}
+
+// readTable4 reads the 15 numbers of table 4: the rows of numbers in its section, under the
+// rule that each block's total is the sum of its four results.
+func readTable4(toks []token) (cellsResult, bool) {
+	var nums []token
+	lineHasNumber := map[int]bool{}
+	for _, t := range toks {
+		if t.kind == tokNumber {
+			lineHasNumber[t.line] = true
+		}
+	}
+	// the rows of numbers, up to where prose starts again (a section 五 whose heading was lost)
+	for _, t := range toks {
+		if t.kind == tokText && len([]rune(t.han)) > 20 && hasNumber(nums) {
+			break
+		}
+		if t.kind == tokNumber || (t.kind == tokBlank && lineHasNumber[t.line]) {
+			nums = append(nums, t)
+		}
+	}
+	if !hasNumber(nums) {
+		return cellsResult{}, false
+	}
+	return readCells(nums, 15, blockTotalRule, false), true
+}
+
+// srcOf is the provenance of a cell read from token t.
+func srcOf(t token) ingest.Source {
+	return ingest.Source{Line: t.line, Col: t.col, Text: t.text}
+}
+
+// unreadFinding is the V-unreadable finding of one cell.
+func unreadFinding(key, where, reason string, line int) ingest.Finding {
+	msg := fmt.Sprintf("%s 无法读取：%s", where, reason)
+	if line > 0 {
+		msg += fmt.Sprintf("（第 %d 行）", line)
+	}
+	return ingest.Finding{Rule: "V-unreadable", Severity: ingest.SeverityError, Cell: key, Message: msg, Line: line}
+}
+
+// cellName is a cell as a clerk reads it: 表三 （七）总计 · 总计.
+func cellName(key string) string {
+	parts := strings.Split(key, ".")
+	switch parts[0] {
+	case "table3":
+		return "表三 " + RowName(parts[1]) + " · " + colNames[parts[2]]
+	case "table4":
+		return "表四 " + blockNames[parts[1]] + " · " + colNames4[parts[2]]
+	default:
+		return "表二 " + strings.Join(parts[1:], ".")
+	}
+}
+
+var colNames = map[string]string{"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
+	"social_welfare": "社会公益组织", "legal_service": "法律服务机构", "other_org": "其他", "total": "总计"}
+var blockNames = map[string]string{"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）", "litigation_after_review": "行政诉讼（复议后起诉）"}
+var colNames4 = map[string]string{"maintained": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}

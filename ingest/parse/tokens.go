@@ -1,0 +1,224 @@
+package parse
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// tokenKind says what a token of the table stream is.
+type tokenKind uint8
+
+const (
+	tokText   tokenKind = iota // words: a label, a header, a heading
+	tokNumber                  // a run of digits (maybe several cells run together), or a decimal
+	tokBlank                   // an empty cell of a structured row (tab, pipe or HTML table)
+)
+
+// token is one piece of the document: tables are read from the stream of tokens, so a label
+// and its numbers are found whether they share a line, a cell, or nothing at all.
+type token struct {
+	kind tokenKind
+	text string // for tokText the text; for tokNumber the digits as printed (maybe "-3", "18651.06")
+	line int    // 1-based line of the normalised text
+	off  int    // byte offset of the token's cell (or, in a line without cells, of the token) in the line
+	col  int    // 1-based cell of the row, 0 when the line has no cells
+	// han is the label text reduced to its Han characters, for matching (tokText only).
+	han string
+}
+
+// tokenize turns the normalised lines into the token stream. Rows of tab- or pipe-separated
+// cells keep their empty cells as tokBlank, so positions survive; inside a cell, text and
+// digit runs alternate. A digit glued to a label as its list marker ("40000042.其他…",
+// where 2 is the marker of the next row) is given back to the label.
+func tokenize(lines []string) []token {
+	toks := make([]token, 0, len(lines)*4)
+	for i, line := range lines {
+		n := i + 1
+		cells, structured := splitCells(line)
+		off := 0
+		for ci, cell := range cells {
+			cellOff := off
+			off += len(cell) + 1
+			col := 0
+			if structured {
+				col = ci + 1
+			}
+			c := strings.TrimSpace(cell)
+			if c == "" {
+				if structured {
+					toks = append(toks, token{kind: tokBlank, line: n, col: col, off: cellOff})
+				}
+				continue
+			}
+			base := cellOff
+			if structured {
+				base = -1 // cells: every token carries the cell's offset
+			}
+			toks = scanCell(toks, c, n, col, base, cellOff)
+		}
+	}
+	return toks
+}
+
+// splitCells splits a table row into cells: pipe rows ("| a | b |") and tab rows. A line
+// with neither is one cell.
+func splitCells(line string) ([]string, bool) {
+	t := strings.TrimSpace(line)
+	if strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 2 {
+		t = strings.TrimPrefix(t, "|")
+		t = strings.TrimSuffix(t, "|")
+		return strings.Split(t, "|"), true
+	}
+	if strings.Contains(line, "\t") {
+		return strings.Split(line, "\t"), true
+	}
+	return []string{line}, false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// scanCell appends the tokens of one cell.
+// base is the cell's offset in an unstructured line (tokens get their own offsets), or -1
+// for a cell of a row (tokens get cellOff).
+func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
+	var text strings.Builder
+	textStart := 0
+	at := func(i int) int {
+		if base < 0 {
+			return cellOff
+		}
+		return base + i
+	}
+	flushText := func() {
+		s := strings.TrimSpace(text.String())
+		text.Reset()
+		if s == "" || isPunctOnly(s) {
+			return
+		}
+		toks = append(toks, token{kind: tokText, text: s, line: line, col: col, off: at(textStart), han: hanOnly(s)})
+	}
+	i := 0
+	for i < len(c) {
+		b := c[i]
+		neg := false
+		// a minus sign (2019 format 本年增/减): at a cell's start, after a space, or glued
+		// to the cell before it ("3-1" where separators were lost)
+		if (b == '-') && i+1 < len(c) && isDigit(c[i+1]) && (i == 0 || c[i-1] == ' ' || isDigit(c[i-1])) {
+			neg = true
+		}
+		if !isDigit(b) && !neg {
+			if text.Len() == 0 {
+				textStart = i
+			}
+			_, size := utf8.DecodeRuneInString(c[i:])
+			text.WriteString(c[i : i+size])
+			i += size
+			continue
+		}
+		start := i
+		if neg {
+			i++
+		}
+		for i < len(c) && isDigit(c[i]) {
+			i++
+		}
+		// thousands separators: 10,407
+		for i+3 < len(c)+0 && c[i] == ',' && isDigit(c[i+1]) && isDigit(c[i+2]) && isDigit(c[i+3]) && (i+4 == len(c) || !isDigit(c[i+4])) {
+			i += 4
+		}
+		digitsEnd := i
+		// a decimal point followed by digits continues the number
+		if i+1 < len(c) && c[i] == '.' && isDigit(c[i+1]) {
+			i++
+			for i < len(c) && isDigit(c[i]) {
+				i++
+			}
+			digitsEnd = i
+		}
+		num := c[start:digitsEnd]
+		// list marker: digits directly followed by "." or "、" and a non-digit ("1.属于", "2、重复")
+		if digitsEnd < len(c) && !strings.Contains(num, ".") && isMarkerAfter(c[digitsEnd:]) {
+			if len(num) == 1 || neg {
+				if text.Len() == 0 {
+					textStart = start
+				}
+				text.WriteString(num)
+				continue
+			}
+			// the last digit is the next label's marker; the rest is a number run
+			flushText()
+			toks = append(toks, token{kind: tokNumber, text: num[:len(num)-1], line: line, col: col, off: at(start)})
+			textStart = digitsEnd - 1
+			text.WriteString(num[len(num)-1:])
+			continue
+		}
+		// a digit run inside words ("第1季度", "2024年") is text, not a cell
+		if digitsEnd < len(c) && isUnitAfter(c[digitsEnd:]) {
+			if text.Len() == 0 {
+				textStart = start
+			}
+			text.WriteString(num)
+			continue
+		}
+		flushText()
+		toks = append(toks, token{kind: tokNumber, text: strings.ReplaceAll(num, ",", ""), line: line, col: col, off: at(start)})
+	}
+	flushText()
+	return toks
+}
+
+// isMarkerAfter tells whether s (what follows a digit run) starts like a list marker's tail.
+func isMarkerAfter(s string) bool {
+	var sep int
+	switch {
+	case strings.HasPrefix(s, "."):
+		sep = 1
+	case strings.HasPrefix(s, "、"):
+		sep = len("、")
+	default:
+		return false
+	}
+	rest := strings.TrimLeft(s[sep:], " ")
+	if rest == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return !unicode.IsDigit(r)
+}
+
+// isUnitAfter tells whether a digit run is part of prose or a date rather than a cell:
+// followed by 年, 月, 日, 号, 项, 条 (第二十条) and similar.
+func isUnitAfter(s string) bool {
+	if strings.HasPrefix(s, " ") {
+		s = s[1:] // "2024 年"
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	switch r {
+	case '年', '月', '日', '号', '%', '％', '个', '名', '人', '次', '期', '季', '万', '元', '亿':
+		return true
+	}
+	return false
+}
+
+// isPunctOnly tells whether s has no letter, Han or digit (a stray bracket, a dash).
+func isPunctOnly(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// hanOnly keeps the Han characters of s: labels are matched on them alone, so spacing,
+// brackets, markers and quotes do not matter.
+func hanOnly(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
