@@ -41,8 +41,8 @@ CREATE TABLE IF NOT EXISTS reports (
     applications_stated BIGINT,               -- as the prose says; NULL: it says nothing
     applications_quote  VARCHAR
 );
-CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency_id, year);
-CREATE INDEX IF NOT EXISTS reports_sha ON reports (sha256);
+-- (no index: DuckDB scans with zone maps; an ART index on millions of cells slowed every commit)
+-- (no index: DuckDB scans with zone maps; an ART index on millions of cells slowed every commit)
 
 -- Every cell of every report, long form: key = tbl.row_key.col (table4.review.total);
 -- for table 2 cells without a column (table2.licensing) col is ''. value NULL: unread.
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS cells (
     line      INTEGER,            -- line of reports.text it was read from
     src_text  VARCHAR             -- the characters read
 );
-CREATE INDEX IF NOT EXISTS cells_report ON cells (report_id);
+-- (no index: DuckDB scans with zone maps; an ART index on millions of cells slowed every commit)
 
 CREATE TABLE IF NOT EXISTS publications (
     report_id BIGINT NOT NULL,
@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS findings (
     line      INTEGER,
     related   VARCHAR NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS findings_report ON findings (report_id);
+-- (no index: DuckDB scans with zone maps; an ART index on millions of cells slowed every commit)
 
 -- The reports in force with their agency: what analytics reads.
 CREATE OR REPLACE VIEW current_reports AS

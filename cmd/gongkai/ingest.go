@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"gongkai/ingest/check"
+	"gongkai/ingest/parse"
+	"gongkai/ingest/pipeline"
+	"gongkai/ingest/store"
+)
+
+var ingestCmd = &cobra.Command{
+	Use:   "ingest [--db PATH] PATH...",
+	Short: "把报告文件（或文件夹）解析、校验后存入 DuckDB",
+	Long: `ingest walks the files and folders given, parses them on all cores and stores each report
+in the database in one piece. The same bytes again change nothing; a different file for the same
+agency and year replaces the current report and keeps the earlier one as a revision (更正版).
+A file that fails is reported on stderr ("失败 PATH: reason") and skipped; the exit code is 1 if
+any failed. The last line on stdout is "ingested: N new, M unchanged, R replaced, F failed".`,
+	Args: cobra.MinimumNArgs(1),
+	RunE: runIngest,
+}
+
+func init() {
+	ingestCmd.Flags().String("server", "", "hand the files to a running gongkai serve at URL instead of opening the database (not yet)")
+	rootCmd.AddCommand(ingestCmd)
+}
+
+func runIngest(cmd *cobra.Command, args []string) error {
+	if url, _ := cmd.Flags().GetString("server"); url != "" {
+		return &exitError{2, "ingest --server: not yet implemented (the upload endpoint of gongkai serve is being built)"}
+	}
+	cfg, _, err := settings(cmd)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.DB)
+	if err != nil {
+		var locked *store.ErrLocked
+		if errors.As(err, &locked) {
+			return &exitError{1, locked.Error()}
+		}
+		return err
+	}
+	defer db.Close()
+	if err := db.SyncRegistry(cfg.Registry); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	var bar *progressbar.ProgressBar
+	opt := pipeline.Options{
+		Workers:       cfg.Workers,
+		Parse:         parse.File,
+		Check:         check.Report,
+		CrossYear:     check.Years,
+		ParserVersion: parse.Version,
+		Progress: func(done, total int) {
+			if total <= 50 {
+				return
+			}
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+					progressbar.OptionSetDescription("入库"), progressbar.OptionShowCount(),
+					progressbar.OptionThrottle(100e6), progressbar.OptionClearOnFinish())
+			}
+			bar.Set(done)
+		},
+	}
+	res, err := pipeline.Run(ctx, db, args, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	for _, f := range res.Failures {
+		fmt.Fprintf(os.Stderr, "失败 %s: %s\n", f.Path, f.Reason)
+	}
+	for _, a := range res.NewAgencies {
+		fmt.Fprintf(os.Stderr, "新机关（不在登记表中）: %s\n", a)
+	}
+	fmt.Fprintln(os.Stdout, res.Summary())
+	if err != nil {
+		return err
+	}
+	if res.Failed > 0 {
+		return &exitError{1, ""}
+	}
+	return nil
+}

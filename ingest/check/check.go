@@ -1,0 +1,181 @@
+// Package check applies the consistency rules (勾稽关系) of the annual report format to a
+// parsed ingest.Report: the arithmetic of tables 3 and 4, the value rules, the plausibility
+// rules of table 2, the prose of 一、总体情况 against the tables, the same organ's previous
+// year, and the two oversight rules (内容雷同 and late publication). Every rule is one small
+// function named after its identifier in ../shared/spec/report-format.md; each finding names
+// the cell, the expected and the actual value, and says what is wrong in Chinese a clerk
+// understands.
+//
+// The families live in their own files: table.go (T3-*, T4-*), values.go (V-*, Q-*),
+// prose.go (N-*), years.go (X-*), copied.go (S-copied-prose) and late.go (S-late).
+package check
+
+import (
+	"math"
+	"strings"
+
+	"gongkai/ingest"
+)
+
+// Rule identifiers, as in the spec.
+const (
+	RuleBalance             = "T3-balance"
+	RuleRowTotal            = "T3-row-total"
+	RuleOutcomeSum          = "T3-outcome-sum"
+	RuleBlockTotal          = "T4-block-total"
+	RuleApplications        = "N-applications"
+	RuleReviewLitigation    = "N-review-litigation"
+	RuleCarryOver           = "X-carry-over"
+	RuleValidDocs           = "X-valid-docs"
+	RuleUnreadable          = "V-unreadable"
+	RuleNegative            = "V-negative"
+	RuleNotInteger          = "V-not-integer"
+	RuleMissingSection      = "V-missing-section"
+	RuleRegulationsTownship = "Q-regulations-township"
+	RuleFeesUnit            = "Q-fees-unit"
+	RuleCopiedProse         = "S-copied-prose"
+	RuleLate                = "S-late"
+)
+
+// Rules lists every rule identifier with its severity (the strongest it can have; the N-
+// rules fall back to a warning where the prose's scope is unclear).
+var Rules = map[string]string{
+	RuleBalance:             ingest.SeverityError,
+	RuleRowTotal:            ingest.SeverityError,
+	RuleOutcomeSum:          ingest.SeverityError,
+	RuleBlockTotal:          ingest.SeverityError,
+	RuleApplications:        ingest.SeverityError,
+	RuleReviewLitigation:    ingest.SeverityError,
+	RuleCarryOver:           ingest.SeverityError,
+	RuleValidDocs:           ingest.SeverityWarning,
+	RuleUnreadable:          ingest.SeverityError,
+	RuleNegative:            ingest.SeverityError,
+	RuleNotInteger:          ingest.SeverityError,
+	RuleMissingSection:      ingest.SeverityError,
+	RuleRegulationsTownship: ingest.SeverityWarning,
+	RuleFeesUnit:            ingest.SeverityWarning,
+	RuleCopiedProse:         ingest.SeverityWarning,
+	RuleLate:                ingest.SeverityWarning,
+}
+
+// DefaultSimilarity is the prose similarity at which S-copied-prose fires by default.
+const DefaultSimilarity = 0.9
+
+// singleRules are the rules Report runs, in order. Each appends its findings to the list.
+var singleRules = []func(r *ingest.Report) []ingest.Finding{
+	unreadable,
+	negative,
+	notInteger,
+	balance,
+	rowTotal,
+	outcomeSum,
+	blockTotal,
+	regulationsTownship,
+	feesUnit,
+	applications,
+	reviewLitigation,
+	late,
+}
+
+// Report runs every single-report rule on r and appends the findings to r.Findings. A
+// finding already present (same rule and cell, e.g. V-unreadable added by the parser) is not
+// added again, so Report may be run twice. Arithmetic rules with an unread operand are not
+// evaluated: the V-unreadable finding already says the cell is missing.
+func Report(r *ingest.Report) {
+	if r == nil {
+		return
+	}
+	for _, rule := range singleRules {
+		for _, f := range rule(r) {
+			if !has(r.Findings, f) {
+				r.Findings = append(r.Findings, f)
+			}
+		}
+	}
+}
+
+// has tells whether fs already holds a finding of f's rule about f's cell (and, for
+// S-copied-prose, the same other report).
+func has(fs []ingest.Finding, f ingest.Finding) bool {
+	for _, g := range fs {
+		if g.Rule == f.Rule && g.Cell == f.Cell && g.Related == f.Related {
+			return true
+		}
+	}
+	return false
+}
+
+// finding builds a finding with the rule's severity.
+func finding(rule, cell string, expected, actual *float64, msg string) ingest.Finding {
+	return ingest.Finding{Rule: rule, Severity: Rules[rule], Cell: cell, Expected: expected, Actual: actual, Message: msg}
+}
+
+// withLine sets the finding's line from the report's cell source, when known.
+func withLine(r *ingest.Report, f ingest.Finding) ingest.Finding {
+	if c, ok := r.Cells[f.Cell]; ok && c.Src.Line > 0 {
+		f.Line = c.Src.Line
+	}
+	return f
+}
+
+// vals reads several cells; ok is false when any of them is unread (or absent).
+func vals(r *ingest.Report, keys ...string) ([]float64, bool) {
+	out := make([]float64, len(keys))
+	for i, k := range keys {
+		v, ok := r.Value(k)
+		if !ok {
+			return nil, false
+		}
+		out[i] = v
+	}
+	return out, true
+}
+
+// sum adds vs.
+func sum(vs []float64) float64 {
+	var s float64
+	for _, v := range vs {
+		s += v
+	}
+	return s
+}
+
+// same compares two cell values (sums of decimals are compared to a small tolerance).
+func same(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+// num formats a number for a message.
+func num(v float64) string {
+	return ingest.FormatValue(math.Round(v*1e6) / 1e6)
+}
+
+// outcomeRows returns the outcome rows whose sum is total_handled, for the report's shape
+// of （六）.
+func outcomeRows(r *ingest.Report) []string {
+	if !r.SingleOther {
+		return ingest.Table3OutcomeRows
+	}
+	var rows []string
+	for _, row := range ingest.Table3RowsSingleOther {
+		switch row {
+		case "new_received", "carried_over", "total_handled", "carried_forward":
+		default:
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// levelOf returns the report's level; when the parser left it unknown, a township is
+// recognised from the organ's name (镇/乡人民政府, 街道办事处). Nothing else is guessed.
+func levelOf(r *ingest.Report) string {
+	if r.Level != "" && r.Level != ingest.LevelUnknown {
+		return r.Level
+	}
+	a := strings.TrimSpace(r.Agency)
+	for _, suf := range []string{"镇人民政府", "乡人民政府", "镇政府", "乡政府", "街道办事处", "街道办"} {
+		if strings.HasSuffix(a, suf) {
+			return ingest.LevelTownship
+		}
+	}
+	return ingest.LevelUnknown
+}

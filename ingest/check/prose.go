@@ -1,0 +1,378 @@
+package check
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gongkai/ingest"
+)
+
+// Prose against tables (N-*). They must not cry wolf: a count or a "none" said of one office
+// (区政府办公室收到申请 17 件) is not the organ's own, so the severity depends on the scope of
+// the sentence: error where it clearly speaks of the organ itself, warning otherwise.
+
+// Scopes of a sentence of the prose.
+const (
+	scopeOwn       = "own"       // 本机关、我局、我镇、全年共收到…
+	scopeAggregate = "aggregate" // 全区、全县、全市… (the organ and those under it)
+	scopeSub       = "sub"       // one office or window: 办公室、窗口、某科…
+	scopeUnclear   = "unclear"
+)
+
+// subOfficeWords name a part of the organ (or the organs under it) rather than the organ.
+var subOfficeWords = []string{
+	"办公室", "政府办", "党政办", "综合办", "窗口", "大厅", "服务中心", "便民服务", "科室", "处室", "股室",
+	"下属", "所属", "直属", "二级单位", "各部门", "各单位", "各乡镇", "各街道", "各镇", "其中", "分别",
+}
+
+// ownWords say the sentence speaks of the organ itself.
+var ownWords = []string{
+	"本机关", "本单位", "我单位", "本局", "我局", "本镇", "我镇", "本乡", "我乡", "本街道", "我街道",
+	"本委", "我委", "本办", "我办", "本厅", "我厅", "我部", "本部门", "我部门", "我中心", "本中心",
+	"我署", "本署", "我院", "我会", "本会", "我区政府", "本级政府", "本府",
+	"全年共收到", "全年收到", "全年共受理", "全年受理", "全年新收", "本年度收到", "本年度共收到",
+	"本年共收到", "本年收到", "本年新收", "年度内共收到", "年内共收到", "本年度共受理", "本年度受理",
+}
+
+// aggregateWords speak of a whole area: the organ and the organs under it.
+var aggregateWords = []string{"全区", "全县", "全市", "全省", "全旗", "全州", "全盟"}
+
+var yearRe = regexp.MustCompile(`(\d{4})\s*年`)
+
+// scopeOf classifies a sentence of r's prose. Words that are part of the organ's own name
+// (an agency called 区政府办公室 saying 办公室) do not make it a sub-office.
+func scopeOf(r *ingest.Report, s string) string {
+	ownByName := containsAny(s, ownNames(r.Agency))
+	stripped := s
+	for _, n := range nameVariants(r.Agency) {
+		stripped = strings.ReplaceAll(stripped, n, "")
+	}
+	for _, w := range subOfficeWords {
+		if strings.Contains(stripped, w) && !strings.Contains(r.Agency, w) {
+			return scopeSub
+		}
+	}
+	if ownByName || containsAny(s, ownWords) {
+		return scopeOwn
+	}
+	if containsAny(s, aggregateWords) {
+		return scopeAggregate
+	}
+	// "2024年，收到政府信息公开申请 3 件": a sentence led by the report's year is its own.
+	if r.Year > 0 {
+		t := strings.TrimLeft(s, " 　（）()一二三四五六七八九十、.．")
+		if strings.HasPrefix(t, strconv.Itoa(r.Year)+"年") {
+			return scopeOwn
+		}
+	}
+	return scopeUnclear
+}
+
+// A scopedSentence is a sentence of the prose with the scope it speaks of.
+type scopedSentence struct {
+	text, scope string
+}
+
+// sentences splits a prose section into sentences with their scopes. A sentence that names
+// no one takes the scope of the sentence before it: Chinese prose drops the subject
+// ("我局全年收到申请3件。无因此引起的行政复议。" speaks of 我局).
+func sentences(r *ingest.Report, sec int) []scopedSentence {
+	// lines of a PDF or a wrapped page break sentences anywhere (行政复\n议)
+	text := strings.NewReplacer("\r", "", "\n", "").Replace(r.Prose[sec])
+	var out []scopedSentence
+	prev := scopeUnclear
+	for _, sent := range sentenceSplit.Split(text, -1) {
+		scope := scopeOf(r, sent)
+		if scope == scopeUnclear {
+			scope = prev
+		}
+		prev = scope
+		out = append(out, scopedSentence{sent, scope})
+	}
+	return out
+}
+
+// quoteScope is the scope of the stated applications: that of the sentence of 一、总体情况
+// holding the quote (共收到申请3件 takes its subject from the sentence), else of the quote.
+func quoteScope(r *ingest.Report, quote string) string {
+	q := strings.Join(strings.Fields(quote), "")
+	if q != "" {
+		for _, s := range sentences(r, 1) {
+			if strings.Contains(strings.Join(strings.Fields(s.text), ""), q) {
+				return s.scope
+			}
+		}
+	}
+	return scopeOf(r, quote)
+}
+
+// otherYear tells whether s speaks of a year other than the report's (较2023年增加…).
+func otherYear(r *ingest.Report, s string) bool {
+	if r.Year == 0 {
+		return false
+	}
+	for _, m := range yearRe.FindAllStringSubmatch(s, -1) {
+		if y, _ := strconv.Atoi(m[1]); y != r.Year {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// applications is N-applications: the number of applications 一、总体情况 says were received
+// must equal 一、本年新收 总计. A prose count equal to 新收 + 上年结转 (收到申请75件 for 74 new
+// and 1 carried over) or to 第（七）项总计 is a count of applications handled: nothing when
+// the sentence says 办理/办结/共, a warning otherwise. A count of one office, of the whole
+// area, or of another year is a warning at most.
+func applications(r *ingest.Report) []ingest.Finding {
+	if r.ApplicationsStated == nil {
+		return nil
+	}
+	const key = "table3.new_received.total"
+	newTotal, ok := r.Value(key)
+	if !ok {
+		return nil
+	}
+	stated := float64(*r.ApplicationsStated)
+	if same(stated, newTotal) {
+		return nil
+	}
+	quote := strings.TrimSpace(r.ApplicationsQuote)
+	said := "一、总体情况称收到政府信息公开申请 " + num(stated) + " 件"
+	if quote != "" {
+		said = "一、总体情况称“" + clip(quote, 80) + "”"
+	}
+	carried, okC := r.Value("table3.carried_over.total")
+	handled, okH := r.Value("table3.total_handled.total")
+	withCarried := okC && carried > 0 && same(stated, newTotal+carried)
+	if withCarried || (okH && same(stated, handled)) {
+		handling := []string{"办理", "办结", "处理", "答复"}
+		if withCarried {
+			handling = append(handling, "共", "合计", "总计", "累计")
+		}
+		if containsAny(quote, handling) {
+			return nil
+		}
+		msg := fmt.Sprintf("%s，与表三 一、本年新收政府信息公开申请数量 总计 %s 不一致；该数等于本年新收加上年结转（或第（七）项总计），正文可能把上年结转也计入了“收到”，请核对表述",
+			said, num(newTotal))
+		f := finding(RuleApplications, key, ingest.Num(newTotal), ingest.Num(stated), msg)
+		f.Severity = ingest.SeverityWarning
+		return []ingest.Finding{withLine(r, f)}
+	}
+	scope := quoteScope(r, quote)
+	if quote == "" || otherYear(r, quote) {
+		scope = scopeUnclear
+	}
+	msg := fmt.Sprintf("%s，表三 一、本年新收政府信息公开申请数量 总计为 %s：正文申请数应为 %s，报告为 %s",
+		said, num(newTotal), num(newTotal), num(stated))
+	f := finding(RuleApplications, key, ingest.Num(newTotal), ingest.Num(stated), msg)
+	switch scope {
+	case scopeOwn:
+	case scopeSub:
+		f.Severity = ingest.SeverityWarning
+		f.Message += "（正文所说的可能只是某一内设机构或窗口的数量，请核对口径）"
+	default:
+		f.Severity = ingest.SeverityWarning
+		f.Message += "（正文所说数量的口径不明确，请核对）"
+	}
+	return []ingest.Finding{withLine(r, f)}
+}
+
+// clip shortens s to at most n characters for a message.
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// A noneStatement is a sentence of the prose saying there was no 行政复议 and/or 行政诉讼.
+type noneStatement struct {
+	review, litigation bool
+	scope              string
+	sentence           string
+}
+
+var (
+	sentenceSplit = regexp.MustCompile(`[。；;！!？?\n]+`)
+	clauseSplit   = regexp.MustCompile(`[，,：:]+`)
+	// negations that deny the existence of cases; 无一 (none of them) and 未被 (not … by) do not.
+	negationRe = regexp.MustCompile(`无|没有|未发生|未收到|未出现|未有|不存在|未产生|未涉及|未曾|未接到|未引起|未引发`)
+	// a count: "0件", "为0", "为零", "1 起"
+	countRe = regexp.MustCompile(`(为|是)?\s*([0-9０-９]+|零)\s*(件|起|宗|个|例|次)?`)
+	// outcome words: the sentence is about results (无被纠错), not about whether cases existed
+	outcomeWords = []string{"纠错", "纠正", "败诉", "撤销", "确认违法", "维持"}
+)
+
+// noneStatements finds the sentences of r's prose that deny any 行政复议 or 行政诉讼 in the
+// report's year: 无因政府信息公开申请引起的行政复议、行政诉讼案件; 未发生行政复议、行政诉讼;
+// 行政复议和行政诉讼0件. A sentence that names no one takes the scope of the sentence before
+// it ("我局全年收到申请3件。无因此引起的行政复议。" speaks of 我局).
+func noneStatements(r *ingest.Report) []noneStatement {
+	var secs []int
+	for k := range r.Prose {
+		secs = append(secs, k)
+	}
+	sort.Ints(secs)
+	var out []noneStatement
+	for _, sec := range secs {
+		for _, ss := range sentences(r, sec) {
+			sent, scope := ss.text, ss.scope
+			if !strings.Contains(sent, "复议") && !strings.Contains(sent, "诉讼") {
+				continue
+			}
+			var st noneStatement
+			year := 0 // the year the clauses speak of, as last named in the sentence
+			for _, cl := range clauseSplit.Split(sent, -1) {
+				for _, m := range yearRe.FindAllStringSubmatch(cl, -1) {
+					year, _ = strconv.Atoi(m[1])
+				}
+				if year != 0 && r.Year != 0 && year != r.Year {
+					continue // 2023年无行政复议: another year
+				}
+				rv, lt := clauseDenies(cl)
+				st.review = st.review || rv
+				st.litigation = st.litigation || lt
+			}
+			if !st.review && !st.litigation {
+				continue
+			}
+			st.scope = scope
+			st.sentence = strings.TrimSpace(sent)
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// clauseDenies tells which of 复议 and 诉讼 one clause says there were none of.
+func clauseDenies(cl string) (review, litigation bool) {
+	if containsAny(cl, outcomeWords) {
+		return false, false
+	}
+	// "无…行政复议、行政诉讼": what follows the negation, within the clause.
+	for _, loc := range negationRe.FindAllStringIndex(cl, -1) {
+		rest := cl[loc[1]:]
+		if strings.HasPrefix(rest, "一") || strings.HasPrefix(rest, "被") {
+			continue
+		}
+		// the denied words must follow closely (无因政府信息公开申请引起的行政复议: 16 characters)
+		if utf8.RuneCountInString(rest) > 40 {
+			rest = string([]rune(rest)[:40])
+		}
+		if hasNonZeroCount(rest) {
+			continue // 无…以外的 3 件: a count follows, not a denial
+		}
+		review = review || strings.Contains(rest, "复议")
+		litigation = litigation || strings.Contains(rest, "诉讼")
+	}
+	// "行政复议和行政诉讼0件", "行政诉讼数为 0 件": the words before a zero count.
+	last := 0
+	for _, m := range countRe.FindAllStringSubmatchIndex(cl, -1) {
+		hasVerb, hasUnit := m[2] >= 0, m[6] >= 0
+		if !hasVerb && !hasUnit {
+			continue
+		}
+		if m[0] > 0 && isDigitBefore(cl[:m[0]]) {
+			continue
+		}
+		seg := cl[last:m[0]]
+		last = m[1]
+		n := cl[m[4]:m[5]]
+		if n != "零" && strings.Trim(n, "0０") != "" {
+			continue
+		}
+		review = review || strings.Contains(seg, "复议")
+		litigation = litigation || strings.Contains(seg, "诉讼")
+	}
+	return review, litigation
+}
+
+func isDigitBefore(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return (r >= '0' && r <= '9') || (r >= '０' && r <= '９')
+}
+
+// hasNonZeroCount tells whether s holds a count other than zero ("1件").
+func hasNonZeroCount(s string) bool {
+	for _, m := range countRe.FindAllStringSubmatch(s, -1) {
+		if (m[1] != "" || m[3] != "") && m[2] != "零" && strings.Trim(m[2], "0０") != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewLitigation is N-review-litigation: a sentence saying there was no 行政复议 (行政诉讼)
+// contradicts a non-zero 表四 行政复议 总计 (直接起诉 or 复议后起诉 总计). Error where the
+// sentence speaks of the organ (or its whole area, which includes it), warning where it
+// speaks of one office or its scope is unclear.
+func reviewLitigation(r *ingest.Report) []ingest.Finding {
+	sts := noneStatements(r)
+	if len(sts) == 0 {
+		return nil
+	}
+	// the strongest statement of each kind
+	pick := func(want func(noneStatement) bool) (noneStatement, bool) {
+		var best noneStatement
+		found := false
+		for _, st := range sts {
+			if !want(st) {
+				continue
+			}
+			if !found || (severityOf(st.scope) == ingest.SeverityError && severityOf(best.scope) != ingest.SeverityError) {
+				best, found = st, true
+			}
+		}
+		return best, found
+	}
+	var out []ingest.Finding
+	add := func(st noneStatement, block string) {
+		key := ingest.Table4Key(block, "total")
+		v, ok := r.Value(key)
+		if !ok || v == 0 {
+			return
+		}
+		msg := fmt.Sprintf("正文称“%s”，但表四 %s 总计为 %s：按正文应为 0，报告为 %s",
+			clip(st.sentence, 80), table4BlockLabel[block], num(v), num(v))
+		f := finding(RuleReviewLitigation, key, ingest.Num(0), ingest.Num(v), msg)
+		f.Severity = severityOf(st.scope)
+		switch st.scope {
+		case scopeSub:
+			f.Message += "（正文所说的可能只是某一内设机构，请核对口径）"
+		case scopeUnclear:
+			f.Message += "（正文表述的口径不明确，请核对）"
+		}
+		out = append(out, withLine(r, f))
+	}
+	if st, ok := pick(func(s noneStatement) bool { return s.review }); ok {
+		add(st, "review")
+	}
+	if st, ok := pick(func(s noneStatement) bool { return s.litigation }); ok {
+		add(st, "litigation_direct")
+		add(st, "litigation_after_review")
+	}
+	return out
+}
+
+// severityOf gives the severity of a prose finding by the scope of its sentence.
+func severityOf(scope string) string {
+	if scope == scopeOwn || scope == scopeAggregate {
+		return ingest.SeverityError
+	}
+	return ingest.SeverityWarning
+}

@@ -1,0 +1,142 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"gongkai/ingest"
+)
+
+// The arithmetic of tables 3 and 4 (errors). A rule with an unread operand is skipped.
+
+// balance is T3-balance, per column: 一 + 二 = 第（七）项 + 四 (the rule printed above table 3:
+// 第一项加第二项之和，等于第三项加第四项之和). The finding names 四、结转下年度 as the cell
+// to correct (expected = 一 + 二 − 第（七）项), or 第（七）项总计 when that would be negative.
+func balance(r *ingest.Report) []ingest.Finding {
+	var out []ingest.Finding
+	for _, col := range ingest.Table3Columns {
+		keys := []string{
+			ingest.Table3Key("new_received", col), ingest.Table3Key("carried_over", col),
+			ingest.Table3Key("total_handled", col), ingest.Table3Key("carried_forward", col),
+		}
+		v, ok := vals(r, keys...)
+		if !ok {
+			continue
+		}
+		in, outSide := v[0]+v[1], v[2]+v[3]
+		if same(in, outSide) {
+			continue
+		}
+		cell, exp, act := keys[3], in-v[2], v[3]
+		if exp < 0 {
+			cell, exp, act = keys[2], in-v[3], v[2]
+		}
+		msg := fmt.Sprintf("表三%s列不平衡：一、本年新收 %s 加 二、上年结转 %s 共 %s，应等于第（七）项总计 %s 加 四、结转下年度继续办理 %s（报告合计 %s）；%s应为 %s，报告为 %s",
+			table3ColLabel[col], num(v[0]), num(v[1]), num(in), num(v[2]), num(v[3]), num(outSide),
+			shortLabel(cell), num(exp), num(act))
+		out = append(out, withLine(r, finding(RuleBalance, cell, ingest.Num(exp), ingest.Num(act), msg)))
+	}
+	return out
+}
+
+// shortLabel names a table-3 cell briefly for the end of a balance message.
+func shortLabel(key string) string {
+	row, col := splitTable3(key)
+	return rowCol(row, col)
+}
+
+func splitTable3(key string) (row, col string) {
+	parts := strings.SplitN(key, ".", 3)
+	if len(parts) != 3 {
+		return key, ""
+	}
+	return parts[1], parts[2]
+}
+
+// rowTotal is T3-row-total, per row: 总计 = the six applicant columns added up.
+func rowTotal(r *ingest.Report) []ingest.Finding {
+	var out []ingest.Finding
+	rows := ingest.Table3Rows
+	if r.SingleOther {
+		rows = ingest.Table3RowsSingleOther
+	}
+	cols := ingest.Table3Columns[:len(ingest.Table3Columns)-1]
+	for _, row := range rows {
+		keys := make([]string, len(cols))
+		for i, c := range cols {
+			keys[i] = ingest.Table3Key(row, c)
+		}
+		parts, ok := vals(r, keys...)
+		if !ok {
+			continue
+		}
+		totalKey := ingest.Table3Key(row, "total")
+		total, ok := r.Value(totalKey)
+		if !ok {
+			continue
+		}
+		exp := sum(parts)
+		if same(exp, total) {
+			continue
+		}
+		msg := fmt.Sprintf("表三 %s应为 %s（自然人与法人或其他组织五列之和），报告为 %s",
+			rowCol(row, "total"), num(exp), num(total))
+		out = append(out, withLine(r, finding(RuleRowTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+	}
+	return out
+}
+
+// outcomeSum is T3-outcome-sum, per column: 第（七）项总计 = the sum of the outcome rows
+// （一） through （六）.
+func outcomeSum(r *ingest.Report) []ingest.Finding {
+	var out []ingest.Finding
+	rows := outcomeRows(r)
+	for _, col := range ingest.Table3Columns {
+		keys := make([]string, len(rows))
+		for i, row := range rows {
+			keys[i] = ingest.Table3Key(row, col)
+		}
+		parts, ok := vals(r, keys...)
+		if !ok {
+			continue
+		}
+		totalKey := ingest.Table3Key("total_handled", col)
+		total, ok := r.Value(totalKey)
+		if !ok {
+			continue
+		}
+		exp := sum(parts)
+		if same(exp, total) {
+			continue
+		}
+		msg := fmt.Sprintf("表三 第（七）项总计（%s）应为 %s（（一）至（六）各项办理结果之和），报告为 %s",
+			table3ColLabel[col], num(exp), num(total))
+		out = append(out, withLine(r, finding(RuleOutcomeSum, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+	}
+	return out
+}
+
+// blockTotal is T4-block-total, per block: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结.
+func blockTotal(r *ingest.Report) []ingest.Finding {
+	var out []ingest.Finding
+	for _, b := range ingest.Table4Blocks {
+		parts, ok := vals(r, ingest.Table4Key(b, "maintained"), ingest.Table4Key(b, "corrected"),
+			ingest.Table4Key(b, "other"), ingest.Table4Key(b, "pending"))
+		if !ok {
+			continue
+		}
+		totalKey := ingest.Table4Key(b, "total")
+		total, ok := r.Value(totalKey)
+		if !ok {
+			continue
+		}
+		exp := sum(parts)
+		if same(exp, total) {
+			continue
+		}
+		msg := fmt.Sprintf("表四 %s 总计应为 %s（结果维持、结果纠正、其他结果、尚未审结之和），报告为 %s",
+			table4BlockLabel[b], num(exp), num(total))
+		out = append(out, withLine(r, finding(RuleBlockTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+	}
+	return out
+}

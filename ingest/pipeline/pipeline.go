@@ -1,0 +1,376 @@
+// Package pipeline ingests many files: it walks paths, reads and parses files on several
+// goroutines, saves through one writer (store.DB serialises writes; the writer groups reports
+// into transactions), then recomputes the cross-year findings of every (agency, year) touched
+// and of the year after it.
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gongkai/ingest"
+	"gongkai/ingest/store"
+)
+
+// ParseFunc reads one file's bytes into a report (parse.File); name is the path as given.
+type ParseFunc func(name string, data []byte) (*ingest.Report, error)
+
+// Options configure a run. Parse is required; the rest may be zero.
+type Options struct {
+	Workers       int                                             // parsing goroutines; 0: runtime.NumCPU()
+	Parse         ParseFunc                                       // bytes to report
+	Check         func(*ingest.Report)                            // single-report rules (check.Report), run after Parse
+	CrossYear     func(prev, cur *ingest.Report) []ingest.Finding // rules across years (check.Years)
+	ParserVersion string                                          // stored with every report
+	Progress      func(done, total int)                           // called from the writer after each file
+	Batch         int                                             // reports per transaction; 0: 128, 1: one transaction per report
+}
+
+// Failure is a file that was not stored, and why.
+type Failure struct {
+	Path   string
+	Reason string
+}
+
+// Result counts what a run did.
+type Result struct {
+	New, Unchanged, Replaced, Failed int
+	Failures                         []Failure // sorted by path
+	NewAgencies                      []string  // agencies not in the registry, created by this run
+}
+
+// Summary is the last line of gongkai ingest.
+func (r Result) Summary() string {
+	return fmt.Sprintf("ingested: %d new, %d unchanged, %d replaced, %d failed", r.New, r.Unchanged, r.Replaced, r.Failed)
+}
+
+// reportExts are the extensions a folder walk picks up; a file named explicitly is always read.
+var reportExts = map[string]string{
+	".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+	".html": "html", ".htm": "html", ".shtml": "html", ".pdf": "pdf", ".docx": "docx", ".doc": "doc",
+	".xlsx": "xlsx", ".xls": "xls",
+}
+
+// SourceFormat names the format of a file by its extension (html, markdown, text, pdf, docx).
+func SourceFormat(path string) string {
+	ext := strings.ToLower(filepath.Ext(path))
+	if f, ok := reportExts[ext]; ok {
+		return f
+	}
+	return strings.TrimPrefix(ext, ".")
+}
+
+// Walk lists the files under paths: files as given; in folders every file with a report's
+// extension, skipping hidden files and folders, *.json (the generator's truth sidecars) and
+// README files. A path that does not exist is a failure.
+func Walk(paths []string) (files []string, failures []Failure) {
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			files = append(files, p)
+		}
+	}
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if err != nil {
+			failures = append(failures, Failure{root, err.Error()})
+			continue
+		}
+		if !info.IsDir() {
+			add(root)
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				failures = append(failures, Failure{p, err.Error()})
+				return nil
+			}
+			name := e.Name()
+			if p != root && strings.HasPrefix(name, ".") {
+				if e.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if e.IsDir() {
+				return nil
+			}
+			lower := strings.ToLower(name)
+			if strings.HasPrefix(lower, "readme") {
+				return nil
+			}
+			if _, ok := reportExts[strings.ToLower(filepath.Ext(name))]; !ok {
+				return nil
+			}
+			add(p)
+			return nil
+		})
+		if err != nil {
+			failures = append(failures, Failure{root, err.Error()})
+		}
+	}
+	return files, failures
+}
+
+// job is one file on its way from a worker to the writer.
+type job struct {
+	path  string
+	item  store.Item
+	known bool  // the bytes are stored already: not parsed
+	err   error // read or parse failure
+}
+
+// Run ingests the files under paths into db. A file that fails (unreadable, not a report, a
+// parser panic, a database error) is counted and listed with its reason, nothing of it is
+// stored, and the run goes on. The error is for the run itself (cancelled, database broken).
+func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result, error) {
+	var res Result
+	if opt.Parse == nil {
+		return res, fmt.Errorf("pipeline: no parse function")
+	}
+	files, walkFailures := Walk(paths)
+	res.Failures = append(res.Failures, walkFailures...)
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	batch := opt.Batch
+	if batch <= 0 {
+		batch = 128
+	}
+
+	paths_ := make(chan string)
+	jobs := make(chan job, 2*batch)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range paths_ {
+				j := read(db, p, opt)
+				select {
+				case jobs <- j:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(paths_)
+		for _, p := range files {
+			select {
+			case paths_ <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(jobs) }()
+
+	// The writer: this goroutine. It takes what has arrived, up to batch reports, and saves
+	// them in one transaction.
+	touched := map[[2]int64]bool{} // (agency id, year) of new and replaced reports
+	newAgencies := map[string]bool{}
+	done := 0
+	var pending []job
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		items := make([]store.Item, len(pending))
+		for i, j := range pending {
+			items[i] = j.item
+		}
+		for i, s := range db.SaveAll(items) {
+			p := pending[i].path
+			switch {
+			case s.Err != nil:
+				res.Failures = append(res.Failures, Failure{p, s.Err.Error()})
+			case s.Outcome == store.Unchanged:
+				res.Unchanged++
+			default:
+				if s.Outcome == store.New {
+					res.New++
+				} else {
+					res.Replaced++
+				}
+				touched[[2]int64{s.AgencyID, int64(s.Year)}] = true
+				if s.NewAgency {
+					newAgencies[s.Agency] = true
+				}
+			}
+			done++
+			if opt.Progress != nil {
+				opt.Progress(done, len(files))
+			}
+		}
+		pending = pending[:0]
+	}
+	// Flush when the batch is full, when nothing more comes, or 100 ms after the first
+	// pending report: a DuckDB commit costs milliseconds, so small batches are slow.
+	var deadline <-chan time.Time
+	for {
+		var j job
+		var ok bool
+		select {
+		case j, ok = <-jobs:
+		case <-deadline:
+			flush()
+			deadline = nil
+			continue
+		}
+		if !ok {
+			break
+		}
+		switch {
+		case j.err != nil:
+			res.Failures = append(res.Failures, Failure{j.path, j.err.Error()})
+			done++
+			if opt.Progress != nil {
+				opt.Progress(done, len(files))
+			}
+		case j.known:
+			res.Unchanged++
+			done++
+			if opt.Progress != nil {
+				opt.Progress(done, len(files))
+			}
+		default:
+			pending = append(pending, j)
+			if deadline == nil {
+				deadline = time.After(100 * time.Millisecond)
+			}
+		}
+		if len(pending) >= batch {
+			flush()
+			deadline = nil
+		}
+	}
+	flush()
+	if err := ctx.Err(); err != nil {
+		return finish(res, newAgencies), err
+	}
+	if opt.CrossYear != nil {
+		if err := crossYear(db, touched, opt.CrossYear); err != nil {
+			return finish(res, newAgencies), err
+		}
+	}
+	return finish(res, newAgencies), nil
+}
+
+func finish(res Result, newAgencies map[string]bool) Result {
+	sort.Slice(res.Failures, func(i, j int) bool { return res.Failures[i].Path < res.Failures[j].Path })
+	res.Failed = len(res.Failures)
+	for a := range newAgencies {
+		res.NewAgencies = append(res.NewAgencies, a)
+	}
+	sort.Strings(res.NewAgencies)
+	return res
+}
+
+// read loads, hashes and parses one file; a panic of the parser or checker is a failure.
+func read(db *store.DB, path string, opt Options) (j job) {
+	j.path = path
+	defer func() {
+		if p := recover(); p != nil {
+			j.err = fmt.Errorf("parser panic: %v", p)
+		}
+	}()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		j.err = err
+		return j
+	}
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if db.Known(sha) {
+		j.known = true
+		return j
+	}
+	r, err := opt.Parse(path, data)
+	if err != nil {
+		j.err = err
+		return j
+	}
+	if r == nil {
+		j.err = fmt.Errorf("no report")
+		return j
+	}
+	if r.Source == "" {
+		r.Source = path
+	}
+	if opt.Check != nil {
+		opt.Check(r)
+	}
+	j.item = store.Item{Report: r, Meta: store.FileMeta{Path: path, SHA256: sha, SourceFormat: SourceFormat(path),
+		ParserVersion: opt.ParserVersion, Text: r.Text}}
+	return j
+}
+
+// crossYear recomputes the cross-year findings of every touched (agency, year) and of the
+// year after it, loading the reports in chunks.
+func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ingest.Report) []ingest.Finding) error {
+	type pair struct{ prev, cur int64 } // report ids; prev 0: none
+	seen := map[int64]bool{}
+	var pairs []pair
+	for k := range touched {
+		agency, year := k[0], int(k[1])
+		for _, y := range []int{year, year + 1} {
+			cur, ok := db.Current(agency, y)
+			if !ok || seen[cur] {
+				continue
+			}
+			seen[cur] = true
+			prev, _ := db.Current(agency, y-1)
+			pairs = append(pairs, pair{prev, cur})
+		}
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].cur < pairs[j].cur })
+	const chunk = 256
+	for len(pairs) > 0 {
+		n := min(chunk, len(pairs))
+		part := pairs[:n]
+		pairs = pairs[n:]
+		var ids []int64
+		for _, p := range part {
+			ids = append(ids, p.cur)
+			if p.prev != 0 {
+				ids = append(ids, p.prev)
+			}
+		}
+		loaded, err := db.LoadIDs(ids)
+		if err != nil {
+			return fmt.Errorf("cross-year: %w", err)
+		}
+		out := map[int64][]ingest.Finding{}
+		for _, p := range part {
+			var fs []ingest.Finding
+			if prev := loaded[p.prev]; prev != nil && loaded[p.cur] != nil {
+				fs = rule(prev.Report, loaded[p.cur].Report)
+			}
+			var keep []ingest.Finding
+			for _, f := range fs {
+				if store.CrossYearRule(f.Rule) {
+					keep = append(keep, f)
+				}
+			}
+			out[p.cur] = keep
+		}
+		if err := db.ReplaceFindingsAll(out); err != nil {
+			return fmt.Errorf("cross-year: %w", err)
+		}
+	}
+	return nil
+}

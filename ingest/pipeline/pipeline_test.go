@@ -1,0 +1,295 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gongkai/ingest"
+	"gongkai/ingest/store"
+)
+
+// TestMain lets the test binary be the child of TestKill9: GONGKAI_PIPELINE_CHILD=db,dir
+// ingests dir into db one report per transaction, printing "progress N" as it goes.
+func TestMain(m *testing.M) {
+	if v := os.Getenv("GONGKAI_PIPELINE_CHILD"); v != "" {
+		dbPath, dir, _ := strings.Cut(v, ",")
+		db, err := store.Open(dbPath)
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(2)
+		}
+		w := bufio.NewWriter(os.Stdout)
+		_, err = Run(context.Background(), db, []string{dir}, Options{Parse: jsonParse, Batch: 8,
+			Progress: func(done, total int) { fmt.Fprintln(w, "progress", done); w.Flush() }})
+		db.Close()
+		if err != nil {
+			os.Exit(3)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// jsonParse is the stand-in parser: the test files hold a report's JSON.
+func jsonParse(name string, data []byte) (*ingest.Report, error) {
+	if strings.Contains(string(data), "NOT A REPORT") {
+		return nil, errors.New("no table 3")
+	}
+	var r ingest.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, err
+	}
+	r.Prose = map[int]string{1: "总体情况 " + r.Agency}
+	return &r, nil
+}
+
+// synth builds a report with every cell set from rng.
+func synth(rng *rand.Rand, agency string, year int) *ingest.Report {
+	r := &ingest.Report{Agency: agency, Year: year, Format: ingest.Format2021, Level: ingest.LevelTownship}
+	if rng.Intn(3) == 0 {
+		r.SingleOther = true
+	}
+	for i, k := range r.Keys() {
+		v := float64(rng.Intn(30))
+		r.Set(k, v, ingest.Source{Line: i + 10, Text: strconv.Itoa(int(v))})
+	}
+	r.Publications = []ingest.Publication{{Channel: "portal", Count: int64(rng.Intn(300)), Quote: "门户网站发布信息"}}
+	return r
+}
+
+// writeCorpus writes n report files (agencies × years) into dir, with truth-style *.json
+// sidecars and a hidden file that the walk must skip.
+func writeCorpus(t testing.TB, dir string, n, agencies int, seed int64) {
+	t.Helper()
+	rng := rand.New(rand.NewSource(seed))
+	for i := 0; i < n; i++ {
+		r := synth(rng, fmt.Sprintf("第%d镇人民政府", i%agencies), 2000+i/agencies)
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := filepath.Join(dir, fmt.Sprintf("d%02d", i%10))
+		os.MkdirAll(sub, 0o755)
+		name := filepath.Join(sub, fmt.Sprintf("r%05d.txt", i))
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if i%50 == 0 {
+			os.WriteFile(strings.TrimSuffix(name, ".txt")+".json", b, 0o644)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, ".hidden.txt"), []byte("NOT A REPORT"), 0o644)
+}
+
+func openDB(t testing.TB, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestRunTwiceAndFailures(t *testing.T) {
+	dir := t.TempDir()
+	writeCorpus(t, dir, 60, 20, 1)
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("NOT A REPORT"), 0o644)
+	panics := filepath.Join(dir, "panic.md")
+	os.WriteFile(panics, []byte("{}"), 0o644)
+	db := openDB(t, filepath.Join(t.TempDir(), "p.duckdb"))
+	defer db.Close()
+	parse := func(name string, data []byte) (*ingest.Report, error) {
+		if strings.HasSuffix(name, "panic.md") {
+			panic("boom")
+		}
+		return jsonParse(name, data)
+	}
+	var calls int
+	opt := Options{Parse: parse, Workers: 3, Progress: func(done, total int) { calls++ }}
+	res, err := Run(context.Background(), db, []string{dir}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != 60 || res.Failed != 2 || res.Unchanged != 0 || res.Replaced != 0 {
+		t.Fatalf("first run: %s %+v", res.Summary(), res.Failures)
+	}
+	if res.Failures[0].Path != bad || !strings.Contains(res.Failures[0].Reason, "no table 3") ||
+		res.Failures[1].Path != panics || !strings.Contains(res.Failures[1].Reason, "panic") {
+		t.Fatalf("failures %+v", res.Failures)
+	}
+	if calls != 62 {
+		t.Fatalf("progress called %d times, want 62", calls)
+	}
+	if len(res.NewAgencies) != 20 {
+		t.Fatalf("%d new agencies, want 20", len(res.NewAgencies))
+	}
+	res, err = Run(context.Background(), db, []string{dir}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Summary(); got != "ingested: 0 new, 60 unchanged, 0 replaced, 2 failed" {
+		t.Fatalf("second run: %s", got)
+	}
+	var n int
+	db.SQL().QueryRow(`SELECT count(*) FROM reports`).Scan(&n)
+	if n != 60 {
+		t.Fatalf("%d reports, want 60", n)
+	}
+}
+
+func TestReplaceAndCrossYear(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewSource(2))
+	write := func(name string, r *ingest.Report) {
+		b, _ := json.Marshal(r)
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	r22, r23 := synth(rng, "甲镇人民政府", 2022), synth(rng, "甲镇人民政府", 2023)
+	write("2022.txt", r22)
+	write("2023.txt", r23)
+	// The rule: X-carry-over when this year's carried_over differs from last year's carried_forward.
+	rule := func(prev, cur *ingest.Report) []ingest.Finding {
+		a, _ := prev.Value(ingest.Table3Key("carried_forward", "total"))
+		b, _ := cur.Value(ingest.Table3Key("carried_over", "total"))
+		if a != b {
+			return []ingest.Finding{{Rule: "X-carry-over", Severity: ingest.SeverityError,
+				Cell: ingest.Table3Key("carried_over", "total"), Message: "结转不符"}}
+		}
+		return nil
+	}
+	db := openDB(t, filepath.Join(t.TempDir(), "x.duckdb"))
+	defer db.Close()
+	opt := Options{Parse: jsonParse, CrossYear: rule}
+	if _, err := Run(context.Background(), db, []string{dir}, opt); err != nil {
+		t.Fatal(err)
+	}
+	xcount := func() int {
+		var n int
+		db.SQL().QueryRow(`SELECT count(*) FROM findings f JOIN current_reports r ON r.id = f.report_id WHERE f.rule = 'X-carry-over' AND r.year = 2023`).Scan(&n)
+		return n
+	}
+	if a, b := r22.Cells[ingest.Table3Key("carried_forward", "total")], r23.Cells[ingest.Table3Key("carried_over", "total")]; *a.Value == *b.Value {
+		t.Skip("synthetic data happens to agree")
+	}
+	if xcount() != 1 {
+		t.Fatalf("%d X-carry-over findings, want 1", xcount())
+	}
+	// A corrected 2022 report (更正版) fixes the carry-over: 2023's finding goes away.
+	fixed := *r22
+	fixed.Cells = map[string]ingest.Cell{}
+	for k, v := range r22.Cells {
+		fixed.Cells[k] = v
+	}
+	fixed.Cells[ingest.Table3Key("carried_forward", "total")] = r23.Cells[ingest.Table3Key("carried_over", "total")]
+	write("2022-更正版.txt", &fixed)
+	res, err := Run(context.Background(), db, []string{dir}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary() != "ingested: 0 new, 2 unchanged, 1 replaced, 0 failed" {
+		t.Fatalf("%s", res.Summary())
+	}
+	if xcount() != 0 {
+		t.Fatalf("%d X-carry-over findings after the correction, want 0", xcount())
+	}
+	var revs int
+	db.SQL().QueryRow(`SELECT count(*) FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE a.name = '甲镇人民政府' AND r.year = 2022`).Scan(&revs)
+	if revs != 2 {
+		t.Fatalf("%d versions of 2022, want 2 (the revision is kept)", revs)
+	}
+}
+
+// TestKill9 kills a child process in the middle of an ingest and checks that the database
+// holds only whole reports, no (agency, year) twice, and that ingesting again completes.
+func TestKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a child process; skipped with -short")
+	}
+	const n = 1500
+	dir := t.TempDir()
+	writeCorpus(t, dir, n, 100, 3)
+	dbPath := filepath.Join(t.TempDir(), "k.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "GONGKAI_PIPELINE_CHILD="+dbPath+","+dir)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	killedAt := -1
+	for sc.Scan() {
+		var done int
+		if _, err := fmt.Sscanf(sc.Text(), "progress %d", &done); err == nil && done >= n/3 {
+			killedAt = done
+			cmd.Process.Signal(syscall.SIGKILL)
+			break
+		}
+	}
+	err := cmd.Wait()
+	if killedAt < 0 {
+		t.Fatalf("child ended before it was killed: %v", err)
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child not killed: %v", cmd.ProcessState)
+	}
+	db := openDB(t, dbPath)
+	var stored int
+	db.SQL().QueryRow(`SELECT count(*) FROM reports`).Scan(&stored)
+	t.Logf("killed after %d files; %d reports stored", killedAt, stored)
+	if stored == 0 || stored >= n {
+		t.Errorf("%d reports stored: the kill did not land midway", stored)
+	}
+	problems, err := db.Verify()
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("after kill: %v %v", problems, err)
+	}
+	res, err := Run(context.Background(), db, []string{dir}, Options{Parse: jsonParse})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New+res.Unchanged != n || res.Failed != 0 || res.Replaced != 0 || res.Unchanged != stored {
+		t.Fatalf("again: %s (stored before: %d)", res.Summary(), stored)
+	}
+	problems, err = db.Verify()
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("after ingesting again: %v %v", problems, err)
+	}
+	db.Close()
+}
+
+// BenchmarkPipeline ingests 10,000 generated reports end to end (walk, read, JSON parse,
+// store) into a fresh database per iteration; run with -benchtime=1x.
+func BenchmarkPipeline(b *testing.B) {
+	const n = 10000
+	dir := b.TempDir()
+	writeCorpus(b, dir, n, 500, 4)
+	for i := 0; i < b.N; i++ {
+		db := openDB(b, filepath.Join(b.TempDir(), fmt.Sprintf("b%d.duckdb", i)))
+		start := time.Now()
+		res, err := Run(context.Background(), db, []string{dir}, Options{Parse: jsonParse, Batch: benchBatch()})
+		if err != nil || res.New != n {
+			b.Fatalf("%s %v", res.Summary(), err)
+		}
+		el := time.Since(start)
+		db.Close()
+		b.ReportMetric(float64(n)/el.Seconds(), "reports/s")
+	}
+}
+
+func benchBatch() int {
+	n, _ := strconv.Atoi(os.Getenv("GONGKAI_BENCH_BATCH"))
+	return n
+}

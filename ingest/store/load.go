@@ -1,0 +1,338 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gongkai/ingest"
+)
+
+// ErrNotFound is returned by Load when no current report of the agency and year is stored.
+var ErrNotFound = errors.New("no such report")
+
+func toDriver(v []any) []driver.Value {
+	out := make([]driver.Value, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}
+
+// Stored is a stored report with its identity.
+type Stored struct {
+	ID       int64
+	AgencyID int64
+	Year     int
+	Revision int
+	Current  bool
+	Report   *ingest.Report
+}
+
+// Current returns the id of the current report of an agency and year.
+func (d *DB) Current(agencyID int64, year int) (int64, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	v, ok := d.idx.current[ay{agencyID, year}]
+	return v.id, ok
+}
+
+// AgencyID resolves a name (canonical, alias or printed variant) to the stored agency.
+func (d *DB) AgencyID(name string) (int64, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if o, ok := d.reg.Resolve(name); ok {
+		id, ok := d.idx.agencyID[clean(o.Name)]
+		return id, ok
+	}
+	id, ok := d.idx.agencyID[clean(name)]
+	return id, ok
+}
+
+// Load returns the current report of an agency (any name Resolve knows) and year, with its
+// cells, publications, findings and prose; ErrNotFound when there is none.
+func (d *DB) Load(agency string, year int) (*ingest.Report, error) {
+	aid, ok := d.AgencyID(agency)
+	if !ok {
+		return nil, fmt.Errorf("%s %d: %w", agency, year, ErrNotFound)
+	}
+	id, ok := d.Current(aid, year)
+	if !ok {
+		return nil, fmt.Errorf("%s %d: %w", agency, year, ErrNotFound)
+	}
+	m, err := d.LoadIDs([]int64{id})
+	if err != nil {
+		return nil, err
+	}
+	return m[id].Report, nil
+}
+
+// Previous returns the current report of the agency for the year before, nil when none.
+func (d *DB) Previous(agencyID int64, year int) (*Stored, error) {
+	id, ok := d.Current(agencyID, year-1)
+	if !ok {
+		return nil, nil
+	}
+	m, err := d.LoadIDs([]int64{id})
+	if err != nil {
+		return nil, err
+	}
+	return m[id], nil
+}
+
+// LoadIDs loads reports by id, a few queries for any number of them. Report.Agency is the
+// canonical name; Source the stored path.
+func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
+	out := map[int64]*Stored{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ctx := context.Background()
+	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	q := func(query string) (*sql.Rows, error) { return d.db.QueryContext(ctx, query, args...) }
+
+	rows, err := q(`SELECT r.id, r.agency_id, a.name, r.year, r.format, r.level, r.published, r.source_path, r.text,
+		r.revision, r.current, r.single_other, r.incomplete, r.applications_stated, r.applications_quote
+		FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE r.id IN ` + in)
+	if err != nil {
+		return nil, fmt.Errorf("load reports: %w", err)
+	}
+	for rows.Next() {
+		s := &Stored{Report: &ingest.Report{Cells: map[string]ingest.Cell{}}}
+		r := s.Report
+		var published sql.NullTime
+		var apps sql.NullInt64
+		var quote sql.NullString
+		if err := rows.Scan(&s.ID, &s.AgencyID, &r.Agency, &s.Year, &r.Format, &r.Level, &published, &r.Source, &r.Text,
+			&s.Revision, &s.Current, &r.SingleOther, &r.Incomplete, &apps, &quote); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load reports: %w", err)
+		}
+		r.Year = s.Year
+		if published.Valid {
+			r.Published = published.Time.Format(time.DateOnly)
+		}
+		if apps.Valid {
+			v := apps.Int64
+			r.ApplicationsStated = &v
+		}
+		r.ApplicationsQuote = quote.String
+		out[s.ID] = s
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load reports: %w", err)
+	}
+
+	rows, err = q(`SELECT report_id, key, value, line, src_text FROM cells WHERE report_id IN ` + in)
+	if err != nil {
+		return nil, fmt.Errorf("load cells: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var key string
+		var v sql.NullFloat64
+		var line sql.NullInt64
+		var text sql.NullString
+		if err := rows.Scan(&id, &key, &v, &line, &text); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load cells: %w", err)
+		}
+		c := ingest.Cell{Src: ingest.Source{Line: int(line.Int64), Text: text.String}}
+		if v.Valid {
+			c.Value = ingest.Num(v.Float64)
+		}
+		if s := out[id]; s != nil {
+			s.Report.Cells[key] = c
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load cells: %w", err)
+	}
+
+	rows, err = q(`SELECT report_id, channel, count, quote, line FROM publications WHERE report_id IN ` + in + ` ORDER BY rowid`)
+	if err != nil {
+		return nil, fmt.Errorf("load publications: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var p ingest.Publication
+		var line sql.NullInt64
+		if err := rows.Scan(&id, &p.Channel, &p.Count, &p.Quote, &line); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load publications: %w", err)
+		}
+		p.Line = int(line.Int64)
+		if s := out[id]; s != nil {
+			s.Report.Publications = append(s.Report.Publications, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load publications: %w", err)
+	}
+
+	rows, err = q(`SELECT report_id, rule, severity, cell, expected, actual, message, line, related FROM findings WHERE report_id IN ` + in + ` ORDER BY rowid`)
+	if err != nil {
+		return nil, fmt.Errorf("load findings: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var f ingest.Finding
+		var exp, act sql.NullFloat64
+		var line sql.NullInt64
+		if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Cell, &exp, &act, &f.Message, &line, &f.Related); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load findings: %w", err)
+		}
+		if exp.Valid {
+			f.Expected = ingest.Num(exp.Float64)
+		}
+		if act.Valid {
+			f.Actual = ingest.Num(act.Float64)
+		}
+		f.Line = int(line.Int64)
+		if s := out[id]; s != nil {
+			s.Report.Findings = append(s.Report.Findings, f)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load findings: %w", err)
+	}
+
+	rows, err = q(`SELECT report_id, section, text FROM report_prose WHERE report_id IN ` + in)
+	if err != nil {
+		return nil, fmt.Errorf("load prose: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var sec int
+		var text string
+		if err := rows.Scan(&id, &sec, &text); err != nil {
+			return nil, fmt.Errorf("load prose: %w", err)
+		}
+		if s := out[id]; s != nil {
+			if s.Report.Prose == nil {
+				s.Report.Prose = map[int]string{}
+			}
+			s.Report.Prose[sec] = text
+		}
+	}
+	return out, rows.Err()
+}
+
+// CrossYearRule tells whether a finding's rule compares a report with another (X-*,
+// S-copied-prose): those are recomputed after each ingest by ReplaceFindings.
+func CrossYearRule(rule string) bool {
+	return strings.HasPrefix(rule, "X-") || rule == "S-copied-prose"
+}
+
+// ReplaceFindings replaces the cross-year findings (CrossYearRule) of one report.
+func (d *DB) ReplaceFindings(reportID int64, fs []ingest.Finding) error {
+	return d.ReplaceFindingsAll(map[int64][]ingest.Finding{reportID: fs})
+}
+
+// ReplaceFindingsAll replaces the cross-year findings of several reports in one transaction
+// and recomputes the flagged mark of their cells. Findings of other rules are kept.
+func (d *DB) ReplaceFindingsAll(byReport map[int64][]ingest.Finding) (err error) {
+	if len(byReport) == 0 {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ctx := context.Background()
+	for id, fs := range byReport {
+		for _, f := range fs {
+			if !CrossYearRule(f.Rule) {
+				return fmt.Errorf("report %d: %s is not a cross-year rule", id, f.Rule)
+			}
+		}
+	}
+	apps, err := d.appenders()
+	if err != nil {
+		return err
+	}
+	if err := d.exec(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			d.abort(ctx)
+		}
+	}()
+	ids := make([]any, 0, len(byReport))
+	for id := range byReport {
+		ids = append(ids, id)
+	}
+	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+	if err := d.exec(ctx, `DELETE FROM findings WHERE report_id IN `+in+` AND (rule LIKE 'X-%' OR rule = 'S-copied-prose')`, ids...); err != nil {
+		return fmt.Errorf("replace findings: %w", err)
+	}
+	for id, fs := range byReport {
+		if err := appendFindings(apps, id, fs); err != nil {
+			return err
+		}
+	}
+	if err := apps.flush(); err != nil {
+		return fmt.Errorf("replace findings: %w", err)
+	}
+	if err := d.exec(ctx, `UPDATE cells SET flagged = EXISTS (SELECT 1 FROM findings f WHERE f.report_id = cells.report_id AND f.cell = cells.key)
+		WHERE report_id IN `+in, ids...); err != nil {
+		return fmt.Errorf("replace findings: flag cells: %w", err)
+	}
+	if err := d.exec(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("replace findings: %w", err)
+	}
+	return nil
+}
+
+// Verify checks the invariants a crash must not break: every report has exactly the cells of
+// its format, and no (agency, year) has two current reports. It returns one line per problem.
+func (d *DB) Verify() ([]string, error) {
+	var problems []string
+	rows, err := d.db.Query(`SELECT r.id, r.format, r.single_other, count(c.report_id)::BIGINT
+		FROM reports r LEFT JOIN cells c ON c.report_id = r.id GROUP BY ALL`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id, n int64
+		var format string
+		var single bool
+		if err := rows.Scan(&id, &format, &single, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if want := len(ingest.CellKeys(format, single)); int(n) != want {
+			problems = append(problems, fmt.Sprintf("report %d: %d cells, want %d", id, n, want))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = d.db.Query(`SELECT agency_id, year, n FROM duplicate_current`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, y, n int64
+		if err := rows.Scan(&a, &y, &n); err != nil {
+			return nil, err
+		}
+		problems = append(problems, fmt.Sprintf("agency %d year %d: %d current reports", a, y, n))
+	}
+	return problems, rows.Err()
+}

@@ -1,0 +1,541 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gongkai/config"
+	"gongkai/ingest"
+)
+
+// Outcome says what Save did with a file.
+type Outcome int
+
+const (
+	// New: the first report of its agency and year.
+	New Outcome = iota + 1
+	// Unchanged: these exact bytes were stored before; nothing was written.
+	Unchanged
+	// Replaced: a different file for an agency and year already stored; it is now the current
+	// report and the earlier one stays as a revision (更正版) with current = false.
+	Replaced
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case New:
+		return "new"
+	case Unchanged:
+		return "unchanged"
+	case Replaced:
+		return "replaced"
+	}
+	return "failed"
+}
+
+// FileMeta describes the file a report was read from.
+type FileMeta struct {
+	Path          string // as given
+	SHA256        string // hex digest of the file's bytes: the identity of a version
+	SourceFormat  string // html, markdown, text, pdf, docx
+	ParserVersion string
+	Text          string // normalised text (Report.Text when empty)
+}
+
+// Item is one report to save.
+type Item struct {
+	Report *ingest.Report
+	Meta   FileMeta
+}
+
+// Saved is the result of saving one Item.
+type Saved struct {
+	Outcome   Outcome
+	ReportID  int64  // the stored report (for Unchanged: the version with the same bytes)
+	AgencyID  int64  // 0 for Unchanged
+	Agency    string // canonical name (empty for Unchanged)
+	Year      int
+	NewAgency bool  // the agency was not in the registry and was created (expected = false)
+	Err       error // nothing of the report was stored
+}
+
+// ay is an (agency, year) pair.
+type ay struct {
+	agency int64
+	year   int
+}
+
+type version struct {
+	id  int64
+	sha string
+}
+
+// index mirrors what the reports table says, so that a save needs no look-up query. One
+// process holds the file (DuckDB's lock) and all its writes go through this DB.
+type index struct {
+	sha      map[string]int64
+	current  map[ay]version
+	maxRev   map[ay]int
+	agencyID map[string]int64 // canonical name → id
+}
+
+// reload rebuilds the index and the registry from the database.
+func (d *DB) reload(ctx context.Context) error {
+	idx := &index{sha: map[string]int64{}, current: map[ay]version{}, maxRev: map[ay]int{}, agencyID: map[string]int64{}}
+	rows, err := d.conn.QueryContext(ctx, `SELECT id, agency_id, year, sha256, revision, current FROM reports`)
+	if err != nil {
+		return fmt.Errorf("load index: %w", err)
+	}
+	for rows.Next() {
+		var id, agency int64
+		var year, rev int
+		var sha string
+		var cur bool
+		if err := rows.Scan(&id, &agency, &year, &sha, &rev, &cur); err != nil {
+			rows.Close()
+			return fmt.Errorf("load index: %w", err)
+		}
+		k := ay{agency, year}
+		if _, ok := idx.sha[sha]; !ok {
+			idx.sha[sha] = id
+		}
+		if cur {
+			idx.current[k] = version{id, sha}
+		}
+		if rev > idx.maxRev[k] {
+			idx.maxRev[k] = rev
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load index: %w", err)
+	}
+	reg := NewRegistry(nil)
+	rows, err = d.conn.QueryContext(ctx, `SELECT id, name, level, district, expected, array_to_string(aliases, chr(31)) FROM agencies ORDER BY NOT expected, id`)
+	if err != nil {
+		return fmt.Errorf("load agencies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var o config.Organ
+		var expected bool
+		var aliases sql.NullString
+		if err := rows.Scan(&id, &o.Name, &o.Level, &o.District, &expected, &aliases); err != nil {
+			return fmt.Errorf("load agencies: %w", err)
+		}
+		if aliases.String != "" {
+			o.Aliases = strings.Split(aliases.String, "\x1f")
+		}
+		reg.add(o, expected)
+		idx.agencyID[clean(o.Name)] = id
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load agencies: %w", err)
+	}
+	d.idx, d.reg = idx, reg
+	return nil
+}
+
+// SyncRegistry writes the configured organs into agencies (expected = true, with level,
+// district and aliases), marks agencies no longer configured as not expected, and resolves
+// later reports through them. Missing reports of expected agencies can then be noticed.
+func (d *DB) SyncRegistry(organs []config.Organ) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ctx := context.Background()
+	if err := d.exec(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	err := func() error {
+		var names []string
+		for _, o := range organs {
+			name := clean(o.Name)
+			if name == "" {
+				return fmt.Errorf("registry: an organ without a name")
+			}
+			level := o.Level
+			if level == "" {
+				level = ingest.LevelUnknown
+			}
+			names = append(names, name)
+			if err := d.exec(ctx, `INSERT INTO agencies (name, level, district, expected, aliases)
+				VALUES (?, ?, ?, true, CASE WHEN ? = '' THEN []::VARCHAR[] ELSE string_split(?, chr(31)) END)
+				ON CONFLICT (name) DO UPDATE SET level = excluded.level, district = excluded.district,
+				expected = true, aliases = excluded.aliases`,
+				name, level, o.District, strings.Join(o.Aliases, "\x1f"), strings.Join(o.Aliases, "\x1f")); err != nil {
+				return fmt.Errorf("registry %s: %w", name, err)
+			}
+		}
+		q := `UPDATE agencies SET expected = false WHERE expected`
+		var args []any
+		if len(names) > 0 {
+			q += ` AND name NOT IN (` + strings.TrimSuffix(strings.Repeat("?,", len(names)), ",") + `)`
+			for _, n := range names {
+				args = append(args, n)
+			}
+		}
+		return d.exec(ctx, q, args...)
+	}()
+	if err != nil {
+		d.exec(ctx, "ROLLBACK")
+		return err
+	}
+	if err := d.exec(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	return d.reload(ctx)
+}
+
+// Save stores one report in its own transaction: all of it, or nothing on error.
+func (d *DB) Save(r *ingest.Report, meta FileMeta) (Outcome, error) {
+	s := d.SaveAll([]Item{{Report: r, Meta: meta}})[0]
+	return s.Outcome, s.Err
+}
+
+// Known tells whether a file with these bytes (its SHA-256) is stored, so a caller may skip
+// parsing it: saving it would give Unchanged.
+func (d *DB) Known(sha string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.idx.sha[sha]
+	return ok
+}
+
+// SaveAll stores the items in one transaction (group commit: one DuckDB commit costs about a
+// millisecond). Each report is written whole; an item that is invalid fails alone before the
+// transaction, and if the transaction fails, it is rolled back and every item saved again in
+// its own, so that only the one at fault fails. The results are in the items' order.
+func (d *DB) SaveAll(items []Item) []Saved {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Saved, len(items))
+	var todo []int
+	for i, it := range items {
+		if err := validate(it); err != nil {
+			out[i] = Saved{Err: err}
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		return out
+	}
+	res, err := d.saveTx(items, todo)
+	if err == nil {
+		for j, i := range todo {
+			out[i] = res[j]
+		}
+		return out
+	}
+	if len(todo) == 1 {
+		out[todo[0]] = Saved{Err: err}
+		return out
+	}
+	for _, i := range todo {
+		res, err := d.saveTx(items, []int{i})
+		if err != nil {
+			out[i] = Saved{Err: err}
+			continue
+		}
+		out[i] = res[0]
+	}
+	return out
+}
+
+func validate(it Item) error {
+	r := it.Report
+	switch {
+	case r == nil:
+		return errors.New("no report")
+	case it.Meta.SHA256 == "":
+		return errors.New("no SHA-256 of the file")
+	case strings.TrimSpace(r.Agency) == "":
+		return errors.New("no agency name found")
+	case r.Year < 1990 || r.Year > 2200:
+		return fmt.Errorf("implausible year %d", r.Year)
+	case r.Format != ingest.Format2021 && r.Format != ingest.Format2019:
+		return fmt.Errorf("unknown format %q", r.Format)
+	}
+	return r.Validate()
+}
+
+// failInTx lets tests fail a report inside the transaction, after its rows were appended.
+var failInTx = func(*ingest.Report) error { return nil }
+
+// pendingReport is a reports row waiting for the end of the transaction.
+type pendingReport struct {
+	row []any // values in reportColumns order
+}
+
+const (
+	colCurrent = 14 // index of "current" in reportColumns
+)
+
+// saveTx writes items[todo] in one transaction. On error everything is rolled back and the
+// index reloaded from the database.
+func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
+	ctx := context.Background()
+	apps, err := d.appenders()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.exec(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("save: %v", p)
+		}
+		if err != nil {
+			d.abort(ctx)
+		}
+	}()
+	pending := map[int64]*pendingReport{}
+	var order []int64
+	var demote []int64
+	now := time.Now()
+	for _, i := range todo {
+		it := items[i]
+		r := it.Report
+		if id, ok := d.idx.sha[it.Meta.SHA256]; ok {
+			res = append(res, Saved{Outcome: Unchanged, ReportID: id, Year: r.Year})
+			continue
+		}
+		s := Saved{Year: r.Year}
+		agencyID, name, level, created, err := d.agency(ctx, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: agency %s: %w", it.Meta.Path, r.Agency, err)
+		}
+		s.AgencyID, s.Agency, s.NewAgency = agencyID, name, created
+		id, err := d.nextID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.ReportID = id
+		k := ay{agencyID, r.Year}
+		s.Outcome = New
+		if old, ok := d.idx.current[k]; ok {
+			s.Outcome = Replaced
+			if p, ok := pending[old.id]; ok {
+				p.row[colCurrent] = false
+			} else {
+				demote = append(demote, old.id)
+			}
+		}
+		rev := d.idx.maxRev[k] + 1
+		if err := appendChildren(apps, id, r); err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
+		}
+		if err := failInTx(r); err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
+		}
+		text := it.Meta.Text
+		if text == "" {
+			text = r.Text
+		}
+		var published any
+		if t, err := time.Parse("2006-01-02", r.Published); err == nil {
+			published = t
+		}
+		level = firstNonEmpty(level, r.Level, ingest.LevelUnknown)
+		pending[id] = &pendingReport{row: []any{id, int32(agencyID), r.Agency, int32(r.Year), r.Format, level, published,
+			it.Meta.Path, it.Meta.SourceFormat, it.Meta.SHA256, text, it.Meta.ParserVersion, now, int32(rev),
+			true, r.SingleOther, r.Incomplete, nullInt64(r.ApplicationsStated), nullString(r.ApplicationsQuote)}}
+		order = append(order, id)
+		d.idx.sha[it.Meta.SHA256] = id
+		d.idx.current[k] = version{id, it.Meta.SHA256}
+		d.idx.maxRev[k] = rev
+		res = append(res, s)
+	}
+	if len(demote) > 0 {
+		q := `UPDATE reports SET current = false WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(demote)), ",") + `)`
+		args := make([]any, len(demote))
+		for i, id := range demote {
+			args[i] = id
+		}
+		if err := d.exec(ctx, q, args...); err != nil {
+			return nil, fmt.Errorf("demote earlier version: %w", err)
+		}
+	}
+	for _, id := range order {
+		if err := apps.reports.AppendRow(toDriver(pending[id].row)...); err != nil {
+			return nil, fmt.Errorf("report row: %w", err)
+		}
+	}
+	if err := apps.flush(); err != nil {
+		return nil, fmt.Errorf("write: %w", err)
+	}
+	if err := d.exec(ctx, "COMMIT"); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return res, nil
+}
+
+// abort rolls back, drops the appenders' buffered rows and reloads the index.
+func (d *DB) abort(ctx context.Context) {
+	if d.apps != nil {
+		for _, ap := range []interface{ Clear() error }{d.apps.cells, d.apps.pubs, d.apps.findings, d.apps.prose, d.apps.reports} {
+			ap.Clear()
+		}
+	}
+	d.exec(ctx, "ROLLBACK")
+	if d.apps != nil {
+		d.apps.close()
+		d.apps = nil
+	}
+	d.ids = nil
+	if err := d.reload(ctx); err != nil {
+		// The index may now be stale; refuse further writes rather than write wrong revisions.
+		d.idx = &index{sha: map[string]int64{}, current: map[ay]version{}, maxRev: map[ay]int{}, agencyID: map[string]int64{}}
+	}
+}
+
+// agency resolves the report's printed name, creating an agency (expected = false) when the
+// registry does not know it.
+func (d *DB) agency(ctx context.Context, r *ingest.Report) (id int64, name, level string, created bool, err error) {
+	if o, ok := d.reg.Resolve(r.Agency); ok {
+		if id, ok := d.idx.agencyID[clean(o.Name)]; ok {
+			return id, o.Name, o.Level, false, nil
+		}
+	}
+	name = clean(r.Agency)
+	if id, ok := d.idx.agencyID[name]; ok {
+		return id, name, "", false, nil
+	}
+	level = firstNonEmpty(r.Level, ingest.LevelUnknown)
+	if err := d.conn.QueryRowContext(ctx,
+		`INSERT INTO agencies (name, level, expected) VALUES (?, ?, false) RETURNING id`, name, level).Scan(&id); err != nil {
+		return 0, "", "", false, err
+	}
+	d.idx.agencyID[name] = id
+	d.reg.add(config.Organ{Name: name, Level: level}, false)
+	return id, name, level, true, nil
+}
+
+// nextID takes a report id from the sequence, 256 at a time.
+func (d *DB) nextID(ctx context.Context) (int64, error) {
+	if len(d.ids) == 0 {
+		rows, err := d.conn.QueryContext(ctx, `SELECT nextval('report_id') FROM range(256)`)
+		if err != nil {
+			return 0, fmt.Errorf("report id: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return 0, fmt.Errorf("report id: %w", err)
+			}
+			d.ids = append(d.ids, id)
+		}
+		rows.Close()
+		if len(d.ids) == 0 {
+			return 0, errors.New("report id: sequence gave nothing")
+		}
+	}
+	id := d.ids[0]
+	d.ids = d.ids[1:]
+	return id, nil
+}
+
+// appendChildren appends a report's cells (every key of its format, unread ones NULL),
+// publications, findings and prose.
+func appendChildren(a *appenders, id int64, r *ingest.Report) error {
+	flagged := map[string]bool{}
+	for _, f := range r.Findings {
+		if f.Cell != "" {
+			flagged[f.Cell] = true
+		}
+	}
+	for _, key := range r.Keys() {
+		c := r.Cells[key]
+		tbl, row, col := splitKey(key)
+		var v any
+		if c.Value != nil {
+			v = *c.Value
+		}
+		if err := a.cells.AppendRow(id, key, tbl, row, col, v, flagged[key], nullLine(c.Src.Line), nullString(c.Src.Text)); err != nil {
+			return fmt.Errorf("cell %s: %w", key, err)
+		}
+	}
+	for _, p := range r.Publications {
+		if err := a.pubs.AppendRow(id, p.Channel, p.Count, p.Quote, nullLine(p.Line)); err != nil {
+			return fmt.Errorf("publication: %w", err)
+		}
+	}
+	if err := appendFindings(a, id, r.Findings); err != nil {
+		return err
+	}
+	for _, sec := range []int{1, 2, 3, 4, 5, 6} {
+		if t, ok := r.Prose[sec]; ok {
+			if err := a.prose.AppendRow(id, int32(sec), t); err != nil {
+				return fmt.Errorf("prose: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func appendFindings(a *appenders, id int64, fs []ingest.Finding) error {
+	for _, f := range fs {
+		if err := a.findings.AppendRow(id, f.Rule, f.Severity, f.Cell, nullFloat(f.Expected), nullFloat(f.Actual),
+			f.Message, nullLine(f.Line), f.Related); err != nil {
+			return fmt.Errorf("finding %s: %w", f.Rule, err)
+		}
+	}
+	return nil
+}
+
+// splitKey splits table3.new_received.total into its table, row and column; a key of two
+// parts (table2.licensing) has column "".
+func splitKey(key string) (tbl, row, col string) {
+	parts := strings.SplitN(key, ".", 3)
+	switch len(parts) {
+	case 3:
+		return parts[0], parts[1], parts[2]
+	case 2:
+		return parts[0], parts[1], ""
+	}
+	return key, "", ""
+}
+
+func nullLine(n int) any {
+	if n <= 0 {
+		return nil
+	}
+	return int32(n)
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullFloat(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func nullInt64(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

@@ -1,0 +1,292 @@
+// Package store keeps reports in DuckDB (github.com/duckdb/duckdb-go/v2, the driver formerly
+// at github.com/marcboeker/go-duckdb). It is the only code that writes the database: the
+// schema lives in migrations/*.sql, applied in order by Open and recorded in schema_version.
+//
+// Writes go through one connection held by the DB and are serialised; every report is
+// written whole inside a DuckDB transaction (cells, publications, findings and prose through
+// appenders on the same connection, the reports row last), so a crash leaves either the whole
+// report or nothing. SaveAll groups several reports into one transaction (group commit) because
+// a DuckDB commit costs about a millisecond here; a report never spans two transactions.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrLocked is returned by Open when another process holds the database file (DuckDB allows
+// one read-write process per file), for example a running gongkai serve.
+type ErrLocked struct {
+	Path string // the database file
+	PID  int    // the process holding it, 0 when DuckDB did not say
+}
+
+func (e *ErrLocked) Error() string {
+	who := "另一进程"
+	whoEn := "another process"
+	if e.PID > 0 {
+		name := processName(e.PID)
+		if name != "" {
+			who = fmt.Sprintf("另一进程（PID %d，%s）", e.PID, name)
+			whoEn = fmt.Sprintf("another process (PID %d, %s)", e.PID, name)
+		} else {
+			who = fmt.Sprintf("另一进程（PID %d）", e.PID)
+			whoEn = fmt.Sprintf("another process (PID %d)", e.PID)
+		}
+	}
+	return fmt.Sprintf("数据库 %s 正被%s占用：请停止 gongkai serve，或用 gongkai ingest --server URL 把文件交给正在运行的服务"+
+		" (database %s is in use by %s: stop gongkai serve, or hand the files to the running service with gongkai ingest --server URL)",
+		e.Path, who, e.Path, whoEn)
+}
+
+// processName returns the command name of pid where the system tells it (Linux /proc).
+func processName(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+var lockPID = regexp.MustCompile(`PID (\d+)`)
+
+// lockError turns DuckDB's "Could not set lock on file …" into ErrLocked; other errors pass.
+func lockError(path string, err error) error {
+	if err == nil || !strings.Contains(err.Error(), "Could not set lock") {
+		return err
+	}
+	e := &ErrLocked{Path: path}
+	if m := lockPID.FindStringSubmatch(err.Error()); m != nil {
+		e.PID, _ = strconv.Atoi(m[1])
+	}
+	return e
+}
+
+// DB is an open gongkai database. Its methods are safe for concurrent use; writes are
+// serialised on one connection.
+type DB struct {
+	path string
+	db   *sql.DB
+
+	mu   sync.Mutex // guards everything below: the writer connection and the in-memory index
+	conn *sql.Conn
+	apps *appenders
+	reg  *Registry
+	idx  *index
+	ids  []int64 // report ids taken from the sequence, not yet used
+}
+
+// Open opens (creating if needed) the database at path, applies pending migrations and
+// removes rows of reports that were never committed (none are expected: see the package doc).
+// A file held by another process gives *ErrLocked.
+func Open(path string) (*DB, error) {
+	connector, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, lockError(path, fmt.Errorf("open %s: %w", path, err))
+	}
+	sdb := sql.OpenDB(connector)
+	ctx := context.Background()
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		sdb.Close()
+		return nil, lockError(path, fmt.Errorf("open %s: %w", path, err))
+	}
+	d := &DB{path: path, db: sdb, conn: conn}
+	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := d.cleanOrphans(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := d.reload(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// Path returns the database file.
+func (d *DB) Path() string { return d.path }
+
+// SQL returns the database handle for reading (analytics, dashboards). Do not write through
+// it: the store keeps an index of what it wrote.
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// Close flushes and closes the appenders, the writer connection and the database, so that
+// DuckDB checkpoints its WAL into the file.
+func (d *DB) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	if d.apps != nil {
+		errs = append(errs, d.apps.close())
+		d.apps = nil
+	}
+	if d.conn != nil {
+		errs = append(errs, d.conn.Close())
+		d.conn = nil
+	}
+	if d.db != nil {
+		errs = append(errs, d.db.Close())
+		d.db = nil
+	}
+	return errors.Join(errs...)
+}
+
+// SchemaVersion returns the highest migration applied.
+func (d *DB) SchemaVersion() (int, error) {
+	var v int
+	err := d.db.QueryRow(`SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v)
+	return v, err
+}
+
+// migrate applies the embedded migrations newer than schema_version, each in a transaction.
+func (d *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var exists int
+	if err := d.conn.QueryRowContext(ctx,
+		`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND schema_name = 'main'`).Scan(&exists); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	current := 0
+	if exists > 0 {
+		if err := d.conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&current); err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+	}
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		if n <= current {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := d.exec(ctx, "BEGIN TRANSACTION"); err != nil {
+			return err
+		}
+		if _, err := d.conn.ExecContext(ctx, string(body)); err != nil {
+			d.exec(ctx, "ROLLBACK")
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if _, err := d.conn.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, n); err != nil {
+			d.exec(ctx, "ROLLBACK")
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if err := d.exec(ctx, "COMMIT"); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		current = n
+	}
+	return nil
+}
+
+// cleanOrphans deletes rows that point at no report. Reports are written in one transaction,
+// so there should be none; this keeps the promise even if a writer ever broke that rule.
+func (d *DB) cleanOrphans(ctx context.Context) error {
+	for _, t := range []string{"cells", "publications", "findings", "report_prose"} {
+		if _, err := d.conn.ExecContext(ctx,
+			`DELETE FROM `+t+` WHERE report_id NOT IN (SELECT id FROM reports)`); err != nil {
+			return fmt.Errorf("clean %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+func (d *DB) exec(ctx context.Context, q string, args ...any) error {
+	_, err := d.conn.ExecContext(ctx, q, args...)
+	return err
+}
+
+// appenders are the bulk writers of the child tables, on the writer connection.
+type appenders struct {
+	cells, pubs, findings, prose, reports *duckdb.Appender
+}
+
+var (
+	cellColumns    = []string{"report_id", "key", "tbl", "row_key", "col", "value", "flagged", "line", "src_text"}
+	pubColumns     = []string{"report_id", "channel", "count", "quote", "line"}
+	findingColumns = []string{"report_id", "rule", "severity", "cell", "expected", "actual", "message", "line", "related"}
+	proseColumns   = []string{"report_id", "section", "text"}
+	reportColumns  = []string{"id", "agency_id", "agency_printed", "year", "format", "level", "published",
+		"source_path", "source_format", "sha256", "text", "parser_version", "ingested_at", "revision",
+		"current", "single_other", "incomplete", "applications_stated", "applications_quote"}
+)
+
+func (d *DB) appenders() (*appenders, error) {
+	if d.apps != nil {
+		return d.apps, nil
+	}
+	a := &appenders{}
+	err := d.conn.Raw(func(dc any) error {
+		c := dc.(driver.Conn)
+		var err error
+		mk := func(table string, cols []string) *duckdb.Appender {
+			if err != nil {
+				return nil
+			}
+			var ap *duckdb.Appender
+			ap, err = duckdb.NewAppenderWithColumns(c, "", "", table, cols)
+			return ap
+		}
+		a.cells = mk("cells", cellColumns)
+		a.pubs = mk("publications", pubColumns)
+		a.findings = mk("findings", findingColumns)
+		a.prose = mk("report_prose", proseColumns)
+		a.reports = mk("reports", reportColumns)
+		return err
+	})
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("appender: %w", err)
+	}
+	d.apps = a
+	return a, nil
+}
+
+// flush writes the appenders' rows into the open transaction, the reports rows last.
+func (a *appenders) flush() error {
+	for _, ap := range []*duckdb.Appender{a.cells, a.pubs, a.findings, a.prose, a.reports} {
+		if err := ap.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *appenders) close() error {
+	var errs []error
+	for _, ap := range []*duckdb.Appender{a.cells, a.pubs, a.findings, a.prose, a.reports} {
+		if ap != nil {
+			errs = append(errs, ap.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
