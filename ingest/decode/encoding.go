@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
@@ -96,11 +97,11 @@ func decodeBytes(name string, data []byte, html bool) (string, string, error) {
 		}
 		text, enc = string(out), "utf-16"+order
 	} else if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
-		text, enc = strings.ToValidUTF8(string(data[3:]), "\uFFFD"), "utf-8-bom"
+		text, enc = strings.ToValidUTF8(aliasString(data[3:]), "\uFFFD"), "utf-8-bom"
 	} else if bytes.IndexByte(data, 0) >= 0 {
 		return "", "", errorf(name, "%w (NUL bytes)", ErrNotText)
 	} else if utf8.Valid(data) {
-		text, enc = string(data), "utf-8"
+		text, enc = aliasString(data), "utf-8"
 	} else {
 		var e encoding.Encoding = simplifiedchinese.GB18030
 		enc = "gb18030"
@@ -132,9 +133,26 @@ func decodeBytes(name string, data []byte, html bool) (string, string, error) {
 	return text, enc, nil
 }
 
+// aliasString returns data as a string without copying. The readers only use the decoded
+// text while they run (every line is normalised into a buffer of its own), so a caller's
+// bytes are never retained.
+func aliasString(data []byte) string {
+	return unsafe.String(unsafe.SliceData(data), len(data))
+}
+
+// checkSample is how much of a text checkText looks at: binary shows itself at the start.
+const checkSample = 16 << 10
+
 // checkText rejects decoded text that is binary (NULs, control characters) or garbage
-// (many U+FFFD replacement characters). Ratios are taken over bytes.
+// (many U+FFFD replacement characters). Ratios are taken over the bytes of the first
+// checkSample bytes; NULs anywhere are rejected.
 func checkText(name, s string) error {
+	if strings.IndexByte(s, 0) >= 0 {
+		return errorf(name, "%w (NUL characters)", ErrNotText)
+	}
+	if len(s) > checkSample {
+		s = s[:checkSample]
+	}
 	var ctrl, bad int
 	for i := 0; i < len(s); i++ {
 		b := s[i]

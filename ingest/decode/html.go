@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -250,12 +251,35 @@ func isChrome(n *html.Node) bool {
 				}
 			}
 		case "style":
-			v := strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
-			if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
+			if hiddenStyle(a.Val) {
 				return true
 			}
 		case "hidden":
 			return true
+		}
+	}
+	return false
+}
+
+// hiddenStyle reports whether an inline style hides the element (display:none,
+// visibility:hidden), without allocating.
+func hiddenStyle(style string) bool {
+	b := unsafe.Slice(unsafe.StringData(style), len(style))
+	for _, p := range [...]struct{ prop, val string }{{"display", "none"}, {"visibility", "hidden"}} {
+		for rest := b; ; {
+			i := indexFold(rest, p.prop)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(p.prop):]
+			v := bytes.TrimLeft(rest, " \t\n\r")
+			if len(v) == 0 || v[0] != ':' {
+				continue
+			}
+			v = bytes.TrimLeft(v[1:], " \t\n\r")
+			if indexFold(v, p.val) == 0 {
+				return true
+			}
 		}
 	}
 	return false

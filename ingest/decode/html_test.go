@@ -184,3 +184,14 @@ func TestHTMLTitleAndMeta(t *testing.T) {
 		t.Errorf("meta header lost from lines: %q", doc.Lines)
 	}
 }
+
+func TestHiddenStyle(t *testing.T) {
+	for s, want := range map[string]bool{
+		"display:none": true, "DISPLAY : None;": true, "color:red; visibility: hidden": true,
+		"display:block": false, "text-indent: 2em": false, "": false, "display": false,
+	} {
+		if got := hiddenStyle(s); got != want {
+			t.Errorf("hiddenStyle(%q) = %v", s, got)
+		}
+	}
+}
