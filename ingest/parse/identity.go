@@ -70,6 +70,9 @@ func identify(r *ingest.Report, name string, lines []string, title string, meta 
 	}
 	if r.Year == 0 {
 		for _, l := range lines {
+			if !strings.Contains(l, "1月1日") && !strings.Contains(l, "1 月 1 日") {
+				continue
+			}
 			if m := reStatPeriod.FindStringSubmatch(l); m != nil {
 				r.Year, _ = strconv.Atoi(m[1])
 				break
@@ -142,6 +145,9 @@ func published(lines []string, meta map[string]string) string {
 	for i, l := range lines {
 		if i > 60 {
 			break
+		}
+		if !strings.Contains(l, "日期") && !strings.Contains(l, "时间") {
+			continue
 		}
 		if m := rePublished.FindStringSubmatch(l); m != nil {
 			if d := isoDate(m[1]); d != "" {

@@ -34,10 +34,9 @@ func File(name string, data []byte) (*ingest.Report, error) {
 
 // Document parses a decoded document.
 func Document(name string, doc *decode.Document) (*ingest.Report, error) {
-	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: map[string]ingest.Cell{}, Prose: map[int]string{}}
+	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: make(map[string]ingest.Cell, 240), Prose: map[int]string{}}
 	lines := doc.Lines
 	identify(r, name, lines, doc.Title, doc.Meta)
-	toks := tokenize(lines)
 	secs := findSections(lines)
 	last := pos{len(lines) + 1, 0}
 	first := pos{1, 0}
@@ -71,6 +70,18 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		t4start, t4end = secs.start[4], secs.end(4, last)
 	}
 
+	// only the lines that can hold tables are cut into tokens; prose is read as text
+	tfrom, tto := t2start, t3end
+	if t4end != last || secs.found[4] {
+		tto = t4end
+	}
+	if !secs.found[2] && !secs.found[3] {
+		tfrom = first
+	}
+	if !secs.found[4] {
+		tto = last
+	}
+	toks := tokenizeRange(lines, tfrom.line, tto.line)
 	t2toks := tokensBetween(lines, toks, t2start, t2end)
 	t3toks := tokensBetween(lines, toks, t3start, t3end)
 	t4toks := tokensBetween(lines, toks, t4start, t4end)
@@ -91,8 +102,8 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 	for _, row := range rows {
 		c, ok := t3.rows[row]
-		for i, col := range ingest.Table3Columns {
-			key := ingest.Table3Key(row, col)
+		for i := range ingest.Table3Columns {
+			key := table3Keys[row][i]
 			if !ok {
 				r.Cells[key] = ingest.Cell{}
 				r.Incomplete = true
@@ -172,6 +183,17 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	r.Text = strings.Join(lines, "\n")
 	return r, nil
 }
+
+// table3Keys are the table-3 cell keys by row, made once.
+var table3Keys = func() map[string][]string {
+	m := map[string][]string{}
+	for _, row := range append(append([]string{}, ingest.Table3Rows...), "other_handled") {
+		for _, col := range ingest.Table3Columns {
+			m[row] = append(m[row], ingest.Table3Key(row, col))
+		}
+	}
+	return m
+}()
 
 // setCell stores cell i of a read row, or a nil cell with its V-unreadable finding.
 func setCell(r *ingest.Report, key string, c cellsResult, i int) {

@@ -25,18 +25,28 @@ var (
 	// applications received, as the prose says: 收到…申请 N 件 / 受理…申请 N 件
 	reApplications  = regexp.MustCompile(`(?:收到|受理|新收|接到|接收)[^。；;，,]{0,24}?申请[^。；;，,\d]{0,6}?(\d+)[ ]?(?:件|份|条|个)`)
 	reNoApplication = regexp.MustCompile(`(?:未收到|没有收到|无)[^。；;，,]{0,24}?申请`)
-	reSentenceSplit = regexp.MustCompile(`[。；;！!\n]`)
 )
+
+// sentences splits prose at sentence ends.
+func sentences(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case '。', '；', ';', '！', '!', '\n':
+			return true
+		}
+		return false
+	})
+}
 
 // readPublications reads the counts of items published per channel from section 一.
 // Each count keeps the clause it was read from.
 func readPublications(r *ingest.Report, prose string, firstLine int, lines []string) {
-	for _, sentence := range reSentenceSplit.Split(prose, -1) {
+	for _, sentence := range sentences(prose) {
 		for _, clause := range splitClauses(sentence) {
 			if !strings.Contains(clause, "发布") && !strings.Contains(clause, "公开") && !strings.Contains(clause, "推送") && !strings.Contains(clause, "编发") {
 				continue
 			}
-			if strings.Contains(clause, "栏目") {
+			if !strings.ContainsAny(clause, "条篇则") || strings.Contains(clause, "栏目") {
 				continue // a column of the website, not a channel
 			}
 			m := reItems.FindStringSubmatch(clause)
@@ -79,7 +89,10 @@ func splitClauses(s string) []string {
 
 // readApplications reads the number of applications the prose says were received.
 func readApplications(r *ingest.Report, prose string, firstLine int, lines []string) {
-	for _, sentence := range reSentenceSplit.Split(prose, -1) {
+	for _, sentence := range sentences(prose) {
+		if !strings.Contains(sentence, "申请") {
+			continue
+		}
 		if m := reApplications.FindStringSubmatchIndex(sentence); m != nil {
 			n, err := strconv.ParseInt(sentence[m[2]:m[3]], 10, 64)
 			if err != nil {

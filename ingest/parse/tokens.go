@@ -31,9 +31,15 @@ type token struct {
 // cells keep their empty cells as tokBlank, so positions survive; inside a cell, text and
 // digit runs alternate. A digit glued to a label as its list marker ("40000042.其他…",
 // where 2 is the marker of the next row) is given back to the label.
-func tokenize(lines []string) []token {
-	toks := make([]token, 0, len(lines)*4)
-	for i, line := range lines {
+func tokenize(lines []string) []token { return tokenizeRange(lines, 1, len(lines)) }
+
+// tokenizeRange tokenizes lines from (1-based, inclusive) to to.
+func tokenizeRange(lines []string, from, to int) []token {
+	from = max(from, 1)
+	to = min(to, len(lines))
+	toks := make([]token, 0, (to-from+1)*6)
+	for i := from - 1; i < to; i++ {
+		line := lines[i]
 		n := i + 1
 		cells, structured := splitCells(line)
 		off := 0
@@ -82,21 +88,31 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // base is the cell's offset in an unstructured line (tokens get their own offsets), or -1
 // for a cell of a row (tokens get cellOff).
 func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
-	var text strings.Builder
-	textStart := 0
+	textStart, textEnd := -1, -1 // the pending text is c[textStart:textEnd]
 	at := func(i int) int {
 		if base < 0 {
 			return cellOff
 		}
 		return base + i
 	}
+	addText := func(from, to int) {
+		if textStart < 0 {
+			textStart = from
+		}
+		textEnd = to
+	}
 	flushText := func() {
-		s := strings.TrimSpace(text.String())
-		text.Reset()
+		if textStart < 0 {
+			return
+		}
+		raw := c[textStart:textEnd]
+		s := strings.TrimSpace(raw)
+		start := textStart + strings.Index(raw, s)
+		textStart, textEnd = -1, -1
 		if s == "" || isPunctOnly(s) {
 			return
 		}
-		toks = append(toks, token{kind: tokText, text: s, line: line, col: col, off: at(textStart), han: hanOnly(s)})
+		toks = append(toks, token{kind: tokText, text: s, line: line, col: col, off: at(start), han: hanOnly(s)})
 	}
 	i := 0
 	for i < len(c) {
@@ -108,11 +124,11 @@ func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
 			neg = true
 		}
 		if !isDigit(b) && !neg {
-			if text.Len() == 0 {
-				textStart = i
+			size := 1
+			if b >= utf8.RuneSelf {
+				_, size = utf8.DecodeRuneInString(c[i:])
 			}
-			_, size := utf8.DecodeRuneInString(c[i:])
-			text.WriteString(c[i : i+size])
+			addText(i, i+size)
 			i += size
 			continue
 		}
@@ -124,7 +140,7 @@ func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
 			i++
 		}
 		// thousands separators: 10,407
-		for i+3 < len(c)+0 && c[i] == ',' && isDigit(c[i+1]) && isDigit(c[i+2]) && isDigit(c[i+3]) && (i+4 == len(c) || !isDigit(c[i+4])) {
+		for i+3 < len(c) && c[i] == ',' && isDigit(c[i+1]) && isDigit(c[i+2]) && isDigit(c[i+3]) && (i+4 == len(c) || !isDigit(c[i+4])) {
 			i += 4
 		}
 		digitsEnd := i
@@ -140,29 +156,25 @@ func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
 		// list marker: digits directly followed by "." or "、" and a non-digit ("1.属于", "2、重复")
 		if digitsEnd < len(c) && !strings.Contains(num, ".") && isMarkerAfter(c[digitsEnd:]) {
 			if len(num) == 1 || neg {
-				if text.Len() == 0 {
-					textStart = start
-				}
-				text.WriteString(num)
+				addText(start, digitsEnd)
 				continue
 			}
 			// the last digit is the next label's marker; the rest is a number run
 			flushText()
 			toks = append(toks, token{kind: tokNumber, text: num[:len(num)-1], line: line, col: col, off: at(start)})
-			textStart = digitsEnd - 1
-			text.WriteString(num[len(num)-1:])
+			addText(digitsEnd-1, digitsEnd)
 			continue
 		}
 		// a digit run inside words ("第1季度", "2024年") is text, not a cell
 		if digitsEnd < len(c) && isUnitAfter(c[digitsEnd:]) {
-			if text.Len() == 0 {
-				textStart = start
-			}
-			text.WriteString(num)
+			addText(start, digitsEnd)
 			continue
 		}
 		flushText()
-		toks = append(toks, token{kind: tokNumber, text: strings.ReplaceAll(num, ",", ""), line: line, col: col, off: at(start)})
+		if strings.IndexByte(num, ',') >= 0 {
+			num = strings.ReplaceAll(num, ",", "")
+		}
+		toks = append(toks, token{kind: tokNumber, text: num, line: line, col: col, off: at(start)})
 	}
 	flushText()
 	return toks
@@ -214,11 +226,32 @@ func isPunctOnly(s string) bool {
 // hanOnly keeps the Han characters of s: labels are matched on them alone, so spacing,
 // brackets, markers and quotes do not matter.
 func hanOnly(s string) string {
-	var b strings.Builder
+	all := true
 	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
-			b.WriteRune(r)
+		if !isHan(r) {
+			all = false
+			break
 		}
 	}
-	return b.String()
+	if all {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if isHan(r) {
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return string(b)
+}
+
+// isHan tells whether r is a Han character, with the common block checked first.
+func isHan(r rune) bool {
+	if r >= 0x4E00 && r <= 0x9FFF {
+		return true
+	}
+	if r < 0x2E80 {
+		return false
+	}
+	return unicode.Is(unicode.Han, r)
 }

@@ -1,0 +1,64 @@
+package parse
+
+import (
+	"math/rand"
+	"testing"
+
+	"gongkai/ingest"
+	"gongkai/ingest/generate"
+)
+
+// benchCorpus renders n generated reports of one layout.
+func benchCorpus(b *testing.B, layout string, n int) ([][]byte, int) {
+	rng := rand.New(rand.NewSource(1))
+	agencies := generate.District(rng, "红寺堡区", n)
+	var files [][]byte
+	size := 0
+	for i, a := range agencies {
+		r := generate.Truth(rand.New(rand.NewSource(int64(i))), a, 2024, ingest.Format2021, nil)
+		data, err := generate.Render(r, layout)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, data)
+		size += len(data)
+	}
+	return files, size
+}
+
+// BenchmarkParse measures decode+parse of one report per op, by layout; reports/s is
+// 1e9/(ns/op) per core. Run: go test -run '^$' -bench Parse ./ingest/parse
+func BenchmarkParse(b *testing.B) {
+	for _, layout := range []string{"tabs", "markdown", "runs", "html"} {
+		b.Run(layout, func(b *testing.B) {
+			files, size := benchCorpus(b, layout, 64)
+			b.SetBytes(int64(size / len(files)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := File("bench", files[i%len(files)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+		})
+	}
+}
+
+// BenchmarkParseParallel is the same on all cores (GOMAXPROCS goroutines).
+func BenchmarkParseParallel(b *testing.B) {
+	files, size := benchCorpus(b, "tabs", 64)
+	b.SetBytes(int64(size / len(files)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := File("bench", files[i%len(files)]); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+}
