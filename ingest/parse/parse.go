@@ -82,6 +82,13 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		tto = last
 	}
 	toks := tokenizeRange(lines, tfrom.line, tto.line)
+	// a text that ends on a number may have been cut inside it ("218" as "21"): that number
+	// is not trusted
+	cut := false
+	if tto == last && len(toks) > 0 && toks[len(toks)-1].kind == tokNumber && endsWithDigit(lines) {
+		toks = toks[:len(toks)-1]
+		cut = true
+	}
 	t2toks := tokensBetween(lines, toks, t2start, t2end)
 	t3toks := tokensBetween(lines, toks, t3start, t3end)
 	t4toks := tokensBetween(lines, toks, t4start, t4end)
@@ -162,6 +169,11 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 			Message: "未找到表四（行政复议、行政诉讼情况）"})
 	}
 
+	// a text that stops inside the tables is a cut-off page
+	if !secs.found[5] && !secs.found[6] && (cut || hasUnread(r)) {
+		r.Incomplete = true
+	}
+
 	// prose
 	if secs.found[1] {
 		r.Prose[1] = textBetween(lines, secs.start[1], secs.end(1, last))
@@ -203,6 +215,26 @@ func setCell(r *ingest.Report, key string, c cellsResult, i int) {
 	}
 	r.Cells[key] = ingest.Cell{}
 	r.AddFinding(unreadFinding(key, cellName(key), c.reasonFor(min(i, len(c.vals)-1)), c.line))
+}
+
+func endsWithDigit(lines []string) bool {
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimRight(lines[i], " \t|")
+		if l == "" {
+			continue
+		}
+		return l[len(l)-1] >= '0' && l[len(l)-1] <= '9'
+	}
+	return false
+}
+
+func hasUnread(r *ingest.Report) bool {
+	for _, c := range r.Cells {
+		if c.Value == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // is2019 tells whether table 2 is in the 2019 format (its column and row words).

@@ -53,6 +53,13 @@ type cellsResult struct {
 //     the rule admits (separators lost: 21710000218 = 217 1 0 0 0 0 218);
 //   - more: nothing is guessed.
 func readCells(toks []token, n int, rule rowRule, decimals bool) cellsResult {
+	return readCellsAt(toks, n, rule, decimals, 0)
+}
+
+// readCellsAt is readCells for a row of a table whose last column is lastCol (0: unknown):
+// where the row has blank cells or too few of them, its cells are placed by column, so a
+// blank cell of merged-cell padding is not taken for a value and a lost cell shifts nothing.
+func readCellsAt(toks []token, n int, rule rowRule, decimals bool, lastCol int) cellsResult {
 	// merged cells shift rows: drop empty cells at the edges while there are too many
 	for len(toks) > n && toks[0].kind == tokBlank {
 		toks = toks[1:]
@@ -63,6 +70,9 @@ func readCells(toks []token, n int, rule rowRule, decimals bool) cellsResult {
 	res := cellsResult{vals: make([]*float64, n), toks: make([]token, n)}
 	if len(toks) > 0 {
 		res.line = toks[0].line
+	}
+	if lastCol > 0 && len(toks) > 0 && len(toks) <= n && (len(toks) < n || hasBlank(toks)) && allInCells(toks) {
+		return placeByColumn(res, toks, n, rule, decimals, lastCol)
 	}
 	switch {
 	case len(toks) == 0:
@@ -110,10 +120,15 @@ func readCells(toks []token, n int, rule rowRule, decimals bool) cellsResult {
 		}
 		return res
 	}
-	// fewer tokens than cells: split digit runs
+	// fewer tokens than cells: split digit runs, but only where separators were lost (a
+	// line of text); numbers printed in their own cells are never cut apart
 	for _, t := range toks {
 		if t.kind == tokBlank {
 			res.reason = "空白单元格与连写数字混在一行"
+			return res
+		}
+		if t.col > 0 {
+			res.reason = "数字少于应有的 " + strconv.Itoa(n) + " 格"
 			return res
 		}
 	}
@@ -130,6 +145,71 @@ func readCells(toks []token, n int, rule rowRule, decimals bool) cellsResult {
 		res.reason = "连写的数字 " + joinTokens(toks) + " 有多种拆分方式，无法确定"
 		for _, s := range splits {
 			res.options = append(res.options, s.vals)
+		}
+	}
+	return res
+}
+
+func hasBlank(toks []token) bool {
+	for _, t := range toks {
+		if t.kind == tokBlank {
+			return true
+		}
+	}
+	return false
+}
+
+func allInCells(toks []token) bool {
+	for _, t := range toks {
+		if t.col == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// placeByColumn reads the cells of a row by their column: cell i stands in column
+// lastCol-n+1+i. Blank cells count as 0 only when the row's rule then holds.
+func placeByColumn(res cellsResult, toks []token, n int, rule rowRule, decimals bool, lastCol int) cellsResult {
+	first := lastCol - n + 1
+	vals := make([]float64, n)
+	have := make([]bool, n)
+	blank := make([]bool, n)
+	for _, t := range toks {
+		i := t.col - first
+		if i < 0 || i >= n {
+			if t.kind == tokBlank {
+				continue // padding of a merged cell
+			}
+			res.reason = "数字不在表格的数据列中"
+			return res
+		}
+		if t.kind == tokBlank {
+			blank[i], have[i] = true, true
+			res.toks[i] = t
+			continue
+		}
+		v, ok := parseNumber(t.text, decimals)
+		if !ok {
+			res.reason = "无法识别的数字 " + t.text
+			return res
+		}
+		vals[i], have[i] = v, true
+		res.toks[i] = t
+	}
+	complete := true
+	for i := range have {
+		complete = complete && have[i]
+	}
+	blanksAreZero := complete && rule != nil && rule(vals)
+	for i := range vals {
+		switch {
+		case !have[i]:
+			res.reason = "该格缺失"
+		case blank[i] && !blanksAreZero:
+			res.reason = "空白单元格（按 0 计不符合勾稽关系）"
+		default:
+			res.vals[i] = num(vals[i])
 		}
 	}
 	return res

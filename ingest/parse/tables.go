@@ -107,9 +107,10 @@ func readTable3(toks []token) table3Read {
 		rows, labels = single, table3LabelsSingle
 	}
 	res := table3Read{single: isSingle, rows: map[string]cellsResult{}}
+	lastCol := commonLastColumn(rows)
 	clean := 0
 	for _, r := range rows {
-		c := readCells(r.nums, 7, rowTotalRule, false)
+		c := readCellsAt(r.nums, 7, rowTotalRule, false, lastCol)
 		res.rows[r.key] = c
 		if c.reason == "" {
 			clean++
@@ -131,6 +132,32 @@ func readTable3(toks []token) table3Read {
 	}
 	resolveByColumns(&res)
 	return res
+}
+
+// commonLastColumn is the column most rows of a table end their numbers in (0 when the
+// rows are not cells, or too few agree).
+func commonLastColumn(rows []rowTokens) int {
+	count := map[int]int{}
+	for _, r := range rows {
+		for i := len(r.nums) - 1; i >= 0; i-- {
+			if r.nums[i].kind == tokNumber {
+				if r.nums[i].col > 0 {
+					count[r.nums[i].col]++
+				}
+				break
+			}
+		}
+	}
+	best, bestN := 0, 0
+	for c, k := range count {
+		if k > bestN || (k == bestN && c > best) {
+			best, bestN = c, k
+		}
+	}
+	if bestN < 3 {
+		return 0
+	}
+	return best
 }
 
 func hasKey(rows []rowTokens, key string) bool {
