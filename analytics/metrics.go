@@ -1,0 +1,226 @@
+package analytics
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind tells how a metric is aggregated over organs and years.
+type Kind int
+
+const (
+	// Count is an additive count (or amount): a district total is the sum of the organs'.
+	Count Kind = iota
+	// Ratio is a quotient of two Count metrics, recomputed from their summed parts; it is
+	// never averaged or summed.
+	Ratio
+)
+
+// Metric is one named, documented figure. Definitions are data: the UI shows Definition as a
+// tooltip, the README lists them, and Part is the SQL of the per-report value.
+type Metric struct {
+	Name       string // identifier used in URLs, the API and exports, e.g. disclosure_rate
+	Label      string // Chinese label shown in the UI, e.g. 实质公开率
+	Definition string // one line shown as a tooltip and in the README
+	Unit       string // 件, 条, 万元, 份, % (ratios are fractions; the UI shows percent)
+	Group      string // the section it belongs to, for grouping in the UI
+	Kind       Kind
+	// Part is the SQL aggregate giving one report's value (Count metrics). It is evaluated
+	// per current report, grouped by r.id, over c (its cells), pub (its publications by
+	// channel, one row) and fnd (its findings counted, one row). NULL when nothing was read.
+	Part string
+	// Num and Den name the Count metrics a Ratio divides. Only reports where both are read
+	// enter either sum.
+	Num, Den string
+}
+
+// Metric groups in display order.
+const (
+	GroupApplications = "申请"
+	GroupOutcomes     = "办理结果"
+	GroupReview       = "复议诉讼"
+	GroupPublications = "主动公开"
+	GroupTable2       = "表二"
+	GroupQuality      = "报送与质量"
+)
+
+// cellSum is the Part of a metric that adds the named cells of one report.
+func cellSum(keys ...string) string {
+	if len(keys) == 1 {
+		return fmt.Sprintf("sum(c.value) FILTER (WHERE c.key = '%s')", keys[0])
+	}
+	return fmt.Sprintf("sum(c.value) FILTER (WHERE c.key IN ('%s'))", strings.Join(keys, "', '"))
+}
+
+func t3(row string) string { return "table3." + row + ".total" }
+
+// applicantLabels are the table-3 applicant columns with their labels.
+var applicantLabels = [][2]string{
+	{"natural_person", "自然人"}, {"commercial", "商业企业"}, {"research", "科研机构"},
+	{"social_welfare", "社会公益组织"}, {"legal_service", "法律服务机构"}, {"other_org", "其他组织"},
+}
+
+// withheldReasons are the eight 不予公开 rows with their short labels.
+var withheldReasons = [][2]string{
+	{"withheld_state_secret", "国家秘密"}, {"withheld_law_forbidden", "法律行政法规禁止"},
+	{"withheld_three_security", "危及三安全一稳定"}, {"withheld_third_party", "保护第三方合法权益"},
+	{"withheld_internal_affairs", "三类内部事务信息"}, {"withheld_process_info", "四类过程性信息"},
+	{"withheld_enforcement_file", "行政执法案卷"}, {"withheld_query_item", "行政查询事项"},
+}
+
+// Channels are the publication channels of the spec with their labels.
+var Channels = [][2]string{
+	{"portal", "门户网站"}, {"wechat", "微信公众号"}, {"weibo", "微博"}, {"short_video", "短视频"},
+	{"notice_board", "公开栏"}, {"other", "其他渠道"},
+}
+
+func blockKeys(col string, blocks ...string) []string {
+	var keys []string
+	for _, b := range blocks {
+		keys = append(keys, "table4."+b+"."+col)
+	}
+	return keys
+}
+
+// Metrics are every metric, in display order.
+var Metrics = buildMetrics()
+
+func buildMetrics() []Metric {
+	var ms []Metric
+	add := func(m Metric) { ms = append(ms, m) }
+	add(Metric{Name: "applications", Label: "新收申请", Unit: "件", Group: GroupApplications,
+		Definition: "表三“一、本年新收政府信息公开申请数量”总计列", Part: cellSum(t3("new_received"))})
+	for _, a := range applicantLabels {
+		add(Metric{Name: "applications_" + a[0], Label: "新收申请·" + a[1], Unit: "件", Group: GroupApplications,
+			Definition: "表三本年新收申请数量中申请人为" + a[1] + "的件数",
+			Part:       cellSum("table3.new_received." + a[0])})
+	}
+	add(Metric{Name: "carried_over", Label: "上年结转", Unit: "件", Group: GroupApplications,
+		Definition: "表三“二、上年结转政府信息公开申请数量”总计列", Part: cellSum(t3("carried_over"))})
+	add(Metric{Name: "carried_forward", Label: "结转下年", Unit: "件", Group: GroupApplications,
+		Definition: "表三“四、结转下年度继续办理”总计列", Part: cellSum(t3("carried_forward"))})
+	add(Metric{Name: "handled", Label: "办结", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三“（七）总计”总计列，即本年办结的申请数", Part: cellSum(t3("total_handled"))})
+	add(Metric{Name: "disclosed", Label: "予以公开", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三“（一）予以公开”总计列", Part: cellSum(t3("disclosed"))})
+	add(Metric{Name: "partly_disclosed", Label: "部分公开", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三“（二）部分公开”总计列", Part: cellSum(t3("partly_disclosed"))})
+	var wk []string
+	for _, w := range withheldReasons {
+		wk = append(wk, t3(w[0]))
+	}
+	add(Metric{Name: "withheld", Label: "不予公开", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三“（三）不予公开”八项理由总计列之和", Part: cellSum(wk...)})
+	for _, w := range withheldReasons {
+		add(Metric{Name: w[0], Label: "不予公开·" + w[1], Unit: "件", Group: GroupOutcomes,
+			Definition: "表三“（三）不予公开”中以“" + w[1] + "”为由的件数", Part: cellSum(t3(w[0]))})
+	}
+	add(Metric{Name: "unable", Label: "无法提供", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三“（四）无法提供”三项之和（总计列）",
+		Part:       cellSum(t3("unable_not_held"), t3("unable_need_create"), t3("unable_unclear"))})
+	add(Metric{Name: "refused", Label: "不予处理", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三“（五）不予处理”五项之和（总计列）",
+		Part: cellSum(t3("refused_petition"), t3("refused_repeated"), t3("refused_publication"),
+			t3("refused_mass_repeated"), t3("refused_confirm_info"))})
+	add(Metric{Name: "other_handled", Label: "其他处理", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三“（六）其他处理”：印为一行时取该行，否则取三项之和（总计列）",
+		Part: "CASE WHEN r.single_other THEN " + cellSum(t3("other_handled")) + " ELSE " +
+			cellSum(t3("other_no_supplement"), t3("other_no_fee"), t3("other_other")) + " END"})
+	add(Metric{Name: "disclosed_any", Label: "予以公开+部分公开", Unit: "件", Group: GroupOutcomes,
+		Definition: "表三予以公开与部分公开总计列之和（实质公开率的分子）",
+		Part:       cellSum(t3("disclosed"), t3("partly_disclosed"))})
+	add(Metric{Name: "disclosure_rate", Label: "实质公开率", Unit: "%", Group: GroupOutcomes, Kind: Ratio,
+		Definition: "（予以公开＋部分公开）÷ 办结（表三总计），由各单位分子分母相加后重算",
+		Num:        "disclosed_any", Den: "handled"})
+
+	blocks := []struct {
+		name, label string
+		keys        []string
+	}{
+		{"review", "行政复议", []string{"review"}},
+		{"litigation", "行政诉讼", []string{"litigation_direct", "litigation_after_review"}},
+	}
+	results := [][2]string{{"maintained", "结果维持"}, {"corrected", "结果纠正"}, {"other", "其他结果"}, {"pending", "尚未审结"}, {"total", "总计"}}
+	for _, b := range blocks {
+		for _, r := range results {
+			name := b.name + "_" + r[0]
+			label := b.label + "·" + r[1]
+			def := "表四" + b.label + "“" + r[1] + "”"
+			if b.name == "litigation" {
+				def += "（未经复议直接起诉与复议后起诉之和）"
+			}
+			if r[0] == "total" {
+				name, label = b.name, b.label
+				def = "表四" + b.label + "总计" + strings.TrimPrefix(def, "表四"+b.label+"“总计”")
+			}
+			add(Metric{Name: name, Label: label, Unit: "件", Group: GroupReview, Definition: def,
+				Part: cellSum(blockKeys(r[0], b.keys...)...)})
+		}
+	}
+	all := []string{"review", "litigation_direct", "litigation_after_review"}
+	add(Metric{Name: "cases_corrected", Label: "复议诉讼·纠正", Unit: "件", Group: GroupReview,
+		Definition: "表四三栏“结果纠正”之和", Part: cellSum(blockKeys("corrected", all...)...)})
+	add(Metric{Name: "cases_concluded", Label: "复议诉讼·审结", Unit: "件", Group: GroupReview,
+		Definition: "表四三栏“结果维持＋结果纠正＋其他结果”之和（已审结案件）",
+		Part:       cellSum(append(append(blockKeys("maintained", all...), blockKeys("corrected", all...)...), blockKeys("other", all...)...)...)})
+	add(Metric{Name: "correction_rate", Label: "纠错率", Unit: "%", Group: GroupReview, Kind: Ratio,
+		Definition: "复议诉讼结果纠正 ÷ 已审结（维持＋纠正＋其他），由分子分母相加后重算",
+		Num:        "cases_corrected", Den: "cases_concluded"})
+
+	add(Metric{Name: "publications", Label: "主动公开信息", Unit: "条", Group: GroupPublications,
+		Definition: "总体情况所述发布信息条数：有总数取总数，否则各渠道之和",
+		Part:       "any_value(coalesce(pub.total, pub.channels))"})
+	for _, ch := range Channels {
+		add(Metric{Name: "publications_" + ch[0], Label: "发布·" + ch[1], Unit: "条", Group: GroupPublications,
+			Definition: "总体情况所述在" + ch[1] + "发布的信息条数", Part: "any_value(pub." + ch[0] + ")"})
+	}
+
+	add(Metric{Name: "normative_documents_made", Label: "规范性文件制发", Unit: "件", Group: GroupTable2,
+		Definition: "表二行政规范性文件本年制发件数（2019版：本年新制作数量）",
+		Part:       cellSum("table2.normative_documents.made", "table2_2019.normative_documents.new_made")})
+	add(Metric{Name: "normative_documents_valid", Label: "现行有效规范性文件", Unit: "件", Group: GroupTable2,
+		Definition: "表二行政规范性文件现行有效件数（2019版：对外公开总数量）",
+		Part:       cellSum("table2.normative_documents.valid", "table2_2019.normative_documents.total_published")})
+	add(Metric{Name: "licensing", Label: "行政许可", Unit: "件", Group: GroupTable2,
+		Definition: "表二行政许可本年处理决定数量", Part: cellSum("table2.licensing", "table2_2019.licensing.decisions")})
+	add(Metric{Name: "punishment", Label: "行政处罚", Unit: "件", Group: GroupTable2,
+		Definition: "表二行政处罚本年处理决定数量", Part: cellSum("table2.punishment", "table2_2019.punishment.decisions")})
+	add(Metric{Name: "coercion", Label: "行政强制", Unit: "件", Group: GroupTable2,
+		Definition: "表二行政强制本年处理决定数量", Part: cellSum("table2.coercion", "table2_2019.coercion.decisions")})
+	add(Metric{Name: "fees", Label: "行政事业性收费", Unit: "万元", Group: GroupTable2,
+		Definition: "表二行政事业性收费本年收费金额（万元，2021版）", Part: cellSum("table2.fees")})
+
+	add(Metric{Name: "reports", Label: "报告数", Unit: "份", Group: GroupQuality,
+		Definition: "已入库的现行报告份数（每个单位每年一份，更正版取代原版）", Part: "1"})
+	add(Metric{Name: "findings_errors", Label: "错误", Unit: "条", Group: GroupQuality,
+		Definition: "校验发现的错误条数（勾稽关系、无法读取等）", Part: "any_value(coalesce(fnd.errors, 0))"})
+	add(Metric{Name: "findings_warnings", Label: "警告", Unit: "条", Group: GroupQuality,
+		Definition: "校验发现的警告条数（跨年、疑似抄袭、迟报等）", Part: "any_value(coalesce(fnd.warnings, 0))"})
+	return ms
+}
+
+// MetricByName returns the metric of that name.
+func MetricByName(name string) (Metric, bool) {
+	for _, m := range Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// Format renders a value of the metric for people: ratios as percent with one decimal,
+// amounts with up to two decimals, counts as whole numbers; "—" when there is no value.
+func (m Metric) Format(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	switch {
+	case m.Kind == Ratio:
+		return fmt.Sprintf("%.1f%%", *v*100)
+	case m.Unit == "万元":
+		return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", *v), "0"), ".")
+	default:
+		return fmt.Sprintf("%.0f", *v)
+	}
+}

@@ -1,0 +1,207 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// CellInfo is one stored cell with where it was read.
+type CellInfo struct {
+	Key     string   `json:"key"`
+	Value   *float64 `json:"value"`
+	Flagged bool     `json:"flagged"`          // a finding names this cell
+	Line    int      `json:"line,omitempty"`   // line of the report's text
+	Source  string   `json:"source,omitempty"` // the characters read
+}
+
+// Report is one current report with its cells.
+type Report struct {
+	ID          int64               `json:"id"`
+	AgencyID    int                 `json:"agency_id"`
+	Agency      string              `json:"agency"`
+	Printed     string              `json:"agency_printed"`
+	Year        int                 `json:"year"`
+	Format      string              `json:"format"`
+	Level       string              `json:"level"`
+	Published   string              `json:"published,omitempty"`
+	SourcePath  string              `json:"source_path"`
+	Revision    int                 `json:"revision"`
+	SingleOther bool                `json:"single_other"`
+	Cells       map[string]CellInfo `json:"cells"`
+}
+
+// Report returns the current report of an agency for a year, sql.ErrNoRows when none.
+func (a *Analytics) Report(ctx context.Context, agencyID, year int) (*Report, error) {
+	var r Report
+	var pub sql.NullTime
+	err := a.db.QueryRowContext(ctx, `SELECT id, agency_id, agency, agency_printed, year, format,
+  level, published, source_path, revision, single_other
+  FROM current_reports WHERE agency_id = ? AND year = ?`, agencyID, year).Scan(
+		&r.ID, &r.AgencyID, &r.Agency, &r.Printed, &r.Year, &r.Format, &r.Level, &pub,
+		&r.SourcePath, &r.Revision, &r.SingleOther)
+	if err != nil {
+		return nil, fmt.Errorf("report of agency %d for %d: %w", agencyID, year, err)
+	}
+	if pub.Valid {
+		r.Published = pub.Time.Format(time.DateOnly)
+	}
+	rows, err := a.db.QueryContext(ctx, `SELECT key, value, flagged, line, src_text FROM cells WHERE report_id = ?`, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("cells of report %d: %w", r.ID, err)
+	}
+	defer rows.Close()
+	r.Cells = map[string]CellInfo{}
+	for rows.Next() {
+		var c CellInfo
+		var v sql.NullFloat64
+		var line sql.NullInt64
+		var src sql.NullString
+		if err := rows.Scan(&c.Key, &v, &c.Flagged, &line, &src); err != nil {
+			return nil, err
+		}
+		if v.Valid {
+			f := v.Float64
+			c.Value = &f
+		}
+		c.Line, c.Source = int(line.Int64), src.String
+		r.Cells[c.Key] = c
+	}
+	return &r, rows.Err()
+}
+
+// ReportText returns the stored normalised text of a report (any version) and whose it is.
+func (a *Analytics) ReportText(ctx context.Context, reportID int64) (agency string, year int, text string, err error) {
+	err = a.db.QueryRowContext(ctx, `SELECT a.name, r.year, r.text FROM reports r JOIN agencies a ON a.id = r.agency_id
+  WHERE r.id = ?`, reportID).Scan(&agency, &year, &text)
+	if err != nil {
+		err = fmt.Errorf("text of report %d: %w", reportID, err)
+	}
+	return
+}
+
+// Finding is one stored finding of a current report.
+type Finding struct {
+	ReportID int64    `json:"report_id"`
+	AgencyID int      `json:"agency_id"`
+	Agency   string   `json:"agency"`
+	Year     int      `json:"year"`
+	Rule     string   `json:"rule"`
+	Severity string   `json:"severity"`
+	Cell     string   `json:"cell,omitempty"`
+	Expected *float64 `json:"expected,omitempty"`
+	Actual   *float64 `json:"actual,omitempty"`
+	Message  string   `json:"message"`
+	Line     int      `json:"line,omitempty"`
+	Related  string   `json:"related,omitempty"`
+}
+
+// Findings returns the findings of current reports matching f (and rule, when not empty),
+// by agency, year and rule.
+func (a *Analytics) Findings(ctx context.Context, f Filter, rule string) ([]Finding, error) {
+	cond, args := f.where("r")
+	if rule != "" {
+		cond += " AND f.rule = ?"
+		args = append(args, rule)
+	}
+	rows, err := a.db.QueryContext(ctx, `SELECT f.report_id, r.agency_id, r.agency, r.year, f.rule, f.severity,
+  f.cell, f.expected, f.actual, f.message, f.line, f.related
+  FROM findings f JOIN current_reports r ON r.id = f.report_id
+  WHERE `+cond+` ORDER BY r.agency, r.year, f.rule, f.cell`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("findings: %w", err)
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		var x Finding
+		var exp, act sql.NullFloat64
+		var line sql.NullInt64
+		if err := rows.Scan(&x.ReportID, &x.AgencyID, &x.Agency, &x.Year, &x.Rule, &x.Severity,
+			&x.Cell, &exp, &act, &x.Message, &line, &x.Related); err != nil {
+			return nil, err
+		}
+		if exp.Valid {
+			x.Expected = &exp.Float64
+		}
+		if act.Valid {
+			x.Actual = &act.Float64
+		}
+		x.Line = int(line.Int64)
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// RuleCount is how often a rule fired.
+type RuleCount struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Findings int    `json:"findings"`
+	Agencies int    `json:"agencies"` // distinct agencies concerned
+}
+
+// FindingsByRule counts the findings of current reports matching f per rule.
+func (a *Analytics) FindingsByRule(ctx context.Context, f Filter) ([]RuleCount, error) {
+	cond, args := f.where("r")
+	rows, err := a.db.QueryContext(ctx, `SELECT f.rule, max(f.severity), count(*)::BIGINT, count(DISTINCT r.agency_id)::BIGINT
+  FROM findings f JOIN current_reports r ON r.id = f.report_id
+  WHERE `+cond+` GROUP BY f.rule ORDER BY count(*) DESC, f.rule`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("findings by rule: %w", err)
+	}
+	defer rows.Close()
+	var out []RuleCount
+	for rows.Next() {
+		var x RuleCount
+		if err := rows.Scan(&x.Rule, &x.Severity, &x.Findings, &x.Agencies); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Coverage is whether one organ reported for a year.
+type Coverage struct {
+	AgencyID  int    `json:"agency_id"`
+	Agency    string `json:"agency"`
+	Level     string `json:"level"`
+	Expected  bool   `json:"expected"` // in the registry
+	Reported  bool   `json:"reported"`
+	ReportID  int64  `json:"report_id,omitempty"`
+	Published string `json:"published,omitempty"`
+	Late      bool   `json:"late"` // published after 31 January of the next year, or an S-late finding
+	Revisions int    `json:"revisions,omitempty"`
+}
+
+// Coverage lists, for a year, every expected organ and every organ that reported: who has
+// not reported and who reported late.
+func (a *Analytics) Coverage(ctx context.Context, year int) ([]Coverage, error) {
+	rows, err := a.db.QueryContext(ctx, `SELECT a.id, a.name, a.level, a.expected, r.id IS NOT NULL, coalesce(r.id, 0),
+  r.published,
+  coalesce(r.published > make_date(?::BIGINT + 1, 1, 31), false)
+    OR coalesce((SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.rule = 'S-late') > 0, false),
+  coalesce(r.revision, 0)
+  FROM agencies a LEFT JOIN current_reports r ON r.agency_id = a.id AND r.year = ?
+  WHERE a.expected OR r.id IS NOT NULL
+  ORDER BY r.id IS NOT NULL, a.name`, year, year)
+	if err != nil {
+		return nil, fmt.Errorf("coverage %d: %w", year, err)
+	}
+	defer rows.Close()
+	var out []Coverage
+	for rows.Next() {
+		var c Coverage
+		var pub sql.NullTime
+		if err := rows.Scan(&c.AgencyID, &c.Agency, &c.Level, &c.Expected, &c.Reported, &c.ReportID, &pub, &c.Late, &c.Revisions); err != nil {
+			return nil, err
+		}
+		if pub.Valid {
+			c.Published = pub.Time.Format(time.DateOnly)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,699 @@
+package dashboards
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gongkai/analytics"
+	"gongkai/ingest"
+)
+
+// tableFunc builds one named table for a view.
+type tableFunc func(ctx context.Context, v view) (*analytics.Table, error)
+
+// tableDoc is the README/API line of a table.
+type tableDoc struct {
+	Name, Params, About string
+}
+
+// tableDocs lists every table of the API in order.
+var tableDocs = []tableDoc{
+	{"kpi", "year, level, q", "总览关键指标：本年、上年与变化"},
+	{"trend", "level, q", "全区各年度主要指标"},
+	{"agencies", "year, level, q, sort, desc", "各单位本年主要指标与报送、错误标记（含未报送单位）"},
+	{"metrics", "year, level, q", "各单位各年度全部指标（长表头）"},
+	{"agency_table2", "id, year", "单位报告表二（主动公开），按官方格式"},
+	{"agency_table3", "id, year", "单位报告表三（依申请公开），按官方格式"},
+	{"agency_table4", "id, year", "单位报告表四（复议诉讼），按官方格式"},
+	{"agency_trend", "id", "单位各年度主要指标"},
+	{"agency_findings", "id", "单位各年度校验发现"},
+	{"compare_district", "from, to, level, q", "全区两年对比：每个指标"},
+	{"compare_agencies", "from, to, metric, level, q", "各单位两年对比：所选指标"},
+	{"compare_all", "from, to, level, q", "各单位两年对比：每个指标（长表）"},
+	{"movers_up", "from, to, metric, level, q", "所选指标增幅最大的单位"},
+	{"movers_down", "from, to, metric, level, q", "所选指标降幅最大的单位"},
+	{"heatmap", "metric, level, q", "所选指标：单位 × 年度"},
+	{"quality_rules", "year, level, q", "校验发现按规则汇总"},
+	{"quality_agencies", "year, level, q", "校验发现按单位汇总"},
+	{"quality_findings", "year, level, q", "校验发现明细（链接到单元格与原文）"},
+	{"quality_coverage", "year", "应报单位报送情况：未报送、迟报"},
+	{"risks", "year", "风险提示"},
+}
+
+func (s *Server) tableFuncs() map[string]tableFunc {
+	return map[string]tableFunc{
+		"kpi": s.tableKPI, "trend": s.tableTrend, "agencies": s.tableAgencies, "metrics": s.tableMetrics,
+		"agency_table2": s.tableReport2, "agency_table3": s.tableReport3, "agency_table4": s.tableReport4,
+		"agency_trend": s.tableAgencyTrend, "agency_findings": s.tableAgencyFindings,
+		"compare_district": s.tableCompareDistrict, "compare_agencies": s.tableCompareAgencies,
+		"compare_all": s.tableCompareAll, "movers_up": s.tableMovers(true), "movers_down": s.tableMovers(false),
+		"heatmap": s.tableHeatmap, "quality_rules": s.tableRules, "quality_agencies": s.tableFindingAgencies,
+		"quality_findings": s.tableFindings, "quality_coverage": s.tableCoverage, "risks": s.tableRisks,
+	}
+}
+
+// headline are the metrics of the summary tables, in order.
+var headline = []string{"applications", "carried_over", "handled", "disclosed", "partly_disclosed", "withheld",
+	"unable", "refused", "other_handled", "carried_forward", "disclosure_rate", "review", "litigation",
+	"correction_rate", "publications", "normative_documents_made", "licensing", "punishment", "coercion", "fees"}
+
+func metric(name string) analytics.Metric {
+	m, ok := analytics.MetricByName(name)
+	if !ok {
+		panic("unknown metric " + name)
+	}
+	return m
+}
+
+func metricColumn(m analytics.Metric) analytics.Column {
+	label := m.Label
+	if m.Kind == analytics.Ratio {
+		label += "(%)"
+	} else if m.Unit == "万元" {
+		label += "(万元)"
+	}
+	return analytics.Column{Key: m.Name, Label: label, Tip: m.Definition, Numeric: true}
+}
+
+func col(key, label string) analytics.Column { return analytics.Column{Key: key, Label: label} }
+
+func numCol(key, label string) analytics.Column {
+	return analytics.Column{Key: key, Label: label, Numeric: true}
+}
+
+func agencyLink(id, year int) string {
+	if year == 0 {
+		return fmt.Sprintf("/agency?id=%d", id)
+	}
+	return fmt.Sprintf("/agency?id=%d&year=%d", id, year)
+}
+
+func (s *Server) tableKPI(ctx context.Context, v view) (*analytics.Table, error) {
+	f := v.filter()
+	f.Years = []int{v.Year - 1, v.Year}
+	rows, err := s.a.Values(ctx, f, analytics.ByYear)
+	if err != nil {
+		return nil, err
+	}
+	var cur, prev analytics.Row
+	for _, r := range rows {
+		if r.Year == v.Year {
+			cur = r
+		} else {
+			prev = r
+		}
+	}
+	t := &analytics.Table{Name: "kpi", Title: fmt.Sprintf("%d年关键指标", v.Year),
+		Columns: []analytics.Column{col("metric", "指标"), numCol("value", strconv.Itoa(v.Year)), numCol("previous", strconv.Itoa(v.Year-1)), numCol("change", "变化")}}
+	for _, name := range kpiMetrics {
+		m := metric(name)
+		a, b := cur.Values[name], prev.Values[name]
+		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(m.Label), analytics.Num(m, a), analytics.Num(m, b), change(m, b, a)})
+	}
+	return t, nil
+}
+
+var kpiMetrics = []string{"applications", "handled", "disclosure_rate", "review", "litigation", "correction_rate", "publications", "reports", "findings_errors"}
+
+// change is the cell of To − From: counts as a signed number, ratios in percentage points.
+func change(m analytics.Metric, from, to *float64) analytics.Cell {
+	if from == nil || to == nil {
+		return analytics.Cell{V: nil, Text: "—"}
+	}
+	d := *to - *from
+	if m.Kind == analytics.Ratio {
+		x, _ := strconv.ParseFloat(fmt.Sprintf("%.1f", d*100), 64)
+		return analytics.Cell{V: x, Text: fmt.Sprintf("%+.1f个百分点", d*100), Class: sign(d)}
+	}
+	txt := m.Format(&d)
+	if d > 0 {
+		txt = "+" + txt
+	}
+	return analytics.Cell{V: d, Text: txt, Class: sign(d)}
+}
+
+func sign(d float64) string {
+	switch {
+	case d > 0:
+		return "up"
+	case d < 0:
+		return "down"
+	}
+	return ""
+}
+
+func (s *Server) tableTrend(ctx context.Context, v view) (*analytics.Table, error) {
+	rows, err := s.a.Values(ctx, v.filter(), analytics.ByYear)
+	if err != nil {
+		return nil, err
+	}
+	return yearTable("trend", "全区各年度主要指标", rows), nil
+}
+
+func yearTable(name, title string, rows []analytics.Row) *analytics.Table {
+	t := &analytics.Table{Name: name, Title: title, Columns: []analytics.Column{numCol("year", "年度")}}
+	for _, n := range headline {
+		t.Columns = append(t.Columns, metricColumn(metric(n)))
+	}
+	for _, r := range rows {
+		row := []analytics.Cell{analytics.Int(int64(r.Year))}
+		for _, n := range headline {
+			row = append(row, analytics.Num(metric(n), r.Values[n]))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+var agencyMetrics = []string{"applications", "handled", "disclosure_rate", "review", "litigation", "correction_rate", "publications", "findings_errors", "findings_warnings"}
+
+func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, error) {
+	f := v.filter()
+	f.Years = []int{v.Year}
+	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+	if err != nil {
+		return nil, err
+	}
+	cov, err := s.a.Coverage(ctx, v.Year)
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "agencies", Title: fmt.Sprintf("%d年各单位", v.Year),
+		Note:    "状态：未报送＝应报单位无本年报告；迟报＝发布晚于次年1月31日；有错误＝校验发现错误。点击表头排序。",
+		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态")}}
+	for _, n := range agencyMetrics {
+		t.Columns = append(t.Columns, metricColumn(metric(n)))
+	}
+	late := map[int]bool{}
+	for _, c := range cov {
+		late[c.AgencyID] = c.Late
+	}
+	for _, r := range rows {
+		status, class := "已报送", ""
+		if e := r.Values["findings_errors"]; e != nil && *e > 0 {
+			status, class = "有错误", "error"
+		}
+		if late[r.AgencyID] {
+			status += "·迟报"
+			if class == "" {
+				class = "warning"
+			}
+		}
+		name := analytics.Str(r.Agency)
+		name.Link = agencyLink(r.AgencyID, v.Year)
+		row := []analytics.Cell{name, analytics.Str(levelName(r.Level)), {V: status, Text: status, Class: class}}
+		for _, n := range agencyMetrics {
+			row = append(row, analytics.Num(metric(n), r.Values[n]))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	for _, c := range cov {
+		if c.Reported || !c.Expected || !matches(v, c.Agency, c.Level) {
+			continue
+		}
+		name := analytics.Str(c.Agency)
+		name.Link = agencyLink(c.AgencyID, 0)
+		row := []analytics.Cell{name, analytics.Str(levelName(c.Level)), {V: "未报送", Text: "未报送", Class: "missing"}}
+		for _, n := range agencyMetrics {
+			row = append(row, analytics.Num(metric(n), nil))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	sortTable(t, v.Sort, v.Desc)
+	return t, nil
+}
+
+func matches(v view, agency, level string) bool {
+	return (v.Level == "" || v.Level == level) && (v.Q == "" || strings.Contains(agency, v.Q))
+}
+
+// sortTable orders rows by the column with that key: numbers numerically (no value last),
+// text by its text. An unknown key leaves the order.
+func sortTable(t *analytics.Table, key string, desc bool) {
+	ci := slices.IndexFunc(t.Columns, func(c analytics.Column) bool { return c.Key == key })
+	if ci < 0 {
+		return
+	}
+	slices.SortStableFunc(t.Rows, func(a, b []analytics.Cell) int {
+		x, y := a[ci].V, b[ci].V
+		if x == nil || y == nil {
+			switch {
+			case x == nil && y == nil:
+				return 0
+			case x == nil:
+				return 1
+			}
+			return -1
+		}
+		var c int
+		fx, okx := x.(float64)
+		fy, oky := y.(float64)
+		if okx && oky {
+			c = cmp.Compare(fx, fy)
+		} else {
+			c = strings.Compare(a[ci].Text, b[ci].Text)
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	})
+}
+
+func (s *Server) tableMetrics(ctx context.Context, v view) (*analytics.Table, error) {
+	f := v.filter()
+	if v.Year != 0 && len(v.Years) > 0 && v.Year != v.Years[len(v.Years)-1] {
+		f.Years = []int{v.Year}
+	}
+	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+	if err != nil {
+		return nil, err
+	}
+	return MetricsTable(rows), nil
+}
+
+// MetricsTable is every metric of every row, one column a metric (for the API and export).
+func MetricsTable(rows []analytics.Row) *analytics.Table {
+	t := &analytics.Table{Name: "metrics", Title: "各单位各年度指标",
+		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), numCol("year", "年度")}}
+	for _, m := range analytics.Metrics {
+		t.Columns = append(t.Columns, metricColumn(m))
+	}
+	for _, r := range rows {
+		row := []analytics.Cell{analytics.Str(r.Agency), analytics.Str(r.Level), analytics.Int(int64(r.Year))}
+		for _, m := range analytics.Metrics {
+			row = append(row, analytics.Num(m, r.Values[m.Name]))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// report returns the view's agency and its report for the view's year (nil when none).
+func (s *Server) report(ctx context.Context, v view) (analytics.Agency, *analytics.Report, error) {
+	g, err := s.a.Agency(ctx, v.ID)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return g, nil, notFound("没有编号为 %d 的单位", v.ID)
+		}
+		return g, nil, err
+	}
+	rep, err := s.a.Report(ctx, v.ID, v.Year)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, nil, nil
+	}
+	return g, rep, err
+}
+
+// cellOf is a report cell linking to the line of the source text it was read from.
+func cellOf(rep *analytics.Report, key string) analytics.Cell {
+	c, ok := rep.Cells[key]
+	if !ok {
+		return analytics.Cell{V: nil, Text: ""}
+	}
+	out := analytics.Cell{V: nil, Text: "未读出", Class: "error"}
+	if c.Value != nil {
+		out = analytics.Cell{V: *c.Value, Text: ingest.FormatValue(*c.Value)}
+	}
+	if c.Flagged {
+		out.Class = "flag"
+	}
+	out.ID = key
+	if c.Line > 0 {
+		out.Link = sourceLink(rep.ID, c.Line)
+	}
+	return out
+}
+
+func sourceLink(reportID int64, line int) string {
+	if line <= 0 {
+		return fmt.Sprintf("/source?report=%d", reportID)
+	}
+	return fmt.Sprintf("/source?report=%d&line=%d#L%d", reportID, line, line)
+}
+
+func emptyReportTable(name, title string, g analytics.Agency, year int) *analytics.Table {
+	return &analytics.Table{Name: name, Title: title, Note: fmt.Sprintf("%s没有%d年的报告。", g.Name, year),
+		Columns: []analytics.Column{col("item", "项目")}}
+}
+
+func (s *Server) tableReport2(ctx context.Context, v view) (*analytics.Table, error) {
+	g, rep, err := s.report(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	title := "二、主动公开政府信息情况"
+	if rep == nil {
+		return emptyReportTable("agency_table2", title, g, v.Year), nil
+	}
+	t := &analytics.Table{Name: "agency_table2", Title: title}
+	if rep.Format == ingest.Format2019 {
+		t.Columns = []analytics.Column{col("item", "项目（2019版格式）"), numCol("value", "数值")}
+		for _, k := range ingest.Table2Keys2019 {
+			t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(strings.TrimPrefix(k, "table2_2019.")), cellOf(rep, k)})
+		}
+		return t, nil
+	}
+	t.Columns = []analytics.Column{col("item", "信息内容"), numCol("made", "本年制发件数"), numCol("repealed", "本年废止件数"),
+		numCol("valid", "现行有效件数"), numCol("decisions", "本年处理决定数量/收费金额（万元）")}
+	blank := analytics.Cell{}
+	for _, r := range [][2]string{{"regulations", "规章"}, {"normative_documents", "行政规范性文件"}} {
+		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(r[1]), cellOf(rep, "table2."+r[0]+".made"),
+			cellOf(rep, "table2."+r[0]+".repealed"), cellOf(rep, "table2."+r[0]+".valid"), blank})
+	}
+	for _, r := range [][2]string{{"licensing", "行政许可"}, {"punishment", "行政处罚"}, {"coercion", "行政强制"}, {"fees", "行政事业性收费（万元）"}} {
+		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(r[1]), blank, blank, blank, cellOf(rep, "table2."+r[0])})
+	}
+	return t, nil
+}
+
+// table3Labels are the printed labels of table 3's rows.
+var table3Labels = map[string]string{
+	"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
+	"disclosed": "三、本年度办理结果 （一）予以公开", "partly_disclosed": "（二）部分公开",
+	"withheld_state_secret": "（三）不予公开 1.属于国家秘密", "withheld_law_forbidden": "2.其他法律行政法规禁止公开",
+	"withheld_three_security": "3.危及“三安全一稳定”", "withheld_third_party": "4.保护第三方合法权益",
+	"withheld_internal_affairs": "5.属于三类内部事务信息", "withheld_process_info": "6.属于四类过程性信息",
+	"withheld_enforcement_file": "7.属于行政执法案卷", "withheld_query_item": "8.属于行政查询事项",
+	"unable_not_held": "（四）无法提供 1.本机关不掌握相关政府信息", "unable_need_create": "2.没有现成信息需要另行制作",
+	"unable_unclear": "3.补正后申请内容仍不明确", "refused_petition": "（五）不予处理 1.信访举报投诉类申请",
+	"refused_repeated": "2.重复申请", "refused_publication": "3.要求提供公开出版物",
+	"refused_mass_repeated": "4.无正当理由大量反复申请", "refused_confirm_info": "5.要求行政机关确认或重新出具已获取信息",
+	"other_no_supplement": "（六）其他处理 1.申请人无正当理由逾期不补正", "other_no_fee": "2.申请人逾期未按收费通知缴纳费用",
+	"other_other": "3.其他", "other_handled": "（六）其他处理", "total_handled": "（七）总计",
+	"carried_forward": "四、结转下年度继续办理",
+}
+
+func (s *Server) tableReport3(ctx context.Context, v view) (*analytics.Table, error) {
+	g, rep, err := s.report(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	title := "三、收到和处理政府信息公开申请情况"
+	if rep == nil {
+		return emptyReportTable("agency_table3", title, g, v.Year), nil
+	}
+	t := &analytics.Table{Name: "agency_table3", Title: title, Note: "数字链接到其所在的原文行；标红的单元格有校验发现。",
+		Columns: []analytics.Column{col("row", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), numCol("natural_person", "自然人"),
+			numCol("commercial", "商业企业"), numCol("research", "科研机构"), numCol("social_welfare", "社会公益组织"),
+			numCol("legal_service", "法律服务机构"), numCol("other_org", "其他"), numCol("total", "总计")}}
+	rows := ingest.Table3Rows
+	if rep.SingleOther {
+		rows = ingest.Table3RowsSingleOther
+	}
+	for _, r := range rows {
+		row := []analytics.Cell{analytics.Str(table3Labels[r])}
+		for _, c := range ingest.Table3Columns {
+			row = append(row, cellOf(rep, ingest.Table3Key(r, c)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, nil
+}
+
+func (s *Server) tableReport4(ctx context.Context, v view) (*analytics.Table, error) {
+	g, rep, err := s.report(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	title := "四、政府信息公开行政复议、行政诉讼情况"
+	if rep == nil {
+		return emptyReportTable("agency_table4", title, g, v.Year), nil
+	}
+	t := &analytics.Table{Name: "agency_table4", Title: title,
+		Columns: []analytics.Column{col("block", "类别"), numCol("maintained", "结果维持"), numCol("corrected", "结果纠正"),
+			numCol("other", "其他结果"), numCol("pending", "尚未审结"), numCol("total", "总计")}}
+	for _, b := range [][2]string{{"review", "行政复议"}, {"litigation_direct", "行政诉讼·未经复议直接起诉"}, {"litigation_after_review", "行政诉讼·复议后起诉"}} {
+		row := []analytics.Cell{analytics.Str(b[1])}
+		for _, c := range ingest.Table4Columns {
+			row = append(row, cellOf(rep, ingest.Table4Key(b[0], c)))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, nil
+}
+
+func (s *Server) tableAgencyTrend(ctx context.Context, v view) (*analytics.Table, error) {
+	g, err := s.a.Agency(ctx, v.ID)
+	if err != nil {
+		return nil, notFound("没有编号为 %d 的单位", v.ID)
+	}
+	rows, err := s.a.Values(ctx, analytics.Filter{AgencyID: v.ID}, analytics.ByAgencyYear)
+	if err != nil {
+		return nil, err
+	}
+	return yearTable("agency_trend", g.Name+"各年度主要指标", rows), nil
+}
+
+func findingsTable(name, title string, fs []analytics.Finding) *analytics.Table {
+	t := &analytics.Table{Name: name, Title: title,
+		Columns: []analytics.Column{col("agency", "单位"), numCol("year", "年度"), col("rule", "规则"), col("severity", "级别"),
+			col("cell", "单元格"), numCol("expected", "应为"), numCol("actual", "实为"), col("message", "说明"), col("source", "原文")}}
+	for _, f := range fs {
+		ag := analytics.Str(f.Agency)
+		ag.Link = agencyLink(f.AgencyID, f.Year)
+		sev := analytics.Cell{V: f.Severity, Text: map[string]string{"error": "错误", "warning": "警告"}[f.Severity], Class: f.Severity}
+		cell := analytics.Str(f.Cell)
+		if f.Cell != "" {
+			cell.Link = agencyLink(f.AgencyID, f.Year) + "#" + f.Cell
+		}
+		num := func(p *float64) analytics.Cell {
+			if p == nil {
+				return analytics.Cell{Text: ""}
+			}
+			return analytics.Cell{V: *p, Text: ingest.FormatValue(*p)}
+		}
+		src := analytics.Str("原文")
+		if f.Line > 0 {
+			src = analytics.Str(fmt.Sprintf("第%d行", f.Line))
+		}
+		src.Link = sourceLink(f.ReportID, f.Line)
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Int(int64(f.Year)), analytics.Str(f.Rule), sev, cell,
+			num(f.Expected), num(f.Actual), analytics.Str(f.Message), src})
+	}
+	return t
+}
+
+func (s *Server) tableAgencyFindings(ctx context.Context, v view) (*analytics.Table, error) {
+	fs, err := s.a.Findings(ctx, analytics.Filter{AgencyID: v.ID}, "")
+	if err != nil {
+		return nil, err
+	}
+	return findingsTable("agency_findings", "校验发现（各年度）", fs), nil
+}
+
+func (s *Server) tableCompareDistrict(ctx context.Context, v view) (*analytics.Table, error) {
+	ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "compare_district", Title: fmt.Sprintf("全区 %d 年与 %d 年对比", v.To, v.From),
+		Columns: []analytics.Column{col("metric", "指标"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
+	for _, d := range ds {
+		if d.AgencyID != 0 {
+			continue
+		}
+		m := metric(d.Metric)
+		label := analytics.Str(m.Label)
+		label.Link = v.link("/compare", "metric", m.Name)
+		t.Rows = append(t.Rows, []analytics.Cell{label, analytics.Num(m, d.From), analytics.Num(m, d.To), change(m, d.From, d.To)})
+	}
+	return t, nil
+}
+
+func deltaRows(t *analytics.Table, ds []analytics.Delta, v view, withMetric bool) {
+	for _, d := range ds {
+		m := metric(d.Metric)
+		ag := analytics.Str(d.Agency)
+		if d.AgencyID != 0 {
+			ag.Link = agencyLink(d.AgencyID, v.To)
+		}
+		row := []analytics.Cell{ag}
+		if withMetric {
+			row = append(row, analytics.Str(m.Label))
+		}
+		t.Rows = append(t.Rows, append(row, analytics.Num(m, d.From), analytics.Num(m, d.To), change(m, d.From, d.To)))
+	}
+}
+
+func (s *Server) tableCompareAgencies(ctx context.Context, v view) (*analytics.Table, error) {
+	ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
+	if err != nil {
+		return nil, err
+	}
+	m := metric(v.Metric)
+	var sel []analytics.Delta
+	for _, d := range ds {
+		if d.Metric == v.Metric {
+			sel = append(sel, d)
+		}
+	}
+	t := &analytics.Table{Name: "compare_agencies", Title: fmt.Sprintf("%s：各单位 %d 年与 %d 年对比", m.Label, v.To, v.From),
+		Columns: []analytics.Column{col("agency", "单位"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
+	deltaRows(t, sel, v, false)
+	return t, nil
+}
+
+func (s *Server) tableCompareAll(ctx context.Context, v view) (*analytics.Table, error) {
+	ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "compare_all", Title: fmt.Sprintf("%d 年与 %d 年对比：每个单位每个指标", v.To, v.From),
+		Columns: []analytics.Column{col("agency", "单位"), col("metric", "指标"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
+	deltaRows(t, ds, v, true)
+	return t, nil
+}
+
+func (s *Server) tableMovers(up bool) tableFunc {
+	return func(ctx context.Context, v view) (*analytics.Table, error) {
+		ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
+		if err != nil {
+			return nil, err
+		}
+		u, d := analytics.Movers(ds, v.Metric, 5)
+		name, title, sel := "movers_up", "增幅最大", u
+		if !up {
+			name, title, sel = "movers_down", "降幅最大", d
+		}
+		m := metric(v.Metric)
+		t := &analytics.Table{Name: name, Title: m.Label + "：" + title,
+			Columns: []analytics.Column{col("agency", "单位"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
+		deltaRows(t, sel, v, false)
+		return t, nil
+	}
+}
+
+func (s *Server) tableHeatmap(ctx context.Context, v view) (*analytics.Table, error) {
+	rows, err := s.a.Values(ctx, v.filter(), analytics.ByAgencyYear)
+	if err != nil {
+		return nil, err
+	}
+	m := metric(v.Metric)
+	t := &analytics.Table{Name: "heatmap", Title: m.Label + "：单位 × 年度", Columns: []analytics.Column{col("agency", "单位")}}
+	for _, y := range v.Years {
+		t.Columns = append(t.Columns, numCol(strconv.Itoa(y), strconv.Itoa(y)))
+	}
+	idx := map[string]int{}
+	for _, r := range rows {
+		i, ok := idx[r.Agency]
+		if !ok {
+			i = len(t.Rows)
+			idx[r.Agency] = i
+			ag := analytics.Str(r.Agency)
+			ag.Link = agencyLink(r.AgencyID, 0)
+			row := []analytics.Cell{ag}
+			for range v.Years {
+				row = append(row, analytics.Num(m, nil))
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		if yi := slices.Index(v.Years, r.Year); yi >= 0 {
+			t.Rows[i][yi+1] = analytics.Num(m, r.Values[m.Name])
+		}
+	}
+	return t, nil
+}
+
+func (s *Server) tableRules(ctx context.Context, v view) (*analytics.Table, error) {
+	f := v.filter()
+	f.Years = []int{v.Year}
+	rs, err := s.a.FindingsByRule(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "quality_rules", Title: fmt.Sprintf("%d年校验发现：按规则", v.Year),
+		Columns: []analytics.Column{col("rule", "规则"), col("severity", "级别"), numCol("findings", "条数"), numCol("agencies", "涉及单位")}}
+	for _, r := range rs {
+		rule := analytics.Str(r.Rule)
+		rule.Link = v.link("/quality", "rule", r.Rule) + "#quality_findings"
+		t.Rows = append(t.Rows, []analytics.Cell{rule, analytics.Str(r.Severity), analytics.Int(int64(r.Findings)), analytics.Int(int64(r.Agencies))})
+	}
+	return t, nil
+}
+
+func (s *Server) tableFindingAgencies(ctx context.Context, v view) (*analytics.Table, error) {
+	f := v.filter()
+	f.Years = []int{v.Year}
+	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "quality_agencies", Title: fmt.Sprintf("%d年校验发现：按单位", v.Year),
+		Columns: []analytics.Column{col("agency", "单位"), metricColumn(metric("findings_errors")), metricColumn(metric("findings_warnings"))}}
+	for _, r := range rows {
+		e, w := r.Values["findings_errors"], r.Values["findings_warnings"]
+		if (e == nil || *e == 0) && (w == nil || *w == 0) {
+			continue
+		}
+		ag := analytics.Str(r.Agency)
+		ag.Link = agencyLink(r.AgencyID, v.Year)
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Num(metric("findings_errors"), e), analytics.Num(metric("findings_warnings"), w)})
+	}
+	sortTable(t, "findings_errors", true)
+	return t, nil
+}
+
+func (s *Server) tableFindings(ctx context.Context, v view) (*analytics.Table, error) {
+	f := v.filter()
+	f.Years = []int{v.Year}
+	fs, err := s.a.Findings(ctx, f, v.Rule)
+	if err != nil {
+		return nil, err
+	}
+	title := fmt.Sprintf("%d年校验发现明细", v.Year)
+	if v.Rule != "" {
+		title += "：" + v.Rule
+	}
+	return findingsTable("quality_findings", title, fs), nil
+}
+
+func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, error) {
+	cov, err := s.a.Coverage(ctx, v.Year)
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "quality_coverage", Title: fmt.Sprintf("%d年报送情况：未报送与迟报", v.Year),
+		Note:    "应报单位来自配置的单位名录；截止日为次年1月31日。",
+		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态"), col("published", "发布日期"), numCol("revisions", "版本")}}
+	for _, c := range cov {
+		if c.Reported && !c.Late && c.Expected {
+			continue
+		}
+		status, class := "迟报", "warning"
+		switch {
+		case !c.Reported:
+			status, class = "未报送", "missing"
+		case !c.Expected && !c.Late:
+			status, class = "名录外单位", ""
+		case !c.Expected:
+			status = "名录外单位·迟报"
+		}
+		ag := analytics.Str(c.Agency)
+		ag.Link = agencyLink(c.AgencyID, v.Year)
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(levelName(c.Level)), {V: status, Text: status, Class: class},
+			analytics.Str(c.Published), analytics.Int(int64(c.Revisions))})
+	}
+	return t, nil
+}
+
+func (s *Server) tableRisks(ctx context.Context, v view) (*analytics.Table, error) {
+	r, err := s.a.Risks(ctx, v.Year, s.cfg.Risk)
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "risks", Title: fmt.Sprintf("%d年风险提示（与%d年比）", r.Year, r.Previous),
+		Columns: []analytics.Column{col("title", "提示"), col("agency", "单位"), col("detail", "说明")}}
+	for _, c := range r.Cards {
+		ag := analytics.Str(c.Agency)
+		ag.Link = agencyLink(c.AgencyID, v.Year)
+		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(c.Title), ag, analytics.Str(c.Detail)})
+	}
+	return t, nil
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The project's test command (README): formatting, vet, every test with the race detector
+# on the concurrent packages, and a bounded fuzz run of every parser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt: these files are not formatted:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+go vet ./...
+
+# everything once; the concurrent parts (ingest workers, the server) again under -race
+go test -count=1 ./...
+go test -count=1 -race ./ingest/pipeline ./ingest/store ./dashboards
+
+# bounded fuzzing: no panic, no hang
+fuzztime=${FUZZTIME:-20s}
+go test -run '^$' -fuzz '^FuzzFile$' -fuzztime "$fuzztime" ./ingest/parse
+go test -run '^$' -fuzz '^FuzzRead$' -fuzztime "$fuzztime" ./ingest/decode
+go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./ingest/decode
