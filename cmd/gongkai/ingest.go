@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"gongkai/config"
 	"gongkai/ingest/check"
 	"gongkai/ingest/parse"
 	"gongkai/ingest/pipeline"
@@ -29,17 +30,28 @@ any failed. The last line on stdout is "ingested: N new, M unchanged, R replaced
 }
 
 func init() {
-	ingestCmd.Flags().String("server", "", "hand the files to a running gongkai serve at URL instead of opening the database (not yet)")
+	ingestCmd.Flags().String("server", "", "hand the files to a running gongkai serve at URL (it holds the database); the token is server.token")
 	rootCmd.AddCommand(ingestCmd)
 }
 
 func runIngest(cmd *cobra.Command, args []string) error {
-	if url, _ := cmd.Flags().GetString("server"); url != "" {
-		return &exitError{2, "ingest --server: not yet implemented (the upload endpoint of gongkai serve is being built)"}
-	}
 	cfg, _, err := settings(cmd)
 	if err != nil {
 		return err
+	}
+	if url, _ := cmd.Flags().GetString("server"); url != "" {
+		files, walkFailures := pipeline.Walk(args)
+		for _, f := range walkFailures {
+			fmt.Fprintf(cmd.ErrOrStderr(), "失败 %s: %s\n", f.Path, f.Reason)
+		}
+		failed, err := postToServer(cmd.Context(), url, cfg.Server.Token, files, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		if err != nil {
+			return err
+		}
+		if failed+len(walkFailures) > 0 {
+			return &exitError{code: 1}
+		}
+		return nil
 	}
 	db, err := store.Open(cfg.DB)
 	if err != nil {
@@ -58,23 +70,17 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	defer stop()
 
 	var bar *progressbar.ProgressBar
-	opt := pipeline.Options{
-		Workers:       cfg.Workers,
-		Parse:         parse.File,
-		Check:         check.Report,
-		CrossYear:     check.Years,
-		ParserVersion: parse.Version,
-		Progress: func(done, total int) {
-			if total <= 50 {
-				return
-			}
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionSetDescription("入库"), progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100e6), progressbar.OptionClearOnFinish())
-			}
-			bar.Set(done)
-		},
+	opt := pipelineOptions(*cfg)
+	opt.Progress = func(done, total int) {
+		if total <= 50 {
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+				progressbar.OptionSetDescription("入库"), progressbar.OptionShowCount(),
+				progressbar.OptionThrottle(100e6), progressbar.OptionClearOnFinish())
+		}
+		bar.Set(done)
 	}
 	res, err := pipeline.Run(ctx, db, args, opt)
 	if bar != nil {
@@ -94,4 +100,10 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		return &exitError{1, ""}
 	}
 	return nil
+}
+
+// pipelineOptions are the ingest rules, the same for gongkai ingest and for uploads.
+func pipelineOptions(cfg config.Config) pipeline.Options {
+	return pipeline.Options{Workers: cfg.Workers, Parse: parse.File, Check: check.Report,
+		CrossYear: check.Years, ParserVersion: parse.Version}
 }

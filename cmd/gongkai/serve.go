@@ -24,8 +24,6 @@ import (
 	"gongkai/analytics"
 	"gongkai/config"
 	"gongkai/dashboards"
-	"gongkai/ingest/check"
-	"gongkai/ingest/parse"
 	"gongkai/ingest/pipeline"
 	"gongkai/ingest/store"
 )
@@ -82,12 +80,6 @@ func openStore(path string) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
-}
-
-// pipelineOptions are the ingest rules, the same for gongkai ingest and for uploads.
-func pipelineOptions(cfg config.Config) pipeline.Options {
-	return pipeline.Options{Workers: cfg.Workers, Parse: parse.File, Check: check.Report,
-		CrossYear: check.Years, ParserVersion: parse.Version}
 }
 
 // uploadIngest returns the dashboards' IngestFunc: it keeps the uploaded bytes under

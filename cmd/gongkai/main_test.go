@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// bin is the gongkai binary built once for these end-to-end tests of the command line.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gongkai-cli")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "gongkai")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs gongkai in dir and returns stdout, stderr and the exit code.
+func run(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// generated writes a small generated district into dir/reports and returns the folder.
+func generated(t *testing.T, dir string, extra ...string) string {
+	out := filepath.Join(dir, "reports")
+	args := append([]string{"generate", "--agencies", "4", "--years", "2023-2024", "--out", out, "--seed", "3"}, extra...)
+	stdout, stderr, code := run(t, dir, nil, args...)
+	if code != 0 || !strings.HasPrefix(stdout, "generated: 8 reports") {
+		t.Fatalf("generate: %d %q %q", code, stdout, stderr)
+	}
+	return out
+}
+
+func reportFiles(t *testing.T, folder string) []string {
+	var files []string
+	ents, _ := os.ReadDir(folder)
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			files = append(files, filepath.Join(folder, e.Name()))
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no generated reports")
+	}
+	return files
+}
+
+func TestParseJSON(t *testing.T) {
+	dir := t.TempDir()
+	files := reportFiles(t, generated(t, dir))
+	stdout, stderr, code := run(t, dir, nil, append([]string{"parse", "--json"}, files...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != len(files) {
+		t.Fatalf("%d JSON lines for %d files", len(lines), len(files))
+	}
+	for i, l := range lines {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(l), &obj); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		for _, k := range []string{"source", "agency", "year", "format", "level", "table2", "table3", "table4", "publications", "findings"} {
+			if _, ok := obj[k]; !ok {
+				t.Errorf("line %d: no %q", i, k)
+			}
+		}
+		if obj["source"] != files[i] {
+			t.Errorf("line %d: source %v, want %s", i, obj["source"], files[i])
+		}
+	}
+
+	// not a report: exit 1, the message names the file and why
+	bad := filepath.Join(dir, "notes.txt")
+	os.WriteFile(bad, []byte("会议纪要\n今天讨论了绿化工作。\n"), 0o644)
+	_, stderr, code = run(t, dir, nil, "parse", files[0], bad)
+	if code != 1 || !strings.Contains(stderr, bad) || !strings.Contains(stderr, "table 3") {
+		t.Fatalf("non-report: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestIngestTwiceAndCheck(t *testing.T) {
+	dir := t.TempDir()
+	folder := generated(t, dir)
+	db := filepath.Join(dir, "g.duckdb")
+	stdout, stderr, code := run(t, dir, nil, "ingest", "--db", db, folder)
+	if code != 0 || lastLine(stdout) != "ingested: 8 new, 0 unchanged, 0 replaced, 0 failed" {
+		t.Fatalf("first ingest: %d %q %q", code, stdout, stderr)
+	}
+	stdout, _, code = run(t, dir, nil, "ingest", "--db", db, folder)
+	if code != 0 || lastLine(stdout) != "ingested: 0 new, 8 unchanged, 0 replaced, 0 failed" {
+		t.Fatalf("second ingest: %d %q", code, stdout)
+	}
+	// a file that fails: reported, skipped, exit 1
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("不是年报"), 0o644)
+	stdout, stderr, code = run(t, dir, nil, "ingest", "--db", db, bad)
+	if code != 1 || lastLine(stdout) != "ingested: 0 new, 0 unchanged, 0 replaced, 1 failed" || !strings.Contains(stderr, bad) {
+		t.Fatalf("bad file: %d %q %q", code, stdout, stderr)
+	}
+
+	// check: clean generated drafts exit 0
+	files := reportFiles(t, folder)
+	if _, stderr, code := run(t, dir, nil, append([]string{"check", "--json"}, files...)...); code != 0 {
+		t.Fatalf("check clean: exit %d %s", code, stderr)
+	}
+	// not readable as a report: exit 2
+	if _, _, code := run(t, dir, nil, "check", bad); code != 2 {
+		t.Fatalf("check unreadable: exit %d, want 2", code)
+	}
+}
+
+func TestCheckFindsInjectedError(t *testing.T) {
+	dir := t.TempDir()
+	folder := generated(t, dir, "--inject", "T3-balance=1")
+	stdout, _, code := run(t, dir, nil, append([]string{"check", "--json"}, reportFiles(t, folder)...)...)
+	if code != 1 {
+		t.Fatalf("check: exit %d, want 1 (errors)", code)
+	}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	found := 0
+	for sc.Scan() {
+		var obj struct {
+			Findings []struct{ Rule, Severity, Message string }
+		}
+		if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range obj.Findings {
+			if f.Rule == "T3-balance" && f.Severity == "error" && f.Message != "" {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no T3-balance finding in reports generated with that error")
+	}
+}
+
+// TestIngestViaServer: with gongkai serve holding the database, ingest --server hands the
+// files to it; opening the database directly is refused with a plain message.
+func TestIngestViaServer(t *testing.T) {
+	dir := t.TempDir()
+	folder := generated(t, dir)
+	db := filepath.Join(dir, "s.duckdb")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	srv := exec.Command(bin, "serve", "--db", db, "--addr", addr)
+	srv.Dir = dir
+	srv.Env = append(os.Environ(), "GONGKAI_SERVER_TOKEN=t0ken")
+	var srvErr bytes.Buffer
+	srv.Stdout, srv.Stderr = &srvErr, &srvErr
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { srv.Process.Kill(); srv.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/api/years")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", srvErr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	env := []string{"GONGKAI_SERVER_TOKEN=t0ken"}
+	stdout, stderr, code := run(t, dir, env, "ingest", "--server", "http://"+addr, folder)
+	if code != 0 || lastLine(stdout) != "ingested: 8 new, 0 unchanged, 0 replaced, 0 failed" {
+		t.Fatalf("ingest --server: %d %q %q", code, stdout, stderr)
+	}
+	_, stderr, code = run(t, dir, nil, "ingest", "--db", db, folder)
+	if code == 0 || !strings.Contains(stderr, "gongkai ingest --server") || strings.Contains(stderr, "Could not set lock") {
+		t.Fatalf("direct ingest while served: exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = run(t, dir, []string{"GONGKAI_SERVER_TOKEN=wrong"}, "ingest", "--server", "http://"+addr, folder)
+	if code == 0 {
+		t.Fatalf("wrong token accepted: %q", stderr)
+	}
+}
