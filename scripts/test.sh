@@ -4,6 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Browser tests drive Debian chromium with a CJK font (without one every Chinese glyph is a
+# box). Installed here when missing and we may (root with apt); the tests skip with a
+# message when chromium is absent. GONGKAI_NO_INSTALL=1 turns this off.
+if [ "${GONGKAI_NO_INSTALL:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy'; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+  fi
+fi
+export CGO_ENABLED=1
+
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
   echo "gofmt: these files are not formatted:" >&2

@@ -37,7 +37,7 @@ ingests it into a fresh database and serves the dashboards, printing the URL.`,
 
 func init() {
 	demoCmd.Flags().String("addr", "", "listen address (default 127.0.0.1:8080)")
-	demoCmd.Flags().String("dir", "", "directory for the generated files and database (default: a new temporary one)")
+	demoCmd.Flags().String("dir", "gongkai-demo", "directory for the generated reports and the database demo.duckdb (made anew each run)")
 	demoCmd.Flags().Int64("seed", 2025, "random seed of the district")
 	demoCmd.Flags().Int("agencies", 14, "organs in the district (at least 12)")
 	rootCmd.AddCommand(demoCmd)
@@ -64,11 +64,7 @@ func runDemoWith(cmd *cobra.Command, cfg *config.Config) error {
 		return &exitError{2, "demo: --agencies must be at least 12"}
 	}
 	if dir == "" {
-		d, err := os.MkdirTemp("", "gongkai-demo-")
-		if err != nil {
-			return err
-		}
-		dir = d
+		dir = "gongkai-demo"
 	}
 	out := cmd.OutOrStdout()
 	db, registry, err := buildDemo(cmd.Context(), dir, seed, n, out)
