@@ -5,6 +5,7 @@ import "strings"
 // rowLabel says how a table-3 row is recognised: by Han words its label contains (any one
 // suffices), or, for 3.其他, by the label being exactly the words.
 type rowLabel struct {
+	bit   uint // its bit in a token's label mask (see labelMasks)
 	key   string
 	words []string // any of these as a substring of the label's Han characters
 	exact string   // or the label's Han characters (less its 一二三… marker) equal to this
@@ -12,7 +13,7 @@ type rowLabel struct {
 
 // table3Labels are the table-3 rows in printed order with the words that identify them,
 // including variants and typos seen in published reports (其他法律行政止公开).
-var table3Labels = []rowLabel{
+var table3Labels = withBits([]rowLabel{
 	{key: "new_received", words: []string{"本年新收", "新收政府信息公开申请"}},
 	{key: "carried_over", words: []string{"上年结转"}},
 	{key: "disclosed", words: []string{"予以公开"}},
@@ -38,18 +39,43 @@ var table3Labels = []rowLabel{
 	{key: "other_other", exact: "其他"},
 	{key: "total_handled", words: []string{"七总计"}, exact: "总计"},
 	{key: "carried_forward", words: []string{"结转下年度", "下年度继续"}},
-}
+})
 
 // otherHandledWords identify the single-row （六）其他处理.
 var otherHandledWords = []string{"其他处理"}
 
-var table3LabelByKey = func() map[string]rowLabel {
-	m := map[string]rowLabel{}
-	for _, l := range table3Labels {
-		m[l.key] = l
+// otherHandledBit is the mask bit of the single-row （六）其他处理.
+const otherHandledBit = 25
+
+// withBits numbers the labels' mask bits in printed order.
+func withBits(ls []rowLabel) []rowLabel {
+	for i := range ls {
+		ls[i].bit = uint(i)
 	}
-	return m
-}()
+	return ls
+}
+
+// labelMasks gives every text token the set of table-3 rows its label names, as bits, so
+// the row search does not match the same label over and over.
+func labelMasks(toks []token, masks []uint32) []uint32 {
+	masks = masks[:0]
+	other := rowLabel{words: otherHandledWords}
+	for _, t := range toks {
+		var m uint32
+		if t.kind == tokText {
+			for _, l := range table3Labels {
+				if l.matches(t.han) {
+					m |= 1 << l.bit
+				}
+			}
+			if other.matches(t.han) {
+				m |= 1 << otherHandledBit
+			}
+		}
+		masks = append(masks, m)
+	}
+	return masks
+}
 
 // matches tells whether a label's Han characters name this row.
 func (l rowLabel) matches(han string) bool {

@@ -81,7 +81,9 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if !secs.found[4] {
 		tto = last
 	}
-	toks := tokenizeRange(lines, tfrom.line, tto.line)
+	buf := tokenBuffers.Get().(*[]token)
+	toks := tokenizeRange((*buf)[:0], lines, tfrom.line, tto.line)
+	defer func() { *buf = toks[:0]; tokenBuffers.Put(buf) }()
 	// a text that ends on a number may have been cut inside it ("218" as "21"): that number
 	// is not trusted
 	cut := false

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gongkai/ingest"
 )
@@ -27,35 +28,60 @@ var (
 	reNoApplication = regexp.MustCompile(`(?:未收到|没有收到|无)[^。；;，,]{0,24}?申请`)
 )
 
-// sentences splits prose at sentence ends.
-func sentences(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
+// eachSentence calls f with each sentence of prose (split at 。；;！!\n) until f returns false.
+func eachSentence(s string, f func(string) bool) {
+	start := 0
+	for i, r := range s {
 		switch r {
 		case '。', '；', ';', '！', '!', '\n':
-			return true
+			if i > start && !f(s[start:i]) {
+				return
+			}
+			start = i + utf8.RuneLen(r)
 		}
-		return false
-	})
+	}
+	if start < len(s) {
+		f(s[start:])
+	}
+}
+
+// eachClause calls f with each clause of a sentence (split at commas).
+func eachClause(s string, f func(string)) {
+	start := 0
+	for i, r := range s {
+		if r == ',' || r == '，' {
+			if i > start {
+				f(s[start:i])
+			}
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	if start < len(s) {
+		f(s[start:])
+	}
 }
 
 // readPublications reads the counts of items published per channel from section 一.
 // Each count keeps the clause it was read from.
 func readPublications(r *ingest.Report, prose string, firstLine int, lines []string) {
-	for _, sentence := range sentences(prose) {
-		for _, clause := range splitClauses(sentence) {
+	eachSentence(prose, func(sentence string) bool {
+		if !strings.ContainsAny(sentence, "条篇则") {
+			return true
+		}
+		eachClause(sentence, func(clause string) {
 			if !strings.Contains(clause, "发布") && !strings.Contains(clause, "公开") && !strings.Contains(clause, "推送") && !strings.Contains(clause, "编发") {
-				continue
+				return
 			}
 			if !strings.ContainsAny(clause, "条篇则") || strings.Contains(clause, "栏目") {
-				continue // a column of the website, not a channel
+				return // a column of the website, not a channel
 			}
 			m := reItems.FindStringSubmatch(clause)
 			if m == nil {
-				continue
+				return
 			}
 			n, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
 			if err != nil {
-				continue
+				return
 			}
 			ch := ""
 			for _, c := range channels {
@@ -73,42 +99,39 @@ func readPublications(r *ingest.Report, prose string, firstLine int, lines []str
 				if (strings.Contains(clause, "共") || strings.Contains(clause, "累计")) && strings.Contains(clause, "信息") {
 					ch = "total"
 				} else {
-					continue
+					return
 				}
 			}
 			q := strings.TrimSpace(clause)
 			r.Publications = append(r.Publications, ingest.Publication{Channel: ch, Count: n, Quote: q, Line: lineOf(lines, q, firstLine)})
-		}
-	}
-}
-
-// splitClauses splits a sentence at commas, keeping a clause whole when it holds the count.
-func splitClauses(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' })
+		})
+		return true
+	})
 }
 
 // readApplications reads the number of applications the prose says were received.
 func readApplications(r *ingest.Report, prose string, firstLine int, lines []string) {
-	for _, sentence := range sentences(prose) {
+	eachSentence(prose, func(sentence string) bool {
 		if !strings.Contains(sentence, "申请") {
-			continue
+			return true
 		}
 		if m := reApplications.FindStringSubmatchIndex(sentence); m != nil {
 			n, err := strconv.ParseInt(sentence[m[2]:m[3]], 10, 64)
 			if err != nil {
-				continue
+				return true
 			}
 			r.ApplicationsStated = &n
 			r.ApplicationsQuote = strings.TrimSpace(sentence)
-			return
+			return false
 		}
-		if reNoApplication.MatchString(sentence) && strings.Contains(sentence, "公开") {
+		if strings.Contains(sentence, "公开") && reNoApplication.MatchString(sentence) {
 			var zero int64
 			r.ApplicationsStated = &zero
 			r.ApplicationsQuote = strings.TrimSpace(sentence)
-			return
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // lineOf finds the line a quote starts on, looking from firstLine.

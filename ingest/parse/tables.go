@@ -37,27 +37,28 @@ func hasNumber(ts []token) bool {
 // findRows reads rows anchored on their labels, in printed order: each label is looked for
 // after the previous row, and only until a label of one of the next two rows shows up, so a
 // missing row does not make the search run off with a later row's numbers.
-func findRows(toks []token, labels []rowLabel) []rowTokens {
-	var rows []rowTokens
+func findRows(toks []token, masks []uint32, labels []rowLabel) []rowTokens {
+	rows := make([]rowTokens, 0, len(labels))
 	p := 0
 	for k, l := range labels {
+		own := uint32(1) << l.bit
+		var next uint32
+		if k+1 < len(labels) {
+			next |= 1 << labels[k+1].bit
+		}
+		if k+2 < len(labels) {
+			next |= 1 << labels[k+2].bit
+		}
 		stop := len(toks)
 		for i := p; i < len(toks); i++ {
-			if toks[i].kind != tokText {
-				continue
-			}
-			if k+1 < len(labels) && labels[k+1].matches(toks[i].han) && !l.matches(toks[i].han) {
-				stop = i
-				break
-			}
-			if k+2 < len(labels) && labels[k+2].matches(toks[i].han) && !l.matches(toks[i].han) {
+			if masks[i]&next != 0 && masks[i]&own == 0 {
 				stop = i
 				break
 			}
 		}
 		for i := p; i < stop; i++ {
 			t := toks[i]
-			if t.kind != tokText || !l.matches(t.han) {
+			if masks[i]&own == 0 {
 				continue
 			}
 			nums, next := numbersAfter(toks, i)
@@ -78,7 +79,7 @@ var table3LabelsSingle = func() []rowLabel {
 	for _, l := range table3Labels {
 		switch l.key {
 		case "other_no_supplement":
-			out = append(out, rowLabel{key: "other_handled", words: otherHandledWords})
+			out = append(out, rowLabel{key: "other_handled", words: otherHandledWords, bit: otherHandledBit})
 		case "other_no_fee", "other_other":
 		default:
 			out = append(out, l)
@@ -99,8 +100,9 @@ type table3Read struct {
 // as many as the format has rows and every label printed beside them agrees (PDF
 // conversions put labels away from their numbers).
 func readTable3(toks []token) table3Read {
-	three := findRows(toks, table3Labels)
-	single := findRows(toks, table3LabelsSingle)
+	masks := labelMasks(toks, make([]uint32, 0, len(toks)))
+	three := findRows(toks, masks, table3Labels)
+	single := findRows(toks, masks, table3LabelsSingle)
 	isSingle := hasKey(single, "other_handled") && !hasKey(three, "other_no_supplement")
 	rows, labels := three, table3Labels
 	if isSingle {

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -31,55 +32,72 @@ type token struct {
 // cells keep their empty cells as tokBlank, so positions survive; inside a cell, text and
 // digit runs alternate. A digit glued to a label as its list marker ("40000042.其他…",
 // where 2 is the marker of the next row) is given back to the label.
-func tokenize(lines []string) []token { return tokenizeRange(lines, 1, len(lines)) }
+func tokenize(lines []string) []token { return tokenizeRange(nil, lines, 1, len(lines)) }
 
-// tokenizeRange tokenizes lines from (1-based, inclusive) to to.
-func tokenizeRange(lines []string, from, to int) []token {
+// tokenBuffers recycles token slices between reports (tokens point into the lines and are
+// not kept after a report is read).
+var tokenBuffers = sync.Pool{New: func() any { s := make([]token, 0, 1024); return &s }}
+
+// tokenizeRange appends to toks the tokens of lines from (1-based, inclusive) to to.
+func tokenizeRange(toks []token, lines []string, from, to int) []token {
 	from = max(from, 1)
 	to = min(to, len(lines))
-	toks := make([]token, 0, (to-from+1)*6)
 	for i := from - 1; i < to; i++ {
 		line := lines[i]
 		n := i + 1
-		cells, structured := splitCells(line)
+		sep, structured := cellSeparator(line)
+		body := line
+		if sep == '|' {
+			body = strings.TrimSpace(line)
+			body = strings.TrimPrefix(body, "|")
+			body = strings.TrimSuffix(body, "|")
+		}
 		off := 0
-		for ci, cell := range cells {
+		for ci := 0; ; ci++ {
+			cell := body
+			k := -1
+			if structured {
+				k = strings.IndexByte(body, sep)
+			}
+			if k >= 0 {
+				cell, body = body[:k], body[k+1:]
+			}
 			cellOff := off
 			off += len(cell) + 1
 			col := 0
 			if structured {
 				col = ci + 1
 			}
-			c := strings.TrimSpace(cell)
-			if c == "" {
+			if c := strings.TrimSpace(cell); c == "" {
 				if structured {
 					toks = append(toks, token{kind: tokBlank, line: n, col: col, off: cellOff})
 				}
-				continue
+			} else {
+				base := cellOff
+				if structured {
+					base = -1 // cells: every token carries the cell's offset
+				}
+				toks = scanCell(toks, c, n, col, base, cellOff)
 			}
-			base := cellOff
-			if structured {
-				base = -1 // cells: every token carries the cell's offset
+			if k < 0 {
+				break
 			}
-			toks = scanCell(toks, c, n, col, base, cellOff)
 		}
 	}
 	return toks
 }
 
-// splitCells splits a table row into cells: pipe rows ("| a | b |") and tab rows. A line
-// with neither is one cell.
-func splitCells(line string) ([]string, bool) {
+// cellSeparator tells how a table row separates its cells: pipe rows ("| a | b |") and tab
+// rows. A line with neither is one cell.
+func cellSeparator(line string) (byte, bool) {
 	t := strings.TrimSpace(line)
 	if strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 2 {
-		t = strings.TrimPrefix(t, "|")
-		t = strings.TrimSuffix(t, "|")
-		return strings.Split(t, "|"), true
+		return '|', true
 	}
-	if strings.Contains(line, "\t") {
-		return strings.Split(line, "\t"), true
+	if strings.IndexByte(line, '\t') >= 0 {
+		return '\t', true
 	}
-	return []string{line}, false
+	return 0, false
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
@@ -215,6 +233,9 @@ func isUnitAfter(s string) bool {
 
 // isPunctOnly tells whether s has no letter, Han or digit (a stray bracket, a dash).
 func isPunctOnly(s string) bool {
+	if r, _ := utf8.DecodeRuneInString(s); isHan(r) {
+		return false
+	}
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return false
