@@ -128,7 +128,11 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if r.Format == ingest.Format2019 {
 		labels2 = table2Labels2019
 	}
-	t2 := readTable2(t2toks, labels2)
+	prose1 := textBetween(lines, first, t2start)
+	if secs.found[1] {
+		prose1 = textBetween(lines, secs.start[1], secs.end(1, last))
+	}
+	t2 := readTable2(t2toks, labels2, prose1)
 	for _, l := range labels2 {
 		for _, key := range l.keys {
 			c, ok := t2[key]
@@ -177,11 +181,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 
 	// prose
-	if secs.found[1] {
-		r.Prose[1] = textBetween(lines, secs.start[1], secs.end(1, last))
-	} else {
-		r.Prose[1] = textBetween(lines, first, t2start)
-	}
+	r.Prose[1] = prose1
 	if secs.found[5] {
 		r.Prose[5] = textBetween(lines, secs.start[5], secs.end(5, last))
 	}

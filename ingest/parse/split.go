@@ -143,6 +143,9 @@ func readCellsAt(toks []token, n int, rule rowRule, decimals bool, lastCol int) 
 		res.reason = "连写的数字 " + joinTokens(toks) + " 无法按勾稽关系拆分"
 	default:
 		res.reason = "连写的数字 " + joinTokens(toks) + " 有多种拆分方式，无法确定"
+		for i := range res.toks {
+			res.toks[i] = toks[0]
+		}
 		for _, s := range splits {
 			res.options = append(res.options, s.vals)
 		}

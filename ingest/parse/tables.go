@@ -2,7 +2,9 @@ package parse
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gongkai/ingest"
@@ -414,8 +416,9 @@ func in(s string, set ...string) bool {
 }
 
 // readTable2 reads table 2's rows anywhere in its section (some conversions print the
-// 第二十条第（一）项 rows after the others).
-func readTable2(toks []token, labels []table2Label) map[string]cellsResult {
+// 第二十条第（一）项 rows after the others). A row whose digit run splits several ways is
+// settled by prose, when prose states counts of that row and exactly one split agrees.
+func readTable2(toks []token, labels []table2Label, prose string) map[string]cellsResult {
 	out := map[string]cellsResult{}
 	for _, l := range labels {
 		for i, t := range toks {
@@ -428,6 +431,9 @@ func readTable2(toks []token, labels []table2Label) map[string]cellsResult {
 			}
 			decimals := len(l.keys) == 1 && ingest.IsDecimalKey(l.keys[0])
 			c := readCells(nums, len(l.keys), nil, decimals)
+			if len(c.options) > 1 {
+				c = confirmByProse(c, l.keys, prose)
+			}
 			for k, key := range l.keys {
 				out[key] = cellsResult{vals: []*float64{c.vals[k]}, toks: []token{c.toks[k]}, reason: c.reasonFor(k), line: c.line}
 			}
@@ -435,6 +441,71 @@ func readTable2(toks []token, labels []table2Label) map[string]cellsResult {
 		}
 	}
 	return out
+}
+
+// reDocCount finds counts of documents stated in prose: 制发…规范性文件88件, 现行有效…698件.
+var reDocCount = regexp.MustCompile(`(制发|印发|出台|新制定|废止|失效|现行有效)[^。；;，,]{0,16}?(\d+)[ ]?件`)
+
+// confirmByProse keeps the one split of a table-2 row that agrees with every count the
+// prose states for it (made: 制发/印发/出台; repealed: 废止/失效; valid: 现行有效), if there is
+// exactly one; otherwise c is returned unchanged.
+func confirmByProse(c cellsResult, keys []string, prose string) cellsResult {
+	if len(keys) != 3 || !strings.HasPrefix(keys[0], "table2.normative_documents") && !strings.HasPrefix(keys[0], "table2.regulations") {
+		return c
+	}
+	word := "规范性文件"
+	if strings.HasPrefix(keys[0], "table2.regulations") {
+		word = "规章"
+	}
+	stated := map[int]map[float64]bool{}
+	eachSentence(prose, func(sentence string) bool {
+		eachClause(sentence, func(clause string) {
+			if !strings.Contains(clause, word) {
+				return
+			}
+			for _, m := range reDocCount.FindAllStringSubmatch(clause, -1) {
+				v, err := strconv.ParseFloat(m[2], 64)
+				if err != nil {
+					continue
+				}
+				col := 0
+				switch m[1] {
+				case "废止", "失效":
+					col = 1
+				case "现行有效":
+					col = 2
+				}
+				if stated[col] == nil {
+					stated[col] = map[float64]bool{}
+				}
+				stated[col][v] = true
+			}
+		})
+		return true
+	})
+	if len(stated) == 0 {
+		return c
+	}
+	var keep []float64
+	n := 0
+	for _, opt := range c.options {
+		ok := true
+		for col, vals := range stated {
+			ok = ok && vals[opt[col]]
+		}
+		if ok {
+			keep, n = opt, n+1
+		}
+	}
+	if n != 1 {
+		return c
+	}
+	for i, v := range keep {
+		c.vals[i] = num(v)
+		c.toks[i] = token{kind: tokNumber, text: c.toks[0].text, line: c.line}
+	}
+	c.reason, c.options = "", nil
+	return c
 }
 
 // reasonFor is the reason cell k is unread ("" when read).
