@@ -338,6 +338,11 @@ func table3(rng *rand.Rand, r *ingest.Report, a Agency, prev *ingest.Report) {
 	default:
 		total = maybe(rng, 0.3, 8*s, 0.9)
 	}
+	// an organ's workload carries over from year to year: draw around last year's, so the
+	// demo's year-over-year views show movement, not noise
+	if p := prevValue(prev, ingest.Table3Key("new_received", "total")); p > 0 && a.Level != ingest.LevelTownship && rng.Float64() < 0.85 {
+		total = lognormal(rng, float64(p)*1.04, 0.3)
+	}
 	if total > 3000 {
 		total = 3000
 	}
