@@ -24,8 +24,10 @@ var channels = []struct {
 var (
 	reItems = regexp.MustCompile(`(\d+(?:,\d{3})*)[ ]?(?:条|篇|则)`)
 	// applications received, as the prose says: 收到…申请 N 件 / 受理…申请 N 件
-	reApplications  = regexp.MustCompile(`(?:收到|受理|新收|接到|接收)[^。；;，,]{0,24}?申请[^。；;，,\d]{0,6}?(\d+)[ ]?(?:件|份|条|个)`)
-	reNoApplication = regexp.MustCompile(`(?:未收到|没有收到|无)[^。；;，,]{0,24}?申请`)
+	reApplications = regexp.MustCompile(`(?:收到|受理|新收|接到|接收)[^。；;，,]{0,24}?申请[^。；;，,\d]{0,6}?(\d+)[ ]?(?:件|份|条|个)`)
+	// …共收到70件申请
+	reApplicationsBefore = regexp.MustCompile(`(?:收到|受理|新收|接到|接收)[^。；;，,\d]{0,12}?(\d+)[ ]?件[^。；;，,\d]{0,12}?申请`)
+	reNoApplication      = regexp.MustCompile(`(?:未收到|没有收到|无)[^。；;，,]{0,24}?申请`)
 )
 
 // eachSentence calls f with each sentence of prose (split at 。；;！!\n) until f returns false.
@@ -69,9 +71,6 @@ func readPublications(r *ingest.Report, prose string, firstLine int, lines []str
 			return true
 		}
 		eachClause(sentence, func(clause string) {
-			if !strings.Contains(clause, "发布") && !strings.Contains(clause, "公开") && !strings.Contains(clause, "推送") && !strings.Contains(clause, "编发") {
-				return
-			}
 			if !strings.ContainsAny(clause, "条篇则") || strings.Contains(clause, "栏目") {
 				return // a column of the website, not a channel
 			}
@@ -96,7 +95,8 @@ func readPublications(r *ingest.Report, prose string, firstLine int, lines []str
 				}
 			}
 			if ch == "" {
-				if (strings.Contains(clause, "共") || strings.Contains(clause, "累计")) && strings.Contains(clause, "信息") {
+				// a total without a channel: only where the clause says it published information
+				if (strings.Contains(clause, "共") || strings.Contains(clause, "累计")) && strings.Contains(clause, "信息") && (strings.Contains(clause, "发布") || strings.Contains(clause, "公开")) {
 					ch = "total"
 				} else {
 					return
@@ -115,7 +115,11 @@ func readApplications(r *ingest.Report, prose string, firstLine int, lines []str
 		if !strings.Contains(sentence, "申请") {
 			return true
 		}
-		if m := reApplications.FindStringSubmatchIndex(sentence); m != nil {
+		m := reApplications.FindStringSubmatchIndex(sentence)
+		if m == nil {
+			m = reApplicationsBefore.FindStringSubmatchIndex(sentence)
+		}
+		if m != nil {
 			n, err := strconv.ParseInt(sentence[m[2]:m[3]], 10, 64)
 			if err != nil {
 				return true
@@ -124,13 +128,20 @@ func readApplications(r *ingest.Report, prose string, firstLine int, lines []str
 			r.ApplicationsQuote = strings.TrimSpace(sentence)
 			return false
 		}
-		if strings.Contains(sentence, "公开") && reNoApplication.MatchString(sentence) {
-			var zero int64
-			r.ApplicationsStated = &zero
-			r.ApplicationsQuote = strings.TrimSpace(sentence)
-			return false
-		}
-		return true
+		// clause by clause: "无因政府信息公开申请引起的行政复议" speaks of cases, not applications
+		found := false
+		eachClause(sentence, func(clause string) {
+			if found || !strings.Contains(clause, "公开") || strings.Contains(clause, "复议") || strings.Contains(clause, "诉讼") {
+				return
+			}
+			if reNoApplication.MatchString(clause) {
+				var zero int64
+				r.ApplicationsStated = &zero
+				r.ApplicationsQuote = strings.TrimSpace(clause)
+				found = true
+			}
+		})
+		return !found
 	})
 }
 

@@ -64,6 +64,21 @@ func TestRoundTrip(t *testing.T) {
 							t.Errorf("%s %s: read %v, want %v", name, k, v, want)
 						}
 					}
+					switch {
+					case truth.ApplicationsStated == nil && got.ApplicationsStated != nil:
+						t.Errorf("%s: applications stated %d read from %q; the prose states none", name, *got.ApplicationsStated, got.ApplicationsQuote)
+					case truth.ApplicationsStated != nil && (got.ApplicationsStated == nil || *got.ApplicationsStated != *truth.ApplicationsStated):
+						t.Errorf("%s: applications stated %v, want %d", name, got.ApplicationsStated, *truth.ApplicationsStated)
+					}
+					for _, p := range truth.Publications {
+						found := false
+						for _, q := range got.Publications {
+							found = found || (q.Channel == p.Channel && q.Count == p.Count)
+						}
+						if !found {
+							t.Errorf("%s: publication %s %d (%q) not read", name, p.Channel, p.Count, p.Quote)
+						}
+					}
 					if got.Incomplete {
 						t.Errorf("%s: reported incomplete", name)
 					}
