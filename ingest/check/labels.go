@@ -1,120 +1,18 @@
 package check
 
-import "strings"
+import "gongkai/ingest"
 
-// The format's own words for rows, columns and blocks, used in messages so a clerk finds the
-// cell in the printed table.
+// The format's words for rows, columns and blocks live in package ingest; these names keep
+// the rules short.
+var (
+	table3RowLabel   = ingest.Table3RowLabels
+	table3ColLabel   = ingest.Table3ColumnLabels
+	table4BlockLabel = ingest.Table4BlockLabels
+	table4ColLabel   = ingest.Table4ColumnLabels
+	table2Label      = ingest.Table2ItemLabels
+	table2ColLabel   = ingest.Table2ColumnLabels
+)
 
-// table3RowLabel names a table-3 row as the format prints it.
-var table3RowLabel = map[string]string{
-	"new_received":              "一、本年新收政府信息公开申请数量",
-	"carried_over":              "二、上年结转政府信息公开申请数量",
-	"disclosed":                 "三、本年度办理结果（一）予以公开",
-	"partly_disclosed":          "（二）部分公开",
-	"withheld_state_secret":     "（三）不予公开 1.属于国家秘密",
-	"withheld_law_forbidden":    "（三）不予公开 2.其他法律行政法规禁止公开",
-	"withheld_three_security":   "（三）不予公开 3.危及“三安全一稳定”",
-	"withheld_third_party":      "（三）不予公开 4.保护第三方合法权益",
-	"withheld_internal_affairs": "（三）不予公开 5.属于三类内部事务信息",
-	"withheld_process_info":     "（三）不予公开 6.属于四类过程性信息",
-	"withheld_enforcement_file": "（三）不予公开 7.属于行政执法案卷",
-	"withheld_query_item":       "（三）不予公开 8.属于行政查询事项",
-	"unable_not_held":           "（四）无法提供 1.本机关不掌握相关政府信息",
-	"unable_need_create":        "（四）无法提供 2.没有现成信息需要另行制作",
-	"unable_unclear":            "（四）无法提供 3.补正后申请内容仍不明确",
-	"refused_petition":          "（五）不予处理 1.信访举报投诉类申请",
-	"refused_repeated":          "（五）不予处理 2.重复申请",
-	"refused_publication":       "（五）不予处理 3.要求提供公开出版物",
-	"refused_mass_repeated":     "（五）不予处理 4.无正当理由大量反复申请",
-	"refused_confirm_info":      "（五）不予处理 5.要求行政机关确认或重新出具已获取信息",
-	"other_no_supplement":       "（六）其他处理 1.申请人无正当理由逾期不补正",
-	"other_no_fee":              "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用",
-	"other_other":               "（六）其他处理 3.其他",
-	"other_handled":             "（六）其他处理",
-	"total_handled":             "第（七）项总计",
-	"carried_forward":           "四、结转下年度继续办理",
-}
+func cellLabel(key string) string { return ingest.CellLabel(key) }
 
-// table3ColLabel names a table-3 column.
-var table3ColLabel = map[string]string{
-	"natural_person": "自然人",
-	"commercial":     "商业企业",
-	"research":       "科研机构",
-	"social_welfare": "社会公益组织",
-	"legal_service":  "法律服务机构",
-	"other_org":      "其他（法人或其他组织）",
-	"total":          "总计",
-}
-
-// table4BlockLabel names a table-4 block.
-var table4BlockLabel = map[string]string{
-	"review":                  "行政复议",
-	"litigation_direct":       "行政诉讼·未经复议直接起诉",
-	"litigation_after_review": "行政诉讼·复议后起诉",
-}
-
-// table4ColLabel names a table-4 column.
-var table4ColLabel = map[string]string{
-	"maintained": "结果维持",
-	"corrected":  "结果纠正",
-	"other":      "其他结果",
-	"pending":    "尚未审结",
-	"total":      "总计",
-}
-
-// table2Label names a table-2 item (2021 and 2019 formats).
-var table2Label = map[string]string{
-	"regulations":         "规章",
-	"normative_documents": "行政规范性文件",
-	"licensing":           "行政许可",
-	"punishment":          "行政处罚",
-	"coercion":            "行政强制",
-	"fees":                "行政事业性收费（万元）",
-	"other_services":      "其他对外管理服务事项",
-	"procurement":         "政府集中采购",
-}
-
-// table2ColLabel names a table-2 column.
-var table2ColLabel = map[string]string{
-	"made":            "本年制发件数",
-	"repealed":        "本年废止件数",
-	"valid":           "现行有效件数",
-	"new_made":        "本年新制作数量",
-	"new_published":   "本年新公开数量",
-	"total_published": "对外公开总数量",
-	"last_year":       "上一年项目数量",
-	"change":          "本年增/减",
-	"decisions":       "处理决定数量",
-	"items":           "采购项目数量",
-	"amount":          "采购总金额",
-}
-
-// cellLabel names any cell key in the format's words: "表三 第（七）项总计（自然人）".
-func cellLabel(key string) string {
-	parts := strings.Split(key, ".")
-	switch {
-	case len(parts) == 3 && parts[0] == "table3":
-		return "表三 " + rowCol(parts[1], parts[2])
-	case len(parts) == 3 && parts[0] == "table4":
-		return "表四 " + table4BlockLabel[parts[1]] + " " + table4ColLabel[parts[2]]
-	case len(parts) >= 2 && (parts[0] == "table2" || parts[0] == "table2_2019"):
-		s := "表二 " + table2Label[parts[1]]
-		if len(parts) == 3 {
-			s += " " + table2ColLabel[parts[2]]
-		}
-		return s
-	}
-	return key
-}
-
-// rowCol names a table-3 cell without the table: "第（七）项总计（自然人）"; the total column
-// is named "总计" after the row ("一、本年新收政府信息公开申请数量 总计").
-func rowCol(row, col string) string {
-	if col == "total" {
-		if row == "total_handled" {
-			return "第（七）项总计的总计列"
-		}
-		return table3RowLabel[row] + " 总计"
-	}
-	return table3RowLabel[row] + "（" + table3ColLabel[col] + "）"
-}
+func rowCol(row, col string) string { return ingest.RowColumnLabel(row, col) }

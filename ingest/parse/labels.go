@@ -127,28 +127,3 @@ func (l table2Label) matches(han string) bool {
 	}
 	return false
 }
-
-// rowNames are the rows as a clerk reads them, for messages.
-var rowNames = map[string]string{
-	"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
-	"disclosed": "（一）予以公开", "partly_disclosed": "（二）部分公开",
-	"withheld_state_secret": "（三）1.属于国家秘密", "withheld_law_forbidden": "（三）2.其他法律行政法规禁止公开",
-	"withheld_three_security": "（三）3.危及“三安全一稳定”", "withheld_third_party": "（三）4.保护第三方合法权益",
-	"withheld_internal_affairs": "（三）5.属于三类内部事务信息", "withheld_process_info": "（三）6.属于四类过程性信息",
-	"withheld_enforcement_file": "（三）7.属于行政执法案卷", "withheld_query_item": "（三）8.属于行政查询事项",
-	"unable_not_held": "（四）1.本机关不掌握相关政府信息", "unable_need_create": "（四）2.没有现成信息需要另行制作",
-	"unable_unclear": "（四）3.补正后申请内容仍不明确", "refused_petition": "（五）1.信访举报投诉类申请",
-	"refused_repeated": "（五）2.重复申请", "refused_publication": "（五）3.要求提供公开出版物",
-	"refused_mass_repeated": "（五）4.无正当理由大量反复申请", "refused_confirm_info": "（五）5.要求行政机关确认或重新出具已获取信息",
-	"other_no_supplement": "（六）1.申请人逾期不补正", "other_no_fee": "（六）2.申请人逾期未缴纳费用",
-	"other_other": "（六）3.其他", "other_handled": "（六）其他处理", "total_handled": "（七）总计",
-	"carried_forward": "四、结转下年度继续办理",
-}
-
-// RowName returns the Chinese name of a table-3 row key, for messages.
-func RowName(key string) string {
-	if n, ok := rowNames[key]; ok {
-		return n
-	}
-	return key
-}

@@ -116,7 +116,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 			if !ok {
 				r.Cells[key] = ingest.Cell{}
 				r.Incomplete = true
-				r.AddFinding(unreadFinding(key, cellName(key), "表中未找到该行", 0))
+				r.AddFinding(unreadFinding(key, ingest.CellLabel(key), "表中未找到该行", 0))
 				continue
 			}
 			setCell(r, key, c, i)
@@ -151,7 +151,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		for _, l := range labels2 {
 			for _, key := range l.keys {
 				if _, ok := t2[key]; !ok {
-					r.AddFinding(unreadFinding(key, cellName(key), "表中未找到该行", 0))
+					r.AddFinding(unreadFinding(key, ingest.CellLabel(key), "表中未找到该行", 0))
 				}
 			}
 		}
@@ -216,7 +216,7 @@ func setCell(r *ingest.Report, key string, c cellsResult, i int) {
 		return
 	}
 	r.Cells[key] = ingest.Cell{}
-	r.AddFinding(unreadFinding(key, cellName(key), c.reasonFor(min(i, len(c.vals)-1)), c.line))
+	r.AddFinding(unreadFinding(key, ingest.CellLabel(key), c.reasonFor(min(i, len(c.vals)-1)), c.line))
 }
 
 func endsWithDigit(lines []string) bool {

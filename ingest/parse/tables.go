@@ -557,21 +557,3 @@ func unreadFinding(key, where, reason string, line int) ingest.Finding {
 	}
 	return ingest.Finding{Rule: "V-unreadable", Severity: ingest.SeverityError, Cell: key, Message: msg, Line: line}
 }
-
-// cellName is a cell as a clerk reads it: 表三 （七）总计 · 总计.
-func cellName(key string) string {
-	parts := strings.Split(key, ".")
-	switch parts[0] {
-	case "table3":
-		return "表三 " + RowName(parts[1]) + " · " + colNames[parts[2]]
-	case "table4":
-		return "表四 " + blockNames[parts[1]] + " · " + colNames4[parts[2]]
-	default:
-		return "表二 " + strings.Join(parts[1:], ".")
-	}
-}
-
-var colNames = map[string]string{"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
-	"social_welfare": "社会公益组织", "legal_service": "法律服务机构", "other_org": "其他", "total": "总计"}
-var blockNames = map[string]string{"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）", "litigation_after_review": "行政诉讼（复议后起诉）"}
-var colNames4 = map[string]string{"maintained": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}

@@ -193,7 +193,10 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 		for i, j := range pending {
 			items[i] = j.item
 		}
-		for i, s := range db.SaveAll(items) {
+		t0 := time.Now()
+		saved := db.SaveAll(items)
+		store.Phase("pipeline.save", t0)
+		for i, s := range saved {
 			p := pending[i].path
 			switch {
 			case s.Err != nil:
@@ -224,13 +227,16 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 	for {
 		var j job
 		var ok bool
+		t0 := time.Now()
 		select {
 		case j, ok = <-jobs:
 		case <-deadline:
+			store.Phase("pipeline.wait", t0)
 			flush()
 			deadline = nil
 			continue
 		}
+		store.Phase("pipeline.wait", t0)
 		if !ok {
 			break
 		}
@@ -350,10 +356,13 @@ func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ing
 				ids = append(ids, p.prev)
 			}
 		}
+		t0 := time.Now()
 		loaded, err := db.LoadIDs(ids)
 		if err != nil {
 			return fmt.Errorf("cross-year: %w", err)
 		}
+		store.Phase("crossyear.load", t0)
+		t0 = time.Now()
 		out := map[int64][]ingest.Finding{}
 		for _, p := range part {
 			var fs []ingest.Finding
@@ -368,9 +377,12 @@ func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ing
 			}
 			out[p.cur] = keep
 		}
+		store.Phase("crossyear.rule", t0)
+		t0 = time.Now()
 		if err := db.ReplaceFindingsAll(out); err != nil {
 			return fmt.Errorf("cross-year: %w", err)
 		}
+		store.Phase("crossyear.replace", t0)
 	}
 	return nil
 }

@@ -287,7 +287,8 @@ func (d *DB) ReplaceFindingsAll(byReport map[int64][]ingest.Finding) (err error)
 	if err := apps.flush(); err != nil {
 		return fmt.Errorf("replace findings: %w", err)
 	}
-	if err := d.exec(ctx, `UPDATE cells SET flagged = EXISTS (SELECT 1 FROM findings f WHERE f.report_id = cells.report_id AND f.cell = cells.key)
+	if err := d.exec(ctx, `UPDATE cell_values SET flagged = EXISTS (SELECT 1 FROM findings f JOIN cell_keys k ON k.key = f.cell
+		WHERE f.report_id = cell_values.report_id AND k.id = cell_values.key_id)
 		WHERE report_id IN `+in, ids...); err != nil {
 		return fmt.Errorf("replace findings: flag cells: %w", err)
 	}
@@ -302,7 +303,7 @@ func (d *DB) ReplaceFindingsAll(byReport map[int64][]ingest.Finding) (err error)
 func (d *DB) Verify() ([]string, error) {
 	var problems []string
 	rows, err := d.db.Query(`SELECT r.id, r.format, r.single_other, count(c.report_id)::BIGINT
-		FROM reports r LEFT JOIN cells c ON c.report_id = r.id GROUP BY ALL`)
+		FROM reports r LEFT JOIN cell_values c ON c.report_id = r.id GROUP BY ALL`)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -137,7 +138,29 @@ func (d *DB) reload(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load agencies: %w", err)
 	}
+	keyID := map[string]int32{}
+	var maxKeyID int32
+	krows, err := d.conn.QueryContext(ctx, `SELECT id, key FROM cell_keys`)
+	if err != nil {
+		return fmt.Errorf("load cell keys: %w", err)
+	}
+	defer krows.Close()
+	for krows.Next() {
+		var id int32
+		var key string
+		if err := krows.Scan(&id, &key); err != nil {
+			return fmt.Errorf("load cell keys: %w", err)
+		}
+		keyID[key] = id
+		maxKeyID = max(maxKeyID, id)
+	}
+	if err := krows.Err(); err != nil {
+		return fmt.Errorf("load cell keys: %w", err)
+	}
+	d.keyID, d.maxKeyID, d.keySets = keyID, maxKeyID, map[keySet][]cellKey{}
+	d.shaMu.Lock()
 	d.idx, d.reg = idx, reg
+	d.shaMu.Unlock()
 	return nil
 }
 
@@ -200,8 +223,8 @@ func (d *DB) Save(r *ingest.Report, meta FileMeta) (Outcome, error) {
 // Known tells whether a file with these bytes (its SHA-256) is stored, so a caller may skip
 // parsing it: saving it would give Unchanged.
 func (d *DB) Known(sha string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.shaMu.RLock()
+	defer d.shaMu.RUnlock()
 	_, ok := d.idx.sha[sha]
 	return ok
 }
@@ -284,9 +307,12 @@ func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
 	if err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	if err := d.exec(ctx, "BEGIN TRANSACTION"); err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	Phase("begin", t0)
+	t0 = time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("save: %v", p)
@@ -328,7 +354,11 @@ func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
 			}
 		}
 		rev := d.idx.maxRev[k] + 1
-		if err := appendChildren(apps, id, r); err != nil {
+		keys, err := d.cellKeys(ctx, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
+		}
+		if err := appendChildren(apps, id, r, keys); err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
 		if err := failInTx(r); err != nil {
@@ -347,11 +377,15 @@ func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
 			it.Meta.Path, it.Meta.SourceFormat, it.Meta.SHA256, text, it.Meta.ParserVersion, now, int32(rev),
 			true, r.SingleOther, r.Incomplete, nullInt64(r.ApplicationsStated), nullString(r.ApplicationsQuote)}}
 		order = append(order, id)
+		d.shaMu.Lock()
 		d.idx.sha[it.Meta.SHA256] = id
+		d.shaMu.Unlock()
 		d.idx.current[k] = version{id, it.Meta.SHA256}
 		d.idx.maxRev[k] = rev
 		res = append(res, s)
 	}
+	Phase("append", t0)
+	t0 = time.Now()
 	if len(demote) > 0 {
 		q := `UPDATE reports SET current = false WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(demote)), ",") + `)`
 		args := make([]any, len(demote))
@@ -367,12 +401,17 @@ func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
 			return nil, fmt.Errorf("report row: %w", err)
 		}
 	}
+	Phase("demote+reports", t0)
+	t0 = time.Now()
 	if err := apps.flush(); err != nil {
 		return nil, fmt.Errorf("write: %w", err)
 	}
+	Phase("flush", t0)
+	t0 = time.Now()
 	if err := d.exec(ctx, "COMMIT"); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	Phase("commit", t0)
 	return res, nil
 }
 
@@ -391,7 +430,9 @@ func (d *DB) abort(ctx context.Context) {
 	d.ids = nil
 	if err := d.reload(ctx); err != nil {
 		// The index may now be stale; refuse further writes rather than write wrong revisions.
+		d.shaMu.Lock()
 		d.idx = &index{sha: map[string]int64{}, current: map[ay]version{}, maxRev: map[ay]int{}, agencyID: map[string]int64{}}
+		d.shaMu.Unlock()
 	}
 }
 
@@ -442,24 +483,71 @@ func (d *DB) nextID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
+// cellKey is one key of a format with its id in cell_keys, boxed once so that appending a
+// cell allocates nothing for it.
+type cellKey struct {
+	name string
+	id   driver.Value // int32
+}
+
+// keySet identifies the cell keys of a report: its format and the shape of table 3's other rows.
+type keySet struct {
+	format      string
+	singleOther bool
+}
+
+// cellKeys returns the keys of a report's format with their ids, adding keys cell_keys lacks
+// in the open transaction (a rollback reloads the ids, see abort). Called with d.mu held.
+func (d *DB) cellKeys(ctx context.Context, r *ingest.Report) ([]cellKey, error) {
+	ks := keySet{r.Format, r.SingleOther}
+	if k, ok := d.keySets[ks]; ok {
+		return k, nil
+	}
+	var out []cellKey
+	for _, key := range r.Keys() {
+		id, ok := d.keyID[key]
+		if !ok {
+			id = d.maxKeyID + 1
+			tbl, row, col := splitKey(key)
+			if err := d.exec(ctx, `INSERT INTO cell_keys (id, key, tbl, row_key, col) VALUES (?, ?, ?, ?, ?)`,
+				id, key, tbl, row, col); err != nil {
+				return nil, fmt.Errorf("cell key %s: %w", key, err)
+			}
+			d.keyID[key] = id
+			d.maxKeyID = id
+		}
+		out = append(out, cellKey{name: key, id: id})
+	}
+	d.keySets[ks] = out
+	return out, nil
+}
+
 // appendChildren appends a report's cells (every key of its format, unread ones NULL),
 // publications, findings and prose.
-func appendChildren(a *appenders, id int64, r *ingest.Report) error {
-	flagged := map[string]bool{}
+func appendChildren(a *appenders, id int64, r *ingest.Report, keys []cellKey) error {
+	var flagged map[string]bool
 	for _, f := range r.Findings {
 		if f.Cell != "" {
+			if flagged == nil {
+				flagged = map[string]bool{}
+			}
 			flagged[f.Cell] = true
 		}
 	}
-	for _, key := range r.Keys() {
-		c := r.Cells[key]
-		tbl, row, col := splitKey(key)
-		var v any
+	row := make([]driver.Value, len(cellColumns))
+	row[0] = id
+	for _, k := range keys {
+		c := r.Cells[k.name]
+		row[1] = k.id
+		row[2] = nil
 		if c.Value != nil {
-			v = *c.Value
+			row[2] = *c.Value
 		}
-		if err := a.cells.AppendRow(id, key, tbl, row, col, v, flagged[key], nullLine(c.Src.Line), nullString(c.Src.Text)); err != nil {
-			return fmt.Errorf("cell %s: %w", key, err)
+		row[3] = flagged[k.name]
+		row[4] = nullLine(c.Src.Line)
+		row[5] = nullString(c.Src.Text)
+		if err := a.cells.AppendRow(row...); err != nil {
+			return fmt.Errorf("cell %s: %w", k.name, err)
 		}
 	}
 	for _, p := range r.Publications {

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -90,6 +91,14 @@ type DB struct {
 	reg  *Registry
 	idx  *index
 	ids  []int64 // report ids taken from the sequence, not yet used
+
+	keyID    map[string]int32     // cell_keys: key → id
+	maxKeyID int32                // the highest id in cell_keys
+	keySets  map[keySet][]cellKey // the keys of a format with their ids
+
+	// shaMu also guards d.idx (the pointer) and d.idx.sha, so that Known, called by the
+	// parsing workers, does not wait for a transaction the writer holds mu for.
+	shaMu sync.RWMutex
 }
 
 // Open opens (creating if needed) the database at path, applies pending migrations and
@@ -108,6 +117,12 @@ func Open(path string) (*DB, error) {
 		return nil, lockError(path, fmt.Errorf("open %s: %w", path, err))
 	}
 	d := &DB{path: path, db: sdb, conn: conn}
+	if q := os.Getenv("GONGKAI_STORE_SET"); q != "" {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -136,6 +151,7 @@ func (d *DB) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var errs []error
+	t0 := time.Now()
 	if d.apps != nil {
 		errs = append(errs, d.apps.close())
 		d.apps = nil
@@ -147,6 +163,10 @@ func (d *DB) Close() error {
 	if d.db != nil {
 		errs = append(errs, d.db.Close())
 		d.db = nil
+	}
+	Phase("close", t0)
+	if traceOn {
+		fmt.Fprint(os.Stderr, PhaseReport())
 	}
 	return errors.Join(errs...)
 }
@@ -211,7 +231,7 @@ func (d *DB) migrate(ctx context.Context) error {
 // cleanOrphans deletes rows that point at no report. Reports are written in one transaction,
 // so there should be none; this keeps the promise even if a writer ever broke that rule.
 func (d *DB) cleanOrphans(ctx context.Context) error {
-	for _, t := range []string{"cells", "publications", "findings", "report_prose"} {
+	for _, t := range []string{"cell_values", "publications", "findings", "report_prose"} {
 		if _, err := d.conn.ExecContext(ctx,
 			`DELETE FROM `+t+` WHERE report_id NOT IN (SELECT id FROM reports)`); err != nil {
 			return fmt.Errorf("clean %s: %w", t, err)
@@ -231,7 +251,7 @@ type appenders struct {
 }
 
 var (
-	cellColumns    = []string{"report_id", "key", "tbl", "row_key", "col", "value", "flagged", "line", "src_text"}
+	cellColumns    = []string{"report_id", "key_id", "value", "flagged", "line", "src_text"}
 	pubColumns     = []string{"report_id", "channel", "count", "quote", "line"}
 	findingColumns = []string{"report_id", "rule", "severity", "cell", "expected", "actual", "message", "line", "related"}
 	proseColumns   = []string{"report_id", "section", "text"}
@@ -256,7 +276,7 @@ func (d *DB) appenders() (*appenders, error) {
 			ap, err = duckdb.NewAppenderWithColumns(c, "", "", table, cols)
 			return ap
 		}
-		a.cells = mk("cells", cellColumns)
+		a.cells = mk("cell_values", cellColumns)
 		a.pubs = mk("publications", pubColumns)
 		a.findings = mk("findings", findingColumns)
 		a.prose = mk("report_prose", proseColumns)

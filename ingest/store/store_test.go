@@ -57,8 +57,8 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := db.SchemaVersion()
-	if err != nil || v != 2 {
-		t.Fatalf("schema version %d, %v; want 2", v, err)
+	if err != nil || v != 3 {
+		t.Fatalf("schema version %d, %v; want 3", v, err)
 	}
 	db.Close()
 	db, err = Open(path) // again: nothing re-applied
@@ -66,8 +66,8 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n := count(t, db, `SELECT count(*) FROM schema_version`); n != 2 {
-		t.Fatalf("%d schema_version rows, want 2", n)
+	if n := count(t, db, `SELECT count(*) FROM schema_version`); n != 3 {
+		t.Fatalf("%d schema_version rows, want 3", n)
 	}
 }
 
