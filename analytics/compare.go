@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 
 	"gongkai/config"
@@ -204,7 +205,7 @@ func (a *Analytics) Risks(ctx context.Context, year int, th config.Risk) (*Risks
 	for _, f := range copied {
 		detail := f.Message
 		if f.Related != "" {
-			detail += "（对照：" + f.Related + "）"
+			detail += "（对照文件：" + filepath.Base(f.Related) + "）"
 		}
 		out.Cards = append(out.Cards, RiskCard{Kind: RiskCopiedProse, Title: "正文疑似照抄", AgencyID: f.AgencyID, Agency: f.Agency, Detail: detail})
 	}

@@ -71,9 +71,6 @@ func copiedFinding(r, o *ingest.Report, n int, name string, sim float64) ingest.
 	if o.Agency == r.Agency && o.Year < r.Year {
 		who = fmt.Sprintf("本机关 %d 年报告", o.Year)
 	}
-	if o.Source != "" {
-		who += "（" + o.Source + "）"
-	}
 	s := math.Round(sim*1000) / 1000
 	msg := fmt.Sprintf("%s 与%s的同一部分相似度为 %.0f%%（已去除机关名称和数字），疑似内容雷同；2021 年国办通知把年度报告内容雷同列为须纠正的问题，请据实撰写",
 		name, who, sim*100)
