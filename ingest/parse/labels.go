@@ -1,6 +1,9 @@
 package parse
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // rowLabel says how a table-3 row is recognised: by Han words its label contains (any one
 // suffices), or, for 3.其他, by the label being exactly the words.
@@ -55,21 +58,50 @@ func withBits(ls []rowLabel) []rowLabel {
 	return ls
 }
 
+// labelWord is one word that names a row, indexed by its first character.
+type labelWord struct {
+	word string
+	bit  uint
+}
+
+// wordsByFirst indexes every table-3 label word by its first rune, so a label is scanned
+// once instead of being searched for each word of each row.
+var wordsByFirst = func() map[rune][]labelWord {
+	m := map[rune][]labelWord{}
+	add := func(w string, bit uint) {
+		r, _ := utf8.DecodeRuneInString(w)
+		m[r] = append(m[r], labelWord{w, bit})
+	}
+	for _, l := range table3Labels {
+		for _, w := range l.words {
+			add(w, l.bit)
+		}
+	}
+	for _, w := range otherHandledWords {
+		add(w, otherHandledBit)
+	}
+	return m
+}()
+
 // labelMasks gives every text token the set of table-3 rows its label names, as bits, so
 // the row search does not match the same label over and over.
 func labelMasks(toks []token, masks []uint32) []uint32 {
 	masks = masks[:0]
-	other := rowLabel{words: otherHandledWords}
 	for _, t := range toks {
 		var m uint32
 		if t.kind == tokText {
-			for _, l := range table3Labels {
-				if l.matches(t.han) {
-					m |= 1 << l.bit
+			h := t.han
+			for i, r := range h {
+				for _, w := range wordsByFirst[r] {
+					if strings.HasPrefix(h[i:], w.word) {
+						m |= 1 << w.bit
+					}
 				}
 			}
-			if other.matches(t.han) {
-				m |= 1 << otherHandledBit
+			for _, l := range table3Labels {
+				if l.exact != "" && l.matches(h) {
+					m |= 1 << l.bit
+				}
 			}
 		}
 		masks = append(masks, m)

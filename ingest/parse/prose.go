@@ -30,17 +30,28 @@ var (
 	reNoApplication      = regexp.MustCompile(`(?:未收到|没有收到|无)[^。；;，,]{0,24}?申请`)
 )
 
-// eachSentence calls f with each sentence of prose (split at 。；;！!\n) until f returns false.
+// eachSentence calls f with each sentence of prose (split at 。；;！!\n; the decoder has
+// already made ；and ！ ASCII) until f returns false. It works on bytes: prose is long.
 func eachSentence(s string, f func(string) bool) {
 	start := 0
-	for i, r := range s {
-		switch r {
-		case '。', '；', ';', '！', '!', '\n':
-			if i > start && !f(s[start:i]) {
-				return
-			}
-			start = i + utf8.RuneLen(r)
+	for i := 0; i < len(s); i++ {
+		n := 0
+		switch b := s[i]; {
+		case b == ';' || b == '!' || b == '\n':
+			n = 1
+		case b == 0xE3 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x82: // 。
+			n = 3
+		case b == 0xEF && i+2 < len(s) && s[i+1] == 0xBC && (s[i+2] == 0x9B || s[i+2] == 0x81): // ；！
+			n = 3
 		}
+		if n == 0 {
+			continue
+		}
+		if i > start && !f(s[start:i]) {
+			return
+		}
+		start = i + n
+		i += n - 1
 	}
 	if start < len(s) {
 		f(s[start:])
