@@ -344,30 +344,69 @@ func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ing
 		}
 	}
 	sort.Slice(pairs, func(i, j int) bool { return pairs[i].cur < pairs[j].cur })
+	// Chunks are loaded one ahead, on the reading connections, while the rule runs and the
+	// writer replaces the findings of the chunk before: the load is most of the time here.
 	const chunk = 256
-	for len(pairs) > 0 {
+	type load struct {
+		part   []pair
+		loaded map[int64]*store.Stored
+		err    error
+	}
+	start := func(part []pair) <-chan load {
+		ch := make(chan load, 1)
+		go func() {
+			var ids []int64
+			for _, p := range part {
+				ids = append(ids, p.cur)
+				if p.prev != 0 {
+					ids = append(ids, p.prev)
+				}
+			}
+			t0 := time.Now()
+			loaded, err := db.LoadIDs(ids)
+			store.Phase("crossyear.load", t0)
+			ch <- load{part, loaded, err}
+		}()
+		return ch
+	}
+	next := func() <-chan load {
+		if len(pairs) == 0 {
+			return nil
+		}
 		n := min(chunk, len(pairs))
 		part := pairs[:n]
 		pairs = pairs[n:]
-		var ids []int64
-		for _, p := range part {
-			ids = append(ids, p.cur)
-			if p.prev != 0 {
-				ids = append(ids, p.prev)
+		return start(part)
+	}
+	pending := next()
+	var replaced map[int64][]ingest.Finding // the cross-year findings just written
+	for pending != nil {
+		t0 := time.Now()
+		l := <-pending
+		store.Phase("crossyear.wait", t0)
+		if l.err != nil {
+			return fmt.Errorf("cross-year: %w", l.err)
+		}
+		pending = next()
+		// A report of this chunk whose findings the chunk before replaced was loaded before
+		// that: give it what the database now holds.
+		for id, s := range l.loaded {
+			if fs, ok := replaced[id]; ok {
+				var keep []ingest.Finding
+				for _, f := range s.Report.Findings {
+					if !store.CrossYearRule(f.Rule) {
+						keep = append(keep, f)
+					}
+				}
+				s.Report.Findings = append(keep, fs...)
 			}
 		}
-		t0 := time.Now()
-		loaded, err := db.LoadIDs(ids)
-		if err != nil {
-			return fmt.Errorf("cross-year: %w", err)
-		}
-		store.Phase("crossyear.load", t0)
 		t0 = time.Now()
 		out := map[int64][]ingest.Finding{}
-		for _, p := range part {
+		for _, p := range l.part {
 			var fs []ingest.Finding
-			if prev := loaded[p.prev]; prev != nil && loaded[p.cur] != nil {
-				fs = rule(prev.Report, loaded[p.cur].Report)
+			if prev := l.loaded[p.prev]; prev != nil && l.loaded[p.cur] != nil {
+				fs = rule(prev.Report, l.loaded[p.cur].Report)
 			}
 			var keep []ingest.Finding
 			for _, f := range fs {
@@ -380,9 +419,13 @@ func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ing
 		store.Phase("crossyear.rule", t0)
 		t0 = time.Now()
 		if err := db.ReplaceFindingsAll(out); err != nil {
+			if pending != nil {
+				<-pending
+			}
 			return fmt.Errorf("cross-year: %w", err)
 		}
 		store.Phase("crossyear.replace", t0)
+		replaced = out
 	}
 	return nil
 }

@@ -92,16 +92,22 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return out, nil
 	}
 	ctx := context.Background()
-	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
-	args := make([]any, len(ids))
+	// The range lets DuckDB skip row groups by their min/max (zone maps): ids are given out in
+	// order, so the reports of one ingest chunk lie close together; IN alone scans every row.
+	lo, hi := ids[0], ids[0]
+	args := make([]any, len(ids), len(ids)+2)
 	for i, id := range ids {
 		args[i] = id
+		lo, hi = min(lo, id), max(hi, id)
 	}
+	args = append(args, lo, hi)
+	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ") AND %s BETWEEN ? AND ?"
+	names := d.keyNames()
 	q := func(query string) (*sql.Rows, error) { return d.db.QueryContext(ctx, query, args...) }
 
 	rows, err := q(`SELECT r.id, r.agency_id, a.name, r.year, r.format, r.level, r.published, r.source_path, r.text,
 		r.revision, r.current, r.single_other, r.incomplete, r.applications_stated, r.applications_quote
-		FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE r.id IN ` + in)
+		FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE r.id IN ` + fmt.Sprintf(in, "r.id"))
 	if err != nil {
 		return nil, fmt.Errorf("load reports: %w", err)
 	}
@@ -132,19 +138,28 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return nil, fmt.Errorf("load reports: %w", err)
 	}
 
-	rows, err = q(`SELECT report_id, key, value, line, src_text FROM cells WHERE report_id IN ` + in)
+	rows, err = q(`SELECT report_id, key_id, value, line, src_text FROM cell_values WHERE report_id IN ` + fmt.Sprintf(in, "report_id"))
 	if err != nil {
 		return nil, fmt.Errorf("load cells: %w", err)
 	}
 	for rows.Next() {
 		var id int64
-		var key string
+		var keyID int32
 		var v sql.NullFloat64
 		var line sql.NullInt64
 		var text sql.NullString
-		if err := rows.Scan(&id, &key, &v, &line, &text); err != nil {
+		if err := rows.Scan(&id, &keyID, &v, &line, &text); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load cells: %w", err)
+		}
+		key, ok := names[keyID]
+		if !ok {
+			// A key added after names was taken: take them again.
+			names = d.keyNames()
+			if key, ok = names[keyID]; !ok {
+				rows.Close()
+				return nil, fmt.Errorf("load cells: unknown cell key %d", keyID)
+			}
 		}
 		c := ingest.Cell{Src: ingest.Source{Line: int(line.Int64), Text: text.String}}
 		if v.Valid {
@@ -159,7 +174,7 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return nil, fmt.Errorf("load cells: %w", err)
 	}
 
-	rows, err = q(`SELECT report_id, channel, count, quote, line FROM publications WHERE report_id IN ` + in + ` ORDER BY rowid`)
+	rows, err = q(`SELECT report_id, channel, count, quote, line FROM publications WHERE report_id IN ` + fmt.Sprintf(in, "report_id") + ` ORDER BY rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("load publications: %w", err)
 	}
@@ -181,7 +196,7 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return nil, fmt.Errorf("load publications: %w", err)
 	}
 
-	rows, err = q(`SELECT report_id, rule, severity, cell, expected, actual, message, line, related FROM findings WHERE report_id IN ` + in + ` ORDER BY rowid`)
+	rows, err = q(`SELECT report_id, rule, severity, cell, expected, actual, message, line, related FROM findings WHERE report_id IN ` + fmt.Sprintf(in, "report_id") + ` ORDER BY rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("load findings: %w", err)
 	}
@@ -210,7 +225,7 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return nil, fmt.Errorf("load findings: %w", err)
 	}
 
-	rows, err = q(`SELECT report_id, section, text FROM report_prose WHERE report_id IN ` + in)
+	rows, err = q(`SELECT report_id, section, text FROM report_prose WHERE report_id IN ` + fmt.Sprintf(in, "report_id"))
 	if err != nil {
 		return nil, fmt.Errorf("load prose: %w", err)
 	}
@@ -230,6 +245,17 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		}
 	}
 	return out, rows.Err()
+}
+
+// keyNames returns the cell keys by id.
+func (d *DB) keyNames() map[int32]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	names := make(map[int32]string, len(d.keyID))
+	for k, id := range d.keyID {
+		names[id] = k
+	}
+	return names
 }
 
 // CrossYearRule tells whether a finding's rule compares a report with another (X-*,
