@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gongkai/ingest"
+	"gongkai/ingest/decode"
 	"gongkai/ingest/generate"
 )
 
@@ -83,4 +84,27 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 	b.ReportMetric(per, "cpu-µs/report")
 	b.ReportMetric(2e6/per, "reports/s@2cores")
+}
+
+// BenchmarkDocument measures parsing alone, on documents decoded beforehand.
+func BenchmarkDocument(b *testing.B) {
+	files, size := benchCorpus(b, "tabs", 64)
+	docs := make([]*decode.Document, len(files))
+	for i, f := range files {
+		d, err := decode.Read("bench", f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs[i] = d
+	}
+	b.SetBytes(int64(size / len(files)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := Document("bench", docs[i%len(docs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu0)
 }

@@ -22,7 +22,6 @@ var channels = []struct {
 }
 
 var (
-	reItems = regexp.MustCompile(`(\d+(?:,\d{3})*)[ ]?(?:条|篇|则)`)
 	// applications received, as the prose says: 收到…申请 N 件 / 受理…申请 N 件
 	reApplications = regexp.MustCompile(`(?:收到|受理|新收|接到|接收)[^。；;，,]{0,24}?申请[^。；;，,\d]{0,6}?(\d+)[ ]?(?:件|份|条|个)`)
 	// …共收到70件申请
@@ -58,6 +57,30 @@ func eachSentence(s string, f func(string) bool) {
 	}
 }
 
+// itemCount finds the first count of items in a clause: digits (maybe 10,407) followed,
+// after at most one space, by 条, 篇 or 则.
+func itemCount(s string) (int64, bool) {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
+			continue
+		}
+		j := i
+		for j < len(s) && (isDigit(s[j]) || (s[j] == ',' && j+3 < len(s) && isDigit(s[j+1]) && isDigit(s[j+2]) && isDigit(s[j+3]))) {
+			j++
+		}
+		k := j
+		if k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if strings.HasPrefix(s[k:], "条") || strings.HasPrefix(s[k:], "篇") || strings.HasPrefix(s[k:], "则") {
+			n, err := strconv.ParseInt(strings.ReplaceAll(s[i:j], ",", ""), 10, 64)
+			return n, err == nil
+		}
+		i = j
+	}
+	return 0, false
+}
+
 // eachClause calls f with each clause of a sentence (split at commas).
 func eachClause(s string, f func(string)) {
 	start := 0
@@ -85,12 +108,8 @@ func readPublications(r *ingest.Report, prose string, firstLine int, lines []str
 			if !strings.ContainsAny(clause, "条篇则") || strings.Contains(clause, "栏目") {
 				return // a column of the website, not a channel
 			}
-			m := reItems.FindStringSubmatch(clause)
-			if m == nil {
-				return
-			}
-			n, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
-			if err != nil {
+			n, ok := itemCount(clause)
+			if !ok {
 				return
 			}
 			ch := ""
@@ -124,6 +143,9 @@ func readPublications(r *ingest.Report, prose string, firstLine int, lines []str
 func readApplications(r *ingest.Report, prose string, firstLine int, lines []string) {
 	eachSentence(prose, func(sentence string) bool {
 		if !strings.Contains(sentence, "申请") {
+			return true
+		}
+		if strings.IndexAny(sentence, "0123456789") < 0 && !strings.Contains(sentence, "未收到") && !strings.Contains(sentence, "没有收到") && !strings.Contains(sentence, "无") {
 			return true
 		}
 		m := reApplications.FindStringSubmatchIndex(sentence)
