@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"fmt"
+	"gongkai/ingest"
 	"strings"
 )
 
@@ -68,11 +69,17 @@ var withheldReasons = [][2]string{
 	{"withheld_enforcement_file", "行政执法案卷"}, {"withheld_query_item", "行政查询事项"},
 }
 
-// Channels are the publication channels of the spec with their labels.
-var Channels = [][2]string{
-	{"portal", "门户网站"}, {"wechat", "微信公众号"}, {"weibo", "微博"}, {"short_video", "短视频"},
-	{"notice_board", "公开栏"}, {"other", "其他渠道"},
-}
+// Channels are the publication channels of the spec with their labels (the stated total is
+// not a channel).
+var Channels = func() [][2]string {
+	var out [][2]string
+	for _, c := range ingest.Channels {
+		if c[0] != "total" {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
 
 func blockKeys(col string, blocks ...string) []string {
 	var keys []string

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"gongkai/ingest"
 	"html/template"
 	"io/fs"
 	"log"
@@ -103,7 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // levels are the agency levels with their Chinese names, in display order.
-var levels = [][2]string{{"township", "乡镇街道"}, {"department", "部门"}, {"county", "区县政府"}, {"city", "市级"}, {"unknown", "未知"}}
+var levels = ingest.Levels
 
 func levelName(l string) string {
 	for _, x := range levels {

@@ -118,3 +118,30 @@ func RowColumnLabel(row, col string) string {
 	}
 	return Table3RowLabels[row] + "（" + Table3ColumnLabels[col] + "）"
 }
+
+// Levels are the agency levels with their Chinese names, in display order.
+var Levels = [][2]string{
+	{LevelTownship, "乡镇街道"}, {LevelDepartment, "部门"}, {LevelCounty, "区县政府"}, {LevelCity, "市级"}, {LevelUnknown, "未知"},
+}
+
+// Channels are the publication channels of the spec with their Chinese names, in display
+// order; total is a stated total of items published, not a channel of its own.
+var Channels = [][2]string{
+	{"portal", "门户网站"}, {"wechat", "微信公众号"}, {"weibo", "微博"}, {"short_video", "短视频"},
+	{"notice_board", "公开栏"}, {"other", "其他渠道"}, {"total", "合计"},
+}
+
+// LevelLabel names a level in Chinese (the key itself when unknown).
+func LevelLabel(level string) string { return lookup(Levels, level) }
+
+// ChannelLabel names a publication channel in Chinese.
+func ChannelLabel(channel string) string { return lookup(Channels, channel) }
+
+func lookup(pairs [][2]string, key string) string {
+	for _, p := range pairs {
+		if p[0] == key {
+			return p[1]
+		}
+	}
+	return key
+}

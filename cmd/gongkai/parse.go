@@ -83,7 +83,7 @@ func printSummary(w io.Writer, r *ingest.Report) {
 			read++
 		}
 	}
-	fmt.Fprintf(w, "%s\n  单位：%s（%s）  年度：%d  格式：%s  发布：%s\n", r.Source, r.Agency, r.Level, r.Year, r.Format, orDash(r.Published))
+	fmt.Fprintf(w, "%s\n  单位：%s（%s）  年度：%d  格式：%s  发布：%s\n", r.Source, r.Agency, ingest.LevelLabel(r.Level), r.Year, r.Format, orDash(r.Published))
 	fmt.Fprintf(w, "  读取单元格：%d/%d\n", read, total)
 	get := func(k string) string {
 		if v, ok := r.Value(k); ok {
@@ -98,7 +98,7 @@ func printSummary(w io.Writer, r *ingest.Report) {
 	if len(r.Publications) > 0 {
 		var ps []string
 		for _, p := range r.Publications {
-			ps = append(ps, fmt.Sprintf("%s %d", p.Channel, p.Count))
+			ps = append(ps, fmt.Sprintf("%s %d 条", ingest.ChannelLabel(p.Channel), p.Count))
 		}
 		fmt.Fprintf(w, "  发布：%s\n", strings.Join(ps, "，"))
 	}
