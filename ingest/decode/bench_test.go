@@ -3,7 +3,9 @@ package decode
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // benchReport builds a ~10 KB report as text: prose with full-width punctuation and the
@@ -66,13 +68,31 @@ func BenchmarkRead(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			for b.Loop() {
 				if _, err := Read("bench", data); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 	}
+}
+
+// cpuTime is the process's user+system CPU time: unlike wall time it does not count time
+// the machine gave to other work, so figures taken on a busy machine stay comparable.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU µs per report (GC included) and the reports/s that CPU cost
+// allows on 2 cores.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	per := float64((cpuTime() - cpu0).Nanoseconds()) / 1e3 / float64(b.N)
+	b.ReportMetric(per, "cpu-µs/report")
+	b.ReportMetric(2e6/per, "reports/s@2cores")
 }
 
 func BenchmarkNormalize(b *testing.B) {
