@@ -62,7 +62,9 @@ var Rules = map[string]string{
 const DefaultSimilarity = 0.9
 
 // singleRules are the rules Report runs, in order. Each appends its findings to the list.
-var singleRules = []func(r *ingest.Report) []ingest.Finding{
+// The rules of tables 3 and 4 and the value rules read the report's cells as read once by
+// Report.
+var singleRules = []func(r *ingest.Report, c *cells) []ingest.Finding{
 	unreadable,
 	negative,
 	notInteger,
@@ -70,11 +72,16 @@ var singleRules = []func(r *ingest.Report) []ingest.Finding{
 	rowTotal,
 	outcomeSum,
 	blockTotal,
-	regulationsTownship,
-	feesUnit,
-	applications,
-	reviewLitigation,
-	late,
+	reportOnly(regulationsTownship),
+	reportOnly(feesUnit),
+	reportOnly(applications),
+	reportOnly(reviewLitigation),
+	reportOnly(late),
+}
+
+// reportOnly adapts a rule that reads no more than a few cells by key.
+func reportOnly(rule func(r *ingest.Report) []ingest.Finding) func(*ingest.Report, *cells) []ingest.Finding {
+	return func(r *ingest.Report, _ *cells) []ingest.Finding { return rule(r) }
 }
 
 // Report runs every single-report rule on r and appends the findings to r.Findings. A
@@ -85,8 +92,9 @@ func Report(r *ingest.Report) {
 	if r == nil {
 		return
 	}
+	c := readCells(r)
 	for _, rule := range singleRules {
-		for _, f := range rule(r) {
+		for _, f := range rule(r, c) {
 			if !has(r.Findings, f) {
 				r.Findings = append(r.Findings, f)
 			}
@@ -131,15 +139,6 @@ func vals(r *ingest.Report, keys ...string) ([]float64, bool) {
 	return out, true
 }
 
-// sum adds vs.
-func sum(vs []float64) float64 {
-	var s float64
-	for _, v := range vs {
-		s += v
-	}
-	return s
-}
-
 // same compares two cell values (sums of decimals are compared to a small tolerance).
 func same(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
@@ -154,6 +153,10 @@ func outcomeRows(r *ingest.Report) []string {
 	if !r.SingleOther {
 		return ingest.Table3OutcomeRows
 	}
+	return outcomeRowsSingleOther
+}
+
+var outcomeRowsSingleOther = func() []string {
 	var rows []string
 	for _, row := range ingest.Table3RowsSingleOther {
 		switch row {
@@ -163,7 +166,7 @@ func outcomeRows(r *ingest.Report) []string {
 		}
 	}
 	return rows
-}
+}()
 
 // levelOf returns the report's level; when the parser left it unknown, a township is
 // recognised from the organ's name (镇/乡人民政府, 街道办事处). Nothing else is guessed.

@@ -72,28 +72,131 @@ func scopeOf(r *ingest.Report, s string) string {
 	return scopeUnclear
 }
 
-// A scopedSentence is a sentence of the prose with the scope it speaks of.
-type scopedSentence struct {
-	text, scope string
+// Sentences of the prose end at 。；;！!？? (the decoder has made most full-width marks ASCII,
+// but reports built elsewhere keep them); line breaks are taken out first, since the lines of
+// a PDF or a wrapped page break sentences anywhere (行政复\n议). A sentence that names no one
+// takes the scope of the sentence before it: Chinese prose drops the subject
+// ("我局全年收到申请3件。无因此引起的行政复议。" speaks of 我局). The prose is scanned at
+// byte level and a sentence's scope is worked out only when a rule needs it: most sentences
+// speak of neither applications nor 复议 and 诉讼.
+
+// joinLines takes the line breaks out of a prose section.
+func joinLines(s string) string {
+	i := strings.IndexAny(s, "\r\n")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i+1:]
+		i = strings.IndexAny(s, "\r\n")
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
-// sentences splits a prose section into sentences with their scopes. A sentence that names
-// no one takes the scope of the sentence before it: Chinese prose drops the subject
-// ("我局全年收到申请3件。无因此引起的行政复议。" speaks of 我局).
-func sentences(r *ingest.Report, sec int) []scopedSentence {
-	// lines of a PDF or a wrapped page break sentences anywhere (行政复\n议)
-	text := strings.NewReplacer("\r", "", "\n", "").Replace(r.Prose[sec])
-	var out []scopedSentence
-	prev := scopeUnclear
-	for _, sent := range sentenceSplit.Split(text, -1) {
-		scope := scopeOf(r, sent)
-		if scope == scopeUnclear {
-			scope = prev
+// sentenceEnd returns the length of the sentence separator (。；;！!？?) at s[i], or 0.
+// Matching bytes is matching characters: UTF-8 never has a character's bytes inside another.
+func sentenceEnd(s string, i int) int {
+	switch s[i] {
+	case ';', '!', '?', '\n':
+		return 1
+	case 0xE3: // 。 U+3002
+		if i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x82 {
+			return 3
 		}
-		prev = scope
-		out = append(out, scopedSentence{sent, scope})
+	case 0xEF: // ；U+FF1B ！U+FF01 ？U+FF1F
+		if i+2 < len(s) && s[i+1] == 0xBC && (s[i+2] == 0x9B || s[i+2] == 0x81 || s[i+2] == 0x9F) {
+			return 3
+		}
 	}
-	return out
+	return 0
+}
+
+// sentenceEndBefore returns the length of a sentence separator ending at s[:i], or 0.
+func sentenceEndBefore(s string, i int) int {
+	if i >= 1 && sentenceEnd(s, i-1) == 1 {
+		return 1
+	}
+	if i >= 3 && sentenceEnd(s, i-3) == 3 {
+		return 3
+	}
+	return 0
+}
+
+// sentenceAround returns the bounds of the sentence of text holding byte i.
+func sentenceAround(text string, i int) (start, end int) {
+	start = i
+	for start > 0 {
+		n := sentenceEndBefore(text, start)
+		if n > 0 {
+			break
+		}
+		start--
+	}
+	end = i
+	for end < len(text) && sentenceEnd(text, end) == 0 {
+		end++
+	}
+	return start, end
+}
+
+// clauseEnd returns the length of the clause separator (，,：:) at s[i], or 0.
+func clauseEnd(s string, i int) int {
+	switch s[i] {
+	case ',', ':':
+		return 1
+	case 0xEF: // ，U+FF0C ：U+FF1A
+		if i+2 < len(s) && s[i+1] == 0xBC && (s[i+2] == 0x8C || s[i+2] == 0x9A) {
+			return 3
+		}
+	}
+	return 0
+}
+
+// scoper gives the scopes of the sentences of one prose section, asked in text order. A
+// sentence of unclear scope takes that of the sentence before it, so the sentences before
+// the one asked about are classified, backwards, only until one names someone.
+type scoper struct {
+	r     *ingest.Report
+	text  string
+	done  int    // the sentences ending at or before done are settled
+	scope string // the scope in force after done
+}
+
+func newScoper(r *ingest.Report, text string) scoper {
+	return scoper{r: r, text: text, scope: scopeUnclear}
+}
+
+// scopeOf returns the scope of the sentence text[start:end], which must come after the
+// sentences asked about before.
+func (sc *scoper) scopeOf(start, end int) string {
+	scope := sc.scope
+	for b, e := start, end; ; {
+		if s := scopeOf(sc.r, sc.text[b:e]); s != scopeUnclear {
+			scope = s
+			break
+		}
+		// the sentence before: skip the separators, then back to the previous separator
+		for b > sc.done {
+			n := sentenceEndBefore(sc.text, b)
+			if n == 0 {
+				break
+			}
+			b -= n
+		}
+		if b <= sc.done {
+			break
+		}
+		e = b
+		for b > sc.done && sentenceEndBefore(sc.text, b) == 0 {
+			b--
+		}
+	}
+	sc.done, sc.scope = end, scope
+	return scope
 }
 
 // quoteScope is the scope of the stated applications: that of the sentence of 一、总体情况
@@ -101,10 +204,24 @@ func sentences(r *ingest.Report, sec int) []scopedSentence {
 func quoteScope(r *ingest.Report, quote string) string {
 	q := strings.Join(strings.Fields(quote), "")
 	if q != "" {
-		for _, s := range sentences(r, 1) {
-			if strings.Contains(strings.Join(strings.Fields(s.text), ""), q) {
-				return s.scope
+		text := joinLines(r.Prose[1])
+		sc := newScoper(r, text)
+		for start := 0; start < len(text); {
+			end := start
+			for end < len(text) && sentenceEnd(text, end) == 0 {
+				end++
 			}
+			if end > start && strings.Contains(strings.Join(strings.Fields(text[start:end]), ""), q) {
+				return sc.scopeOf(start, end)
+			}
+			for end < len(text) {
+				n := sentenceEnd(text, end)
+				if n == 0 {
+					break
+				}
+				end += n
+			}
+			start = end
 		}
 	}
 	return scopeOf(r, quote)
@@ -208,8 +325,6 @@ type noneStatement struct {
 }
 
 var (
-	sentenceSplit = regexp.MustCompile(`[。；;！!？?\n]+`)
-	clauseSplit   = regexp.MustCompile(`[，,：:]+`)
 	// negations that deny the existence of cases; 无一 (none of them) and 未被 (not … by) do not.
 	negationRe = regexp.MustCompile(`无|没有|未发生|未收到|未出现|未有|不存在|未产生|未涉及|未曾|未接到|未引起|未引发`)
 	// a count: "0件", "为0", "为零", "1 起"
@@ -230,33 +345,75 @@ func noneStatements(r *ingest.Report) []noneStatement {
 	sort.Ints(secs)
 	var out []noneStatement
 	for _, sec := range secs {
-		for _, ss := range sentences(r, sec) {
-			sent, scope := ss.text, ss.scope
-			if !strings.Contains(sent, "复议") && !strings.Contains(sent, "诉讼") {
-				continue
+		text := joinLines(r.Prose[sec])
+		sc := newScoper(r, text)
+		// only the sentences naming 复议 or 诉讼 can deny them
+		review, litigation := strings.Index(text, "复议"), strings.Index(text, "诉讼")
+		for pos := 0; ; {
+			if review >= 0 && review < pos {
+				review = indexFrom(text, "复议", pos)
 			}
+			if litigation >= 0 && litigation < pos {
+				litigation = indexFrom(text, "诉讼", pos)
+			}
+			at := review
+			if at < 0 || (litigation >= 0 && litigation < at) {
+				at = litigation
+			}
+			if at < 0 {
+				break
+			}
+			start, end := sentenceAround(text, at)
+			pos = end
+			sent := text[start:end]
 			var st noneStatement
 			year := 0 // the year the clauses speak of, as last named in the sentence
-			for _, cl := range clauseSplit.Split(sent, -1) {
-				for _, m := range yearRe.FindAllStringSubmatch(cl, -1) {
-					year, _ = strconv.Atoi(m[1])
+			for cs := 0; cs <= len(sent); {
+				ce := cs
+				for ce < len(sent) && clauseEnd(sent, ce) == 0 {
+					ce++
 				}
-				if year != 0 && r.Year != 0 && year != r.Year {
-					continue // 2023年无行政复议: another year
+				cl := sent[cs:ce]
+				if strings.Contains(cl, "年") {
+					for _, m := range yearRe.FindAllStringSubmatch(cl, -1) {
+						year, _ = strconv.Atoi(m[1])
+					}
 				}
-				rv, lt := clauseDenies(cl)
-				st.review = st.review || rv
-				st.litigation = st.litigation || lt
+				if (year == 0 || r.Year == 0 || year == r.Year) && // 2023年无行政复议: another year
+					(strings.Contains(cl, "复议") || strings.Contains(cl, "诉讼")) {
+					rv, lt := clauseDenies(cl)
+					st.review = st.review || rv
+					st.litigation = st.litigation || lt
+				}
+				if ce == len(sent) {
+					break
+				}
+				for ce < len(sent) {
+					n := clauseEnd(sent, ce)
+					if n == 0 {
+						break
+					}
+					ce += n
+				}
+				cs = ce
 			}
 			if !st.review && !st.litigation {
 				continue
 			}
-			st.scope = scope
+			st.scope = sc.scopeOf(start, end)
 			st.sentence = strings.TrimSpace(sent)
 			out = append(out, st)
 		}
 	}
 	return out
+}
+
+// indexFrom is strings.Index(s[from:], sub) as an index of s, or -1.
+func indexFrom(s, sub string, from int) int {
+	if i := strings.Index(s[from:], sub); i >= 0 {
+		return from + i
+	}
+	return -1
 }
 
 // clauseDenies tells which of 复议 and 诉讼 one clause says there were none of.
@@ -322,6 +479,16 @@ func hasNonZeroCount(s string) bool {
 // sentence speaks of the organ (or its whole area, which includes it), warning where it
 // speaks of one office or its scope is unclear.
 func reviewLitigation(r *ingest.Report) []ingest.Finding {
+	// nothing contradicts a "none" when table 4 shows no case (or was not read)
+	nonZero := false
+	for _, block := range []string{"review", "litigation_direct", "litigation_after_review"} {
+		if v, ok := r.Value(key4(block, "total")); ok && v != 0 {
+			nonZero = true
+		}
+	}
+	if !nonZero {
+		return nil
+	}
 	sts := noneStatements(r)
 	if len(sts) == 0 {
 		return nil
@@ -342,7 +509,7 @@ func reviewLitigation(r *ingest.Report) []ingest.Finding {
 	}
 	var out []ingest.Finding
 	add := func(st noneStatement, block string) {
-		key := ingest.Table4Key(block, "total")
+		key := key4(block, "total")
 		v, ok := r.Value(key)
 		if !ok || v == 0 {
 			return

@@ -12,14 +12,20 @@ import (
 // balance is T3-balance, per column: 一 + 二 = 第（七）项 + 四 (the rule printed above table 3:
 // 第一项加第二项之和，等于第三项加第四项之和). The finding names 四、结转下年度 as the cell
 // to correct (expected = 一 + 二 − 第（七）项), or 第（七）项总计 when that would be negative.
-func balance(r *ingest.Report) []ingest.Finding {
+func balance(r *ingest.Report, c *cells) []ingest.Finding {
 	var out []ingest.Finding
-	for _, col := range ingest.Table3Columns {
-		keys := []string{
-			ingest.Table3Key("new_received", col), ingest.Table3Key("carried_over", col),
-			ingest.Table3Key("total_handled", col), ingest.Table3Key("carried_forward", col),
+	rows := [4][]int{
+		c.ks.table3["new_received"], c.ks.table3["carried_over"],
+		c.ks.table3["total_handled"], c.ks.table3["carried_forward"],
+	}
+	for ci, col := range ingest.Table3Columns {
+		var v [4]float64
+		ok := true
+		for i := range v {
+			if v[i], ok = c.at(rows[i][ci]); !ok {
+				break
+			}
 		}
-		v, ok := vals(r, keys...)
 		if !ok {
 			continue
 		}
@@ -27,9 +33,9 @@ func balance(r *ingest.Report) []ingest.Finding {
 		if same(in, outSide) {
 			continue
 		}
-		cell, exp, act := keys[3], in-v[2], v[3]
+		cell, exp, act := key3("carried_forward", col), in-v[2], v[3]
 		if exp < 0 {
-			cell, exp, act = keys[2], in-v[3], v[2]
+			cell, exp, act = key3("total_handled", col), in-v[3], v[2]
 		}
 		msg := fmt.Sprintf("表三%s列不平衡：一、本年新收 %s 加 二、上年结转 %s 共 %s，应等于第（七）项总计 %s 加 四、结转下年度继续办理 %s（报告合计 %s）；%s应为 %s，报告为 %s",
 			table3ColLabel[col], num(v[0]), num(v[1]), num(in), num(v[2]), num(v[3]), num(outSide),
@@ -54,28 +60,23 @@ func splitTable3(key string) (row, col string) {
 }
 
 // rowTotal is T3-row-total, per row: 总计 = the six applicant columns added up.
-func rowTotal(r *ingest.Report) []ingest.Finding {
+func rowTotal(r *ingest.Report, c *cells) []ingest.Finding {
 	var out []ingest.Finding
 	rows := ingest.Table3Rows
 	if r.SingleOther {
 		rows = ingest.Table3RowsSingleOther
 	}
-	cols := ingest.Table3Columns[:len(ingest.Table3Columns)-1]
-	for _, row := range rows {
-		keys := make([]string, len(cols))
-		for i, c := range cols {
-			keys[i] = ingest.Table3Key(row, c)
-		}
-		parts, ok := vals(r, keys...)
+	for ri, row := range rows {
+		idx := c.ks.rows[ri] // the six applicant columns, then 总计
+		exp, ok := c.sum(idx[:len(idx)-1])
 		if !ok {
 			continue
 		}
-		totalKey := ingest.Table3Key(row, "total")
-		total, ok := r.Value(totalKey)
+		total, ok := c.at(idx[len(idx)-1])
 		if !ok {
 			continue
 		}
-		exp := sum(parts)
+		totalKey := key3(row, "total")
 		if same(exp, total) {
 			continue
 		}
@@ -88,24 +89,32 @@ func rowTotal(r *ingest.Report) []ingest.Finding {
 
 // outcomeSum is T3-outcome-sum, per column: 第（七）项总计 = the sum of the outcome rows
 // （一） through （六）.
-func outcomeSum(r *ingest.Report) []ingest.Finding {
+func outcomeSum(r *ingest.Report, c *cells) []ingest.Finding {
 	var out []ingest.Finding
 	rows := outcomeRows(r)
-	for _, col := range ingest.Table3Columns {
-		keys := make([]string, len(rows))
-		for i, row := range rows {
-			keys[i] = ingest.Table3Key(row, col)
+	idx := make([][]int, len(rows))
+	for i, row := range rows {
+		idx[i] = c.ks.table3[row]
+	}
+	handled := c.ks.table3["total_handled"]
+	for ci, col := range ingest.Table3Columns {
+		var exp float64
+		ok := true
+		for _, row := range idx {
+			var v float64
+			if v, ok = c.at(row[ci]); !ok {
+				break
+			}
+			exp += v
 		}
-		parts, ok := vals(r, keys...)
 		if !ok {
 			continue
 		}
-		totalKey := ingest.Table3Key("total_handled", col)
-		total, ok := r.Value(totalKey)
+		total, ok := c.at(handled[ci])
 		if !ok {
 			continue
 		}
-		exp := sum(parts)
+		totalKey := key3("total_handled", col)
 		if same(exp, total) {
 			continue
 		}
@@ -117,20 +126,19 @@ func outcomeSum(r *ingest.Report) []ingest.Finding {
 }
 
 // blockTotal is T4-block-total, per block: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结.
-func blockTotal(r *ingest.Report) []ingest.Finding {
+func blockTotal(r *ingest.Report, c *cells) []ingest.Finding {
 	var out []ingest.Finding
-	for _, b := range ingest.Table4Blocks {
-		parts, ok := vals(r, ingest.Table4Key(b, "maintained"), ingest.Table4Key(b, "corrected"),
-			ingest.Table4Key(b, "other"), ingest.Table4Key(b, "pending"))
+	for bi, b := range ingest.Table4Blocks {
+		idx := c.ks.blocks[bi] // 结果维持, 结果纠正, 其他结果, 尚未审结, then 总计
+		exp, ok := c.sum(idx[:len(idx)-1])
 		if !ok {
 			continue
 		}
-		totalKey := ingest.Table4Key(b, "total")
-		total, ok := r.Value(totalKey)
+		total, ok := c.at(idx[len(idx)-1])
 		if !ok {
 			continue
 		}
-		exp := sum(parts)
+		totalKey := key4(b, "total")
 		if same(exp, total) {
 			continue
 		}

@@ -15,33 +15,17 @@ import (
 // e.g. read back from JSON). A row or block entirely unread gets one finding naming the row
 // ("table3.carried_forward"); a V-unreadable or V-missing-section finding already naming the
 // cell, its row or its table covers it.
-func unreadable(r *ingest.Report) []ingest.Finding {
+func unreadable(r *ingest.Report, c *cells) []ingest.Finding {
 	var out []ingest.Finding
-	nilKey := func(k string) bool {
-		c, ok := r.Cells[k]
-		return !ok || c.Value == nil
-	}
-	// Group the keys by row (table3.row, table4.block, table2.item).
-	var groups [][]string
-	var last string
-	for _, k := range r.Keys() {
-		p := k[:strings.LastIndex(k, ".")]
-		if strings.Count(k, ".") == 1 { // table2.licensing
-			p = k
-		}
-		if p != last || len(groups) == 0 {
-			groups = append(groups, nil)
-			last = p
-		}
-		groups[len(groups)-1] = append(groups[len(groups)-1], k)
-	}
-	for _, g := range groups {
+	at := 0                         // position of the group's first key
+	for _, g := range c.ks.groups { // by row (table3.row, table4.block, table2.item)
 		var missing []string
-		for _, k := range g {
-			if nilKey(k) && !covered(r.Findings, k) {
+		for i, k := range g {
+			if c.v[at+i] == nil && !covered(r.Findings, k) {
 				missing = append(missing, k)
 			}
 		}
+		at += len(g)
 		if len(missing) == 0 {
 			continue
 		}
@@ -91,10 +75,10 @@ func covered(fs []ingest.Finding, key string) bool {
 }
 
 // negative is V-negative: a count below zero (the 2019 format's 本年增/减 may be negative).
-func negative(r *ingest.Report) []ingest.Finding {
+func negative(r *ingest.Report, c *cells) []ingest.Finding {
 	var out []ingest.Finding
-	for _, k := range r.Keys() {
-		v, ok := r.Value(k)
+	for i, k := range c.ks.keys {
+		v, ok := c.at(i)
 		if !ok || v >= 0 || ingest.MayBeNegative(k) {
 			continue
 		}
@@ -105,10 +89,10 @@ func negative(r *ingest.Report) []ingest.Finding {
 }
 
 // notInteger is V-not-integer: a count with a fractional part (money cells may be decimal).
-func notInteger(r *ingest.Report) []ingest.Finding {
+func notInteger(r *ingest.Report, c *cells) []ingest.Finding {
 	var out []ingest.Finding
-	for _, k := range r.Keys() {
-		v, ok := r.Value(k)
+	for i, k := range c.ks.keys {
+		v, ok := c.at(i)
 		if !ok || ingest.IsDecimalKey(k) || v == math.Trunc(v) {
 			continue
 		}
