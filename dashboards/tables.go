@@ -458,7 +458,7 @@ func findingsTable(name, title string, fs []analytics.Finding) *analytics.Table 
 	for _, f := range fs {
 		ag := analytics.Str(f.Agency)
 		ag.Link = agencyLink(f.AgencyID, f.Year)
-		sev := analytics.Cell{V: f.Severity, Text: map[string]string{"error": "错误", "warning": "警告"}[f.Severity], Class: f.Severity}
+		sev := severityCell(f.Severity)
 		cell := analytics.Str(f.Cell)
 		if f.Cell != "" {
 			cell.Link = agencyLink(f.AgencyID, f.Year) + "#" + f.Cell
@@ -613,7 +613,7 @@ func (s *Server) tableRules(ctx context.Context, v view) (*analytics.Table, erro
 	for _, r := range rs {
 		rule := analytics.Str(r.Rule)
 		rule.Link = v.link("/quality", "rule", r.Rule) + "#quality_findings"
-		t.Rows = append(t.Rows, []analytics.Cell{rule, analytics.Str(r.Severity), analytics.Int(int64(r.Findings)), analytics.Int(int64(r.Agencies))})
+		t.Rows = append(t.Rows, []analytics.Cell{rule, severityCell(r.Severity), analytics.Int(int64(r.Findings)), analytics.Int(int64(r.Agencies))})
 	}
 	return t, nil
 }
@@ -696,4 +696,9 @@ func (s *Server) tableRisks(ctx context.Context, v view) (*analytics.Table, erro
 		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(c.Title), ag, analytics.Str(c.Detail)})
 	}
 	return t, nil
+}
+
+// severityCell shows a finding's severity in Chinese, keeping the key as its value.
+func severityCell(sev string) analytics.Cell {
+	return analytics.Cell{V: sev, Text: map[string]string{"error": "错误", "warning": "警告"}[sev], Class: sev}
 }
