@@ -34,8 +34,11 @@ func File(name string, data []byte) (*ingest.Report, error) {
 
 // Document parses a decoded document.
 func Document(name string, doc *decode.Document) (*ingest.Report, error) {
-	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: make(map[string]ingest.Cell, 240), Prose: map[int]string{}}
+	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: make(map[string]ingest.Cell, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15), Prose: map[int]string{}}
 	lines := doc.Lines
+	// the text is joined once; prose sections are slices of it
+	text := newJoined(lines)
+	r.Text = text.s
 	identify(r, name, lines, doc.Title, doc.Meta)
 	secs := findSections(lines)
 	last := pos{len(lines) + 1, 0}
@@ -128,9 +131,9 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if r.Format == ingest.Format2019 {
 		labels2 = table2Labels2019
 	}
-	prose1 := textBetween(lines, first, t2start)
+	prose1 := text.between(first, t2start)
 	if secs.found[1] {
-		prose1 = textBetween(lines, secs.start[1], secs.end(1, last))
+		prose1 = text.between(secs.start[1], secs.end(1, last))
 	}
 	t2 := readTable2(t2toks, labels2, prose1)
 	for _, l := range labels2 {
@@ -183,10 +186,10 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	// prose
 	r.Prose[1] = prose1
 	if secs.found[5] {
-		r.Prose[5] = textBetween(lines, secs.start[5], secs.end(5, last))
+		r.Prose[5] = text.between(secs.start[5], secs.end(5, last))
 	}
 	if secs.found[6] {
-		r.Prose[6] = textBetween(lines, secs.start[6], last)
+		r.Prose[6] = text.between(secs.start[6], last)
 	}
 	p1line := 1
 	if secs.found[1] {
@@ -194,7 +197,6 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 	readPublications(r, r.Prose[1], p1line, lines)
 	readApplications(r, r.Prose[1], p1line, lines)
-	r.Text = strings.Join(lines, "\n")
 	return r, nil
 }
 

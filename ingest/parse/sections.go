@@ -91,31 +91,6 @@ func (s sections) end(n int, last pos) pos {
 	return last
 }
 
-// textBetween returns the text from a to b (b exclusive), lines joined with "\n".
-func textBetween(lines []string, a, b pos) string {
-	if !a.before(b) {
-		return ""
-	}
-	var sb strings.Builder
-	for l := a.line; l <= b.line && l <= len(lines); l++ {
-		line := lines[l-1]
-		from, to := 0, len(line)
-		if l == a.line {
-			from = min(a.off, len(line))
-		}
-		if l == b.line {
-			to = min(b.off, len(line))
-		}
-		if from < to {
-			sb.WriteString(line[from:to])
-		}
-		if l != b.line {
-			sb.WriteByte('\n')
-		}
-	}
-	return sb.String()
-}
-
 // tokensBetween returns the tokens from a (inclusive) to b (exclusive). A text token that
 // runs into a from before it (a heading inside a long line of prose) is cut at a.
 func tokensBetween(lines []string, toks []token, a, b pos) []token {
@@ -142,4 +117,58 @@ func tokensBetween(lines []string, toks []token, a, b pos) []token {
 		}
 	}
 	return out
+}
+
+// joined is the document's lines joined with "\n", with where each line starts, so that a
+// section's text is a slice of it rather than a copy.
+type joined struct {
+	s     string
+	start []int // byte offset of each line (0-based index)
+}
+
+func newJoined(lines []string) joined {
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	start := make([]int, len(lines)+1)
+	for i, l := range lines {
+		start[i] = b.Len()
+		b.WriteString(l)
+		if i < len(lines)-1 {
+			b.WriteByte('\n')
+		}
+	}
+	start[len(lines)] = b.Len()
+	return joined{s: b.String(), start: start}
+}
+
+// offset is the byte offset of p in the joined text.
+func (j joined) offset(p pos) int {
+	if p.line < 1 {
+		return 0
+	}
+	if p.line > len(j.start)-1 {
+		return len(j.s)
+	}
+	line := j.start[p.line-1]
+	end := len(j.s)
+	if p.line < len(j.start)-1 {
+		end = j.start[p.line] - 1 // the line's own end, before its "\n"
+	}
+	return min(line+p.off, end)
+}
+
+// between returns the text from a to b (b exclusive), as a slice of the joined text.
+func (j joined) between(a, b pos) string {
+	if !a.before(b) {
+		return ""
+	}
+	x, y := j.offset(a), j.offset(b)
+	if x >= y {
+		return ""
+	}
+	return strings.TrimSuffix(j.s[x:y], "\n")
 }

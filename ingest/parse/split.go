@@ -100,7 +100,7 @@ func readCellsAt(toks []token, n int, rule rowRule, decimals bool, lastCol int) 
 			// a blank cell with no rule to confirm it: unread, never a silent 0
 			for i, t := range toks {
 				if t.kind != tokBlank {
-					res.vals[i], res.toks[i] = num(vals[i]), t
+					res.vals[i], res.toks[i] = &vals[i], t
 				}
 			}
 			res.reason = "空白单元格"
@@ -109,14 +109,14 @@ func readCellsAt(toks []token, n int, rule rowRule, decimals bool, lastCol int) 
 		if blanks && rule != nil && !rule(vals) {
 			for i, t := range toks {
 				if t.kind != tokBlank {
-					res.vals[i], res.toks[i] = num(vals[i]), t
+					res.vals[i], res.toks[i] = &vals[i], t
 				}
 			}
 			res.reason = "空白单元格（按 0 计不符合勾稽关系）"
 			return res
 		}
 		for i, t := range toks {
-			res.vals[i], res.toks[i] = num(vals[i]), t
+			res.vals[i], res.toks[i] = &vals[i], t
 		}
 		return res
 	}
@@ -212,7 +212,7 @@ func placeByColumn(res cellsResult, toks []token, n int, rule rowRule, decimals 
 		case blank[i] && !blanksAreZero:
 			res.reason = "空白单元格（按 0 计不符合勾稽关系）"
 		default:
-			res.vals[i] = num(vals[i])
+			res.vals[i] = &vals[i]
 		}
 	}
 	return res
