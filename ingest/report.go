@@ -201,10 +201,7 @@ func FormatValue(v float64) string {
 
 // Validate reports a programming error: a cell key that is not one of the format's keys.
 func (r *Report) Validate() error {
-	known := map[string]bool{}
-	for _, k := range CellKeys(r.Format, r.SingleOther) {
-		known[k] = true
-	}
+	known := keySet(r.Format, r.SingleOther)
 	var bad []string
 	for k := range r.Cells {
 		if !known[k] {
@@ -216,4 +213,30 @@ func (r *Report) Validate() error {
 		return fmt.Errorf("report %s: unknown cell keys %v", r.Source, bad)
 	}
 	return nil
+}
+
+// keySets holds the set of cell keys of each report shape, made once.
+var keySets = func() map[[2]string]map[string]bool {
+	m := map[[2]string]map[string]bool{}
+	for _, f := range []string{Format2021, Format2019} {
+		for _, single := range []bool{false, true} {
+			set := map[string]bool{}
+			for _, k := range CellKeys(f, single) {
+				set[k] = true
+			}
+			m[[2]string{f, strconv.FormatBool(single)}] = set
+		}
+	}
+	return m
+}()
+
+func keySet(format string, single bool) map[string]bool {
+	if s, ok := keySets[[2]string{format, strconv.FormatBool(single)}]; ok {
+		return s
+	}
+	set := map[string]bool{}
+	for _, k := range CellKeys(format, single) {
+		set[k] = true
+	}
+	return set
 }
