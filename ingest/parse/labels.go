@@ -65,12 +65,18 @@ type labelWord struct {
 }
 
 // wordsByFirst indexes every table-3 label word by its first rune, so a label is scanned
-// once instead of being searched for each word of each row.
-var wordsByFirst = func() map[rune][]labelWord {
-	m := map[rune][]labelWord{}
+// once instead of being searched for each word of each row; firstIndex maps a rune of the
+// CJK block to its list (0: no word starts with it).
+var wordsByFirst, firstIndex = func() ([][]labelWord, *[0xA000]uint8) {
+	lists := [][]labelWord{nil}
+	var idx [0xA000]uint8
 	add := func(w string, bit uint) {
 		r, _ := utf8.DecodeRuneInString(w)
-		m[r] = append(m[r], labelWord{w, bit})
+		if idx[r] == 0 {
+			idx[r] = uint8(len(lists))
+			lists = append(lists, nil)
+		}
+		lists[idx[r]] = append(lists[idx[r]], labelWord{w, bit})
 	}
 	for _, l := range table3Labels {
 		for _, w := range l.words {
@@ -80,7 +86,7 @@ var wordsByFirst = func() map[rune][]labelWord {
 	for _, w := range otherHandledWords {
 		add(w, otherHandledBit)
 	}
-	return m
+	return lists, &idx
 }()
 
 // labelMasks gives every text token the set of table-3 rows its label names, as bits, so
@@ -92,7 +98,10 @@ func labelMasks(toks []token, masks []uint32) []uint32 {
 		if t.kind == tokText {
 			h := t.han
 			for i, r := range h {
-				for _, w := range wordsByFirst[r] {
+				if r >= 0xA000 || firstIndex[r] == 0 {
+					continue
+				}
+				for _, w := range wordsByFirst[firstIndex[r]] {
 					if strings.HasPrefix(h[i:], w.word) {
 						m |= 1 << w.bit
 					}

@@ -142,12 +142,14 @@ func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
 			neg = true
 		}
 		if !isDigit(b) && !neg {
-			size := 1
-			if b >= utf8.RuneSelf {
-				_, size = utf8.DecodeRuneInString(c[i:])
+			// bytes of words: digits are ASCII, so a run of text ends on a rune boundary
+			// without decoding the characters
+			j := i + 1
+			for j < len(c) && !isDigit(c[j]) && c[j] != '-' {
+				j++
 			}
-			addText(i, i+size)
-			i += size
+			addText(i, j)
+			i = j
 			continue
 		}
 		start := i
