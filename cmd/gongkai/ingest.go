@@ -105,5 +105,5 @@ func runIngest(cmd *cobra.Command, args []string) error {
 // pipelineOptions are the ingest rules, the same for gongkai ingest and for uploads.
 func pipelineOptions(cfg config.Config) pipeline.Options {
 	return pipeline.Options{Workers: cfg.Workers, Parse: parse.File, Check: check.Report,
-		CrossYear: check.Years, ParserVersion: parse.Version}
+		CrossYear: check.Years, CrossYearKeys: check.YearsKeys, ParserVersion: parse.Version}
 }

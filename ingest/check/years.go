@@ -25,6 +25,20 @@ func Years(prev, cur *ingest.Report) []ingest.Finding {
 	return out
 }
 
+// YearsKeys are the cells Years reads: a caller may load only these (and the prose) for it.
+var YearsKeys = func() []string {
+	var keys []string
+	for _, col := range ingest.Table3Columns {
+		keys = append(keys, ingest.Table3Key("carried_over", col), ingest.Table3Key("carried_forward", col))
+	}
+	for _, item := range []string{"regulations", "normative_documents"} {
+		for _, c := range []string{"made", "repealed", "valid"} {
+			keys = append(keys, "table2."+item+"."+c)
+		}
+	}
+	return keys
+}()
+
 // carryOver is X-carry-over, per column: this year's 二、上年结转 = last year's
 // 四、结转下年度继续办理.
 func carryOver(prev, cur *ingest.Report) []ingest.Finding {

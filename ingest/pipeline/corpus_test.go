@@ -20,7 +20,7 @@ func TestCorpusTwice(t *testing.T) {
 	}
 	db := openDB(t, filepath.Join(t.TempDir(), "c.duckdb"))
 	defer db.Close()
-	opt := Options{Parse: parse.File, Check: check.Report, CrossYear: check.Years, ParserVersion: parse.Version}
+	opt := Options{Parse: parse.File, Check: check.Report, CrossYear: check.Years, CrossYearKeys: check.YearsKeys, ParserVersion: parse.Version}
 	first, err := Run(context.Background(), db, []string{corpus}, opt)
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ type Options struct {
 	Parse         ParseFunc                                       // bytes to report
 	Check         func(*ingest.Report)                            // single-report rules (check.Report), run after Parse
 	CrossYear     func(prev, cur *ingest.Report) []ingest.Finding // rules across years (check.Years)
+	CrossYearKeys []string                                        // the cells CrossYear reads (check.YearsKeys); nil: load whole reports
 	ParserVersion string                                          // stored with every report
 	Progress      func(done, total int)                           // called from the writer after each file
 	Batch         int                                             // reports per transaction; 0: 128, 1: one transaction per report
@@ -269,7 +270,7 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 		return finish(res, newAgencies), err
 	}
 	if opt.CrossYear != nil {
-		if err := crossYear(db, touched, opt.CrossYear); err != nil {
+		if err := crossYear(db, touched, opt.CrossYear, opt.CrossYearKeys); err != nil {
 			return finish(res, newAgencies), err
 		}
 	}
@@ -327,7 +328,7 @@ func read(db *store.DB, path string, opt Options) (j job) {
 
 // crossYear recomputes the cross-year findings of every touched (agency, year) and of the
 // year after it, loading the reports in chunks.
-func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ingest.Report) []ingest.Finding) error {
+func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ingest.Report) []ingest.Finding, keys []string) error {
 	type pair struct{ prev, cur int64 } // report ids; prev 0: none
 	seen := map[int64]bool{}
 	var pairs []pair
@@ -363,7 +364,13 @@ func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ing
 				}
 			}
 			t0 := time.Now()
-			loaded, err := db.LoadIDs(ids)
+			var loaded map[int64]*store.Stored
+			var err error
+			if keys != nil {
+				loaded, err = db.LoadSlim(ids, keys)
+			} else {
+				loaded, err = db.LoadIDs(ids)
+			}
 			store.Phase("crossyear.load", t0)
 			ch <- load{part, loaded, err}
 		}()

@@ -307,7 +307,7 @@ func BenchmarkIngestGenerated(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		benchRun(b, dir, len(files), Options{Parse: parse.File, Check: check.Report, CrossYear: check.Years,
+		benchRun(b, dir, len(files), Options{Parse: parse.File, Check: check.Report, CrossYear: check.Years, CrossYearKeys: check.YearsKeys,
 			ParserVersion: parse.Version, Batch: benchBatch()})
 	}
 }

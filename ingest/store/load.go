@@ -86,7 +86,21 @@ func (d *DB) Previous(agencyID int64, year int) (*Stored, error) {
 
 // LoadIDs loads reports by id, a few queries for any number of them. Report.Agency is the
 // canonical name; Source the stored path.
-func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
+func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) { return d.load(ids, nil) }
+
+// LoadSlim loads reports by id with only the given cells and the prose: no text,
+// publications or findings. It is for rules that compare reports (the cross-year rules
+// read ~25 cells of ~200), where loading whole reports was most of their time.
+func (d *DB) LoadSlim(ids []int64, keys []string) (map[int64]*Stored, error) {
+	if keys == nil {
+		keys = []string{}
+	}
+	return d.load(ids, keys)
+}
+
+// load loads reports by id; keys nil: everything, else only those cells and the prose.
+func (d *DB) load(ids []int64, keys []string) (map[int64]*Stored, error) {
+	slim := keys != nil
 	out := map[int64]*Stored{}
 	if len(ids) == 0 {
 		return out, nil
@@ -105,7 +119,11 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 	names := d.keyNames()
 	q := func(query string) (*sql.Rows, error) { return d.db.QueryContext(ctx, query, args...) }
 
-	rows, err := q(`SELECT r.id, r.agency_id, a.name, r.year, r.format, r.level, r.published, r.source_path, r.text,
+	textCol := "r.text"
+	if slim {
+		textCol = "''"
+	}
+	rows, err := q(`SELECT r.id, r.agency_id, a.name, r.year, r.format, r.level, r.published, r.source_path, ` + textCol + `,
 		r.revision, r.current, r.single_other, r.incomplete, r.applications_stated, r.applications_quote
 		FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE r.id IN ` + fmt.Sprintf(in, "r.id"))
 	if err != nil {
@@ -138,7 +156,11 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return nil, fmt.Errorf("load reports: %w", err)
 	}
 
-	rows, err = q(`SELECT report_id, key_id, value, line, src_text FROM cell_values WHERE report_id IN ` + fmt.Sprintf(in, "report_id"))
+	cellsQuery := `SELECT report_id, key_id, value, line, src_text FROM cell_values WHERE report_id IN ` + fmt.Sprintf(in, "report_id")
+	if slim {
+		cellsQuery += " AND key_id IN (" + d.keyIDList(keys) + ")"
+	}
+	rows, err = q(cellsQuery)
 	if err != nil {
 		return nil, fmt.Errorf("load cells: %w", err)
 	}
@@ -174,6 +196,9 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return nil, fmt.Errorf("load cells: %w", err)
 	}
 
+	if slim {
+		return out, d.loadProse(q, in, out)
+	}
 	rows, err = q(`SELECT report_id, channel, count, quote, line FROM publications WHERE report_id IN ` + fmt.Sprintf(in, "report_id") + ` ORDER BY rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("load publications: %w", err)
@@ -225,9 +250,14 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		return nil, fmt.Errorf("load findings: %w", err)
 	}
 
-	rows, err = q(`SELECT report_id, section, text FROM report_prose WHERE report_id IN ` + fmt.Sprintf(in, "report_id"))
+	return out, d.loadProse(q, in, out)
+}
+
+// loadProse adds the stored prose sections to the loaded reports.
+func (d *DB) loadProse(q func(string) (*sql.Rows, error), in string, out map[int64]*Stored) error {
+	rows, err := q(`SELECT report_id, section, text FROM report_prose WHERE report_id IN ` + fmt.Sprintf(in, "report_id"))
 	if err != nil {
-		return nil, fmt.Errorf("load prose: %w", err)
+		return fmt.Errorf("load prose: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -235,7 +265,7 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 		var sec int
 		var text string
 		if err := rows.Scan(&id, &sec, &text); err != nil {
-			return nil, fmt.Errorf("load prose: %w", err)
+			return fmt.Errorf("load prose: %w", err)
 		}
 		if s := out[id]; s != nil {
 			if s.Report.Prose == nil {
@@ -244,7 +274,21 @@ func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
 			s.Report.Prose[sec] = text
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// keyIDList is the ids of the given cell keys, for an IN list (-1 when none is stored yet).
+func (d *DB) keyIDList(keys []string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var b strings.Builder
+	b.WriteString("-1")
+	for _, k := range keys {
+		if id, ok := d.keyID[k]; ok {
+			fmt.Fprintf(&b, ",%d", id)
+		}
+	}
+	return b.String()
 }
 
 // keyNames returns the cell keys by id.
