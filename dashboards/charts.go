@@ -159,6 +159,7 @@ func (s *Server) heatmap(id string, m analytics.Metric, agencies []string, years
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: fmt.Sprintf("%dpx", height), AssetsHost: assetsHost}),
 		charts.WithTitleOpts(opts.Title{Title: m.Label + "：单位 × 年度", Left: "center", TitleStyle: &opts.TextStyle{FontSize: 14}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}), // one series: its legend only covered the title
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
 		charts.WithAnimation(s.animation),
 		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Top: "40", Bottom: "60", ContainLabel: opts.Bool(true)}),
