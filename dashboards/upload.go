@@ -44,19 +44,31 @@ func (s *Server) tokenOK(got string) bool {
 }
 
 func requestToken(r *http.Request) string {
+	if t := headerToken(r); t != "" {
+		return t
+	}
+	return r.FormValue("token")
+}
+
+// headerToken is the token sent in a header (ingest --server), readable before the body.
+func headerToken(r *http.Request) string {
 	if t := r.Header.Get("X-Gongkai-Token"); t != "" {
 		return t
 	}
 	if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
 		return strings.TrimPrefix(a, "Bearer ")
 	}
-	return r.FormValue("token")
+	return ""
 }
 
 // receive reads the multipart files and ingests each. status is the HTTP status to answer.
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) (results []UploadResult, status int, msg string) {
 	if off := s.uploadsOff(); off != "" {
 		return nil, http.StatusForbidden, off
+	}
+	// a token in a header is checked before the body is read
+	if t := headerToken(r); t != "" && !s.tokenOK(t) {
+		return nil, http.StatusUnauthorized, "令牌不正确。"
 	}
 	limit := s.uploadLimit()
 	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
