@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -100,8 +101,12 @@ func decodeBytes(name string, data []byte, html bool) (string, string, error) {
 		text, enc = strings.ToValidUTF8(aliasString(data[3:]), "\uFFFD"), "utf-8-bom"
 	} else if bytes.IndexByte(data, 0) >= 0 {
 		return "", "", errorf(name, "%w (NUL bytes)", ErrNotText)
-	} else if utf8.Valid(data) {
-		text, enc = aliasString(data), "utf-8"
+	} else if ok, err := validUTF8Text(name, data); ok {
+		// Valid UTF-8 checked for binary content in the same pass.
+		if err != nil {
+			return "", "", err
+		}
+		return aliasString(data), "utf-8", nil
 	} else {
 		var e encoding.Encoding = simplifiedchinese.GB18030
 		enc = "gb18030"
@@ -174,13 +179,7 @@ func checkText(name, s string) error {
 			ctrl++
 		}
 	}
-	if ctrl > 2 && ctrl*300 > len(s) {
-		return errorf(name, "%w (control characters)", ErrNotText)
-	}
-	if bad > 4 && bad*150 > len(s) {
-		return errorf(name, "%w", ErrEncoding)
-	}
-	return nil
+	return checkCounts(name, ctrl, bad, len(s))
 }
 
 // suspectByte marks the bytes checkText looks at: control characters other than white
@@ -280,4 +279,84 @@ func sniffView(data []byte, limit int) []byte {
 		data = data[:limit]
 	}
 	return data
+}
+
+// validUTF8Text reports whether data (which holds no NUL) is valid UTF-8 and, when it is,
+// runs checkText's test on it in the same pass: in valid UTF-8 the bytes checkText looks at
+// (controls, and the lead bytes C2 and EF) are never continuation bytes, so counting them
+// rune by rune finds what checkText's byte scan finds.
+func validUTF8Text(name string, data []byte) (bool, error) {
+	sample := len(data)
+	if sample > checkSample {
+		sample = checkSample
+	}
+	var ctrl, bad int
+	n := len(data)
+	i := 0
+	for i < sample {
+		b := data[i]
+		if b < utf8.RuneSelf {
+			// Eight ASCII bytes at a time while none is a control character.
+			for i+8 <= sample {
+				x := binary.LittleEndian.Uint64(data[i:])
+				const hi, lo = 0x8080808080808080, 0x0101010101010101
+				// no byte >= 0x80, none < 0x20, none == 0x7F
+				if x&hi != 0 || (x-0x20*lo)&^x&hi != 0 || ((x^0x7F*lo)-lo)&^(x^0x7F*lo)&hi != 0 {
+					break
+				}
+				i += 8
+			}
+			if i < sample && data[i] < utf8.RuneSelf {
+				if suspectByte[data[i]] {
+					ctrl++
+				}
+				i++
+			}
+			continue
+		}
+		switch {
+		case b >= 0xE1 && b <= 0xEF && b != 0xED:
+			if i+2 >= n {
+				return false, nil
+			}
+			c1, c2 := data[i+1], data[i+2]
+			if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+				return false, nil
+			}
+			if b == 0xEF && c1 == 0xBF && c2 == 0xBD && i+2 < sample {
+				bad++
+			}
+			i += 3
+		case b == 0xC2:
+			if i+1 >= n || data[i+1]&0xC0 != 0x80 {
+				return false, nil
+			}
+			if data[i+1] <= 0x9F && i+1 < sample {
+				ctrl++
+			}
+			i += 2
+		default:
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false, nil
+			}
+			i += size
+		}
+	}
+	if i < n && !utf8.Valid(data[i:]) {
+		// Past the sample only validity matters.
+		return false, nil
+	}
+	return true, checkCounts(name, ctrl, bad, sample)
+}
+
+// checkCounts is checkText's verdict on the counts of a sample of n bytes.
+func checkCounts(name string, ctrl, bad, n int) error {
+	if ctrl > 2 && ctrl*300 > n {
+		return errorf(name, "%w (control characters)", ErrNotText)
+	}
+	if bad > 4 && bad*150 > n {
+		return errorf(name, "%w", ErrEncoding)
+	}
+	return nil
 }

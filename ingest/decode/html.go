@@ -92,6 +92,21 @@ type htmlWalker struct {
 	meta      map[string]string
 	title     string
 	titleDone bool
+
+	// A cell walker (cell true) writes its lines, trimmed, straight into cellBuf instead
+	// of lines, except inside a metadata block (metaDepth > 0), whose lines are read.
+	cell      bool
+	metaDepth int
+	cellBuf   []byte
+	cw        *htmlWalker // the walker reused for the cells of this walker's tables
+
+	// buffers reused across tables
+	rows   []*html.Node
+	cells  []*html.Node
+	occ    []span
+	flat   []string
+	grid   [][]string
+	rowEnd []int
 }
 
 // head collects <title> (the first one) and <meta name|property=… content=…> tags from
@@ -126,7 +141,11 @@ func (w *htmlWalker) head(n *html.Node) {
 // flush ends the current line.
 func (w *htmlWalker) flush() {
 	if len(w.line) > 0 {
-		w.lines = append(w.lines, string(w.line))
+		if w.cell && w.metaDepth == 0 {
+			w.cellBuf = appendCellLine(w.cellBuf, w.line)
+		} else {
+			w.lines = append(w.lines, string(w.line))
+		}
 		w.line = w.line[:0]
 	}
 	w.pendSpace, w.pendNewline, w.last = false, false, 0
@@ -143,16 +162,12 @@ func (w *htmlWalker) blank() {
 // nothing (Word breaks its source lines inside Chinese words).
 func (w *htmlWalker) text(s string) {
 	for i := 0; i < len(s); {
-		r := rune(s[i])
-		size := 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		i += size
-		switch r {
+		b := s[i]
+		switch b {
 		case '\n', '\r':
+			i++
 			if w.pre > 0 {
-				if r == '\n' {
+				if b == '\n' {
 					w.flush()
 				}
 				continue
@@ -160,13 +175,18 @@ func (w *htmlWalker) text(s string) {
 			w.pendSpace, w.pendNewline = true, true
 			continue
 		case ' ', '\t', '\f':
+			i++
 			if w.pre > 0 {
-				w.line = utf8.AppendRune(w.line, r)
-				w.last = r
+				w.line = append(w.line, b)
+				w.last = rune(b)
 				continue
 			}
 			w.pendSpace = true
 			continue
+		}
+		r, size := rune(b), 1
+		if b >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
 		}
 		if w.pendSpace {
 			if len(w.line) > 0 && !(w.pendNewline && isWide(w.last) && isWide(r)) {
@@ -174,8 +194,36 @@ func (w *htmlWalker) text(s string) {
 			}
 			w.pendSpace, w.pendNewline = false, false
 		}
-		w.line = utf8.AppendRune(w.line, r)
-		w.last = r
+		if r == utf8.RuneError && size == 1 {
+			// an invalid byte is written as U+FFFD
+			w.line = utf8.AppendRune(w.line, r)
+			w.last = r
+			i++
+			continue
+		}
+		// Copy the run of characters up to the next white space or invalid byte in one piece.
+		j := i + size
+		last := r
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				if c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == '\f' {
+					break
+				}
+				last = rune(c)
+				j++
+				continue
+			}
+			rr, sz := utf8.DecodeRuneInString(s[j:])
+			if rr == utf8.RuneError && sz == 1 {
+				break
+			}
+			last = rr
+			j += sz
+		}
+		w.line = append(w.line, s[i:j]...)
+		w.last = last
+		i = j
 	}
 }
 
@@ -186,31 +234,41 @@ func isWide(r rune) bool {
 		r >= 0xFF00 && r <= 0xFF60 || r >= 0xFFE0 && r <= 0xFFE6 || r >= 0x20000 && r <= 0x3FFFF
 }
 
-// skipTags are never text.
-var skipTags = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Head: true, atom.Iframe: true,
-	atom.Select: true, atom.Button: true, atom.Template: true, atom.Textarea: true, atom.Svg: true,
-	atom.Math: true, atom.Object: true, atom.Embed: true, atom.Canvas: true, atom.Audio: true,
-	atom.Video: true, atom.Title: true, atom.Meta: true, atom.Link: true, atom.Input: true,
-	atom.Img: true, atom.Map: true, atom.Frameset: true, atom.Option: true,
+// isSkipTag reports whether elements of atom a are never text.
+func isSkipTag(a atom.Atom) bool {
+	switch a {
+	case atom.Script, atom.Style, atom.Noscript, atom.Head, atom.Iframe, atom.Select,
+		atom.Button, atom.Template, atom.Textarea, atom.Svg, atom.Math, atom.Object,
+		atom.Embed, atom.Canvas, atom.Audio, atom.Video, atom.Title, atom.Meta,
+		atom.Link, atom.Input, atom.Img, atom.Map, atom.Frameset, atom.Option:
+		return true
+	}
+	return false
 }
 
-// chromeTags are site chrome unless they hold the report (an ASP.NET page wraps everything
-// in one <form>).
-var chromeTags = map[atom.Atom]bool{
-	atom.Nav: true, atom.Header: true, atom.Footer: true, atom.Aside: true, atom.Form: true,
-	atom.Menu: true,
+// isChromeTag reports whether elements of atom a are site chrome unless they hold the
+// report (an ASP.NET page wraps everything in one <form>).
+func isChromeTag(a atom.Atom) bool {
+	switch a {
+	case atom.Nav, atom.Header, atom.Footer, atom.Aside, atom.Form, atom.Menu:
+		return true
+	}
+	return false
 }
 
-// blockTags break lines.
-var blockTags = map[atom.Atom]bool{
-	atom.P: true, atom.Div: true, atom.Li: true, atom.Ul: true, atom.Ol: true, atom.Dl: true,
-	atom.Dt: true, atom.Dd: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true,
-	atom.H5: true, atom.H6: true, atom.Tr: true, atom.Td: true, atom.Th: true, atom.Tbody: true,
-	atom.Thead: true, atom.Tfoot: true, atom.Caption: true, atom.Blockquote: true, atom.Pre: true,
-	atom.Section: true, atom.Article: true, atom.Main: true, atom.Center: true, atom.Address: true,
-	atom.Hr: true, atom.Fieldset: true, atom.Figure: true, atom.Figcaption: true, atom.Body: true,
-	atom.Html: true, atom.Details: true, atom.Summary: true, atom.Legend: true,
+// isBlockTag reports whether elements of atom a break lines.
+func isBlockTag(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Dl,
+		atom.Dt, atom.Dd, atom.H1, atom.H2, atom.H3, atom.H4,
+		atom.H5, atom.H6, atom.Tr, atom.Td, atom.Th, atom.Tbody,
+		atom.Thead, atom.Tfoot, atom.Caption, atom.Blockquote, atom.Pre, atom.Section,
+		atom.Article, atom.Main, atom.Center, atom.Address, atom.Hr, atom.Fieldset,
+		atom.Figure, atom.Figcaption, atom.Body, atom.Html, atom.Details, atom.Summary,
+		atom.Legend:
+		return true
+	}
+	return false
 }
 
 // chromeWords, found in a lower-cased class or id, mark site chrome.
@@ -233,7 +291,7 @@ var reportMarkers = []string{"总体情况", "總體情況", "主动公开政府
 
 // isChrome reports whether an element looks like site chrome by tag, class, id or style.
 func isChrome(n *html.Node) bool {
-	if chromeTags[n.DataAtom] {
+	if isChromeTag(n.DataAtom) {
 		return true
 	}
 	for _, a := range n.Attr {
@@ -343,7 +401,7 @@ func (w *htmlWalker) children(n *html.Node) {
 
 func (w *htmlWalker) element(n *html.Node) {
 	a := n.DataAtom
-	if skipTags[a] {
+	if isSkipTag(a) {
 		return
 	}
 	if isChrome(n) && !containsReport(n) {
@@ -363,14 +421,23 @@ func (w *htmlWalker) element(n *html.Node) {
 	case isMetaBlock(n):
 		w.flush()
 		start := len(w.lines)
+		w.metaDepth++
 		w.children(n)
 		w.flush()
+		w.metaDepth--
 		for _, l := range w.lines[start:] {
 			if k, v, ok := cutMetaLine(Normalize(l)); ok {
 				setMeta(w.meta, k, v)
 			}
 		}
-	case blockTags[a]:
+		if w.cell && w.metaDepth == 0 {
+			// The block's lines are cell text too, in their place.
+			for _, l := range w.lines[start:] {
+				w.cellBuf = appendCellLine(w.cellBuf, unsafe.Slice(unsafe.StringData(l), len(l)))
+			}
+			w.lines = w.lines[:start]
+		}
+	case isBlockTag(a):
 		w.flush()
 		w.children(n)
 		w.flush()
@@ -379,30 +446,25 @@ func (w *htmlWalker) element(n *html.Node) {
 	}
 }
 
-// tableRows returns the rows of table t (not those of tables nested in it).
-func tableRows(t *html.Node) []*html.Node {
-	var rows []*html.Node
-	var visit func(n *html.Node)
-	visit = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
-			}
-			switch c.DataAtom {
-			case atom.Tr:
-				rows = append(rows, c)
-			case atom.Thead, atom.Tbody, atom.Tfoot:
-				visit(c)
-			}
+// appendTableRows appends the rows of table (or row group) t to rows (not those of tables
+// nested in it).
+func appendTableRows(rows []*html.Node, t *html.Node) []*html.Node {
+	for c := t.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.Tr:
+			rows = append(rows, c)
+		case atom.Thead, atom.Tbody, atom.Tfoot:
+			rows = appendTableRows(rows, c)
 		}
 	}
-	visit(t)
 	return rows
 }
 
-// rowCells returns the td/th cells of row tr.
-func rowCells(tr *html.Node) []*html.Node {
-	var cells []*html.Node
+// appendRowCells appends the td/th cells of row tr to cells.
+func appendRowCells(cells []*html.Node, tr *html.Node) []*html.Node {
 	for c := tr.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
 			cells = append(cells, c)
@@ -426,7 +488,7 @@ func textLen(n *html.Node, max int) int {
 	if n.Type == html.TextNode {
 		return utf8.RuneCountInString(strings.TrimSpace(n.Data))
 	}
-	if n.Type == html.ElementNode && skipTags[n.DataAtom] {
+	if n.Type == html.ElementNode && isSkipTag(n.DataAtom) {
 		return 0
 	}
 	total := 0
@@ -445,10 +507,19 @@ const (
 // surrounded by empty lines; a layout table (one that holds another table or long text
 // in a cell: old sites lay whole pages out in tables) as flowing text, its cells as blocks.
 func (w *htmlWalker) table(t *html.Node) {
-	rows := tableRows(t)
+	// The walker's row buffer is taken for this table: a layout table's cells (or a
+	// caption) may hold tables that are walked before this one is done; they get a
+	// buffer of their own.
+	rows := appendTableRows(w.rows[:0], t)
+	w.rows = nil
+	defer func() { w.rows = rows[:0] }()
 	layout := false
 	for _, tr := range rows {
-		for _, td := range rowCells(tr) {
+		for c := tr.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || c.DataAtom != atom.Td && c.DataAtom != atom.Th {
+				continue
+			}
+			td := c
 			if hasTable(td) || textLen(td, layoutCellLen) > layoutCellLen {
 				layout = true
 				break
@@ -473,7 +544,7 @@ func (w *htmlWalker) table(t *html.Node) {
 			w.flush()
 		}
 	}
-	grid := w.grid(rows)
+	grid := w.layoutGrid(rows)
 	for _, cells := range grid {
 		empty := true
 		for _, c := range cells {
@@ -498,23 +569,25 @@ type span struct {
 	left int // rows still covered
 }
 
-// grid places the cells of rows on the table's grid: a rowspan cell's text is repeated in
-// the rows it spans at its column; a colspan cell's text is followed by empty cells for the
-// extra columns.
-func (w *htmlWalker) grid(rows []*html.Node) [][]string {
-	out := make([][]string, 0, len(rows))
-	var occ []span
+// layoutGrid places the cells of rows on the table's grid: a rowspan cell's text is
+// repeated in the rows it spans at its column; a colspan cell's text is followed by empty
+// cells for the extra columns. The grid returned is only valid until the next call (its
+// storage is reused from table to table).
+func (w *htmlWalker) layoutGrid(rows []*html.Node) [][]string {
+	occ := w.occ[:0]
+	flat := w.flat[:0]
+	rowEnd := w.rowEnd[:0]
 	for ri, tr := range rows {
-		var cells []string
 		col := 0
 		fill := func() {
 			for col < len(occ) && occ[col].left > 0 && col < maxColumns {
-				cells = append(cells, occ[col].text)
+				flat = append(flat, occ[col].text)
 				occ[col].left--
 				col++
 			}
 		}
-		for _, td := range rowCells(tr) {
+		w.cells = appendRowCells(w.cells[:0], tr)
+		for _, td := range w.cells {
 			fill()
 			if col >= maxColumns {
 				break
@@ -539,7 +612,7 @@ func (w *htmlWalker) grid(rows []*html.Node) [][]string {
 				if k == 0 {
 					v = text
 				}
-				cells = append(cells, v)
+				flat = append(flat, v)
 				for len(occ) <= col {
 					occ = append(occ, span{})
 				}
@@ -557,15 +630,22 @@ func (w *htmlWalker) grid(rows []*html.Node) [][]string {
 		}
 		for ; col <= last; col++ {
 			if occ[col].left > 0 {
-				cells = append(cells, occ[col].text)
+				flat = append(flat, occ[col].text)
 				occ[col].left--
 			} else {
-				cells = append(cells, "")
+				flat = append(flat, "")
 			}
 		}
-		out = append(out, cells)
+		rowEnd = append(rowEnd, len(flat))
 	}
-	return out
+	grid := w.grid[:0]
+	start := 0
+	for _, end := range rowEnd {
+		grid = append(grid, flat[start:end:end])
+		start = end
+	}
+	w.occ, w.flat, w.grid, w.rowEnd = occ, flat, grid, rowEnd
+	return grid
 }
 
 // spanAttr reads a rowspan/colspan attribute; def when absent or not a number.
@@ -591,18 +671,31 @@ func spanAttr(n *html.Node, key string, def int) int {
 // cellText returns the text of a table cell: its paragraphs and line breaks joined without
 // a separator (a header word split over lines, 商业<br>企业, is one word), trimmed.
 func (w *htmlWalker) cellText(td *html.Node) string {
-	cw := &htmlWalker{meta: w.meta, titleDone: true}
+	cw := w.cw
+	if cw == nil {
+		cw = &htmlWalker{meta: w.meta, titleDone: true, cell: true}
+		w.cw = cw
+	}
+	cw.lines, cw.line, cw.cellBuf = cw.lines[:0], cw.line[:0], cw.cellBuf[:0]
+	cw.pendSpace, cw.pendNewline, cw.last, cw.pre, cw.metaDepth = false, false, 0, 0, 0
 	cw.children(td)
 	cw.flush()
-	var b strings.Builder
-	for _, l := range cw.lines {
-		l = strings.TrimFunc(l, unicode.IsSpace)
-		if strings.IndexByte(l, '\t') >= 0 {
-			l = strings.ReplaceAll(l, "\t", " ")
+	return strings.TrimFunc(string(cw.cellBuf), unicode.IsSpace)
+}
+
+// appendCellLine appends one line of a cell's text to buf: trimmed, its tabs made spaces.
+func appendCellLine(buf, line []byte) []byte {
+	l := bytes.TrimFunc(line, unicode.IsSpace)
+	for len(l) > 0 {
+		i := bytes.IndexByte(l, '\t')
+		if i < 0 {
+			return append(buf, l...)
 		}
-		b.WriteString(l)
+		buf = append(buf, l[:i]...)
+		buf = append(buf, ' ')
+		l = l[i+1:]
 	}
-	return strings.TrimFunc(b.String(), unicode.IsSpace)
+	return buf
 }
 
 // metaLabels are the labels of the metadata table gov pages print above a document.

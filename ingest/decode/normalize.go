@@ -100,6 +100,43 @@ func normalizeAppend(dst []byte, s string) []byte {
 	afterTab := false     // the last thing written was a tab (spaces after it are dropped)
 	keep := -1            // start of a run of s to copy unchanged, or -1
 	for i := 0; i < len(s); {
+		// A run of characters kept as they are (printable ASCII, and 3-byte runes
+		// that map to themselves) is scanned in a tight loop and copied in one piece.
+		j := i
+		for j < len(s) {
+			b := s[j]
+			if b > ' ' && b < 0x7F {
+				j++
+				continue
+			}
+			if b >= 0xE1 && b <= 0xEF && b != 0xED && j+2 < len(s) && s[j+1]&0xC0 == 0x80 && s[j+2]&0xC0 == 0x80 {
+				r := uint32(b&0x0F)<<12 | uint32(s[j+1]&0x3F)<<6 | uint32(s[j+2]&0x3F)
+				if mapBits[r>>6]&(1<<(r&63)) == 0 {
+					j += 3
+					continue
+				}
+			}
+			break
+		}
+		if j > i {
+			if keep < 0 {
+				if pendingSpace {
+					dst = append(dst, ' ')
+					pendingSpace = false
+				}
+				keep = i
+			} else if pendingSpace {
+				dst = append(dst, s[keep:i]...)
+				dst = append(dst, ' ')
+				pendingSpace = false
+				keep = i
+			}
+			wrote, afterTab = true, false
+			i = j
+			if i == len(s) {
+				break
+			}
+		}
 		b := s[i]
 		r := rune(b)
 		size := 1
@@ -188,4 +225,17 @@ func Normalize(s string) string {
 	}
 	b := normalizeAppend(make([]byte, 0, len(s)), s)
 	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// mapBits marks the runes of the Basic Multilingual Plane that normalizeAppend cannot copy
+// as they are: those mapRune changes, and the space and tab it handles specially. It is
+// filled by the init of t2s.go, once the Traditional table is built.
+var mapBits [0x10000 / 64]uint64
+
+func buildMapBits() {
+	for r := rune(0); r < 0x10000; r++ {
+		if r == ' ' || r == '\t' || mapRune(r) != r {
+			mapBits[r>>6] |= 1 << (r & 63)
+		}
+	}
 }

@@ -66,6 +66,7 @@ func init() {
 		tradMap[t] = s
 		tradBits[(t-cjkFirst)/64] |= 1 << ((t - cjkFirst) % 64)
 	}
+	buildMapBits()
 }
 
 // isTraditional reports whether r, in the CJK block, is in the table.
