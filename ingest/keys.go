@@ -90,10 +90,38 @@ var Table2Keys2019 = []string{
 }
 
 // Table3Key names a table-3 cell: Table3Key("new_received", "total") = "table3.new_received.total".
-func Table3Key(row, col string) string { return "table3." + row + "." + col }
+// The format's keys are built once: every step asks for the same few hundred per report.
+func Table3Key(row, col string) string {
+	if k, ok := table3KeyOf[row][col]; ok {
+		return k
+	}
+	return "table3." + row + "." + col
+}
 
 // Table4Key names a table-4 cell: "table4.review.total".
-func Table4Key(block, col string) string { return "table4." + block + "." + col }
+func Table4Key(block, col string) string {
+	if k, ok := table4KeyOf[block][col]; ok {
+		return k
+	}
+	return "table4." + block + "." + col
+}
+
+var (
+	table3KeyOf = keyTable("table3.", append(append([]string{}, Table3Rows...), "other_handled"), Table3Columns)
+	table4KeyOf = keyTable("table4.", Table4Blocks, Table4Columns)
+)
+
+// keyTable builds prefix+row+"."+col for every row and column.
+func keyTable(prefix string, rows, cols []string) map[string]map[string]string {
+	t := make(map[string]map[string]string, len(rows))
+	for _, row := range rows {
+		t[row] = make(map[string]string, len(cols))
+		for _, col := range cols {
+			t[row][col] = prefix + row + "." + col
+		}
+	}
+	return t
+}
 
 // CellKeys returns every cell key a report of the given format and （六） shape has, in
 // printed order: table 2, table 3 row by row, table 4 block by block.

@@ -7,46 +7,6 @@ import (
 	"gongkai/ingest"
 )
 
-// Cell keys are built by concatenation ("table3." + row + "." + col), and the rules ask for
-// the same few hundred on every report: they are built once here.
-
-// keyTable maps a row (or block) and a column to the cell key.
-type keyTable map[string]map[string]string
-
-func newKeyTable(rows, cols []string, key func(row, col string) string) keyTable {
-	t := keyTable{}
-	for _, row := range rows {
-		if t[row] == nil {
-			t[row] = map[string]string{}
-		}
-		for _, col := range cols {
-			t[row][col] = key(row, col)
-		}
-	}
-	return t
-}
-
-var (
-	table3Keys = newKeyTable(slices.Concat(ingest.Table3Rows, ingest.Table3RowsSingleOther), ingest.Table3Columns, ingest.Table3Key)
-	table4Keys = newKeyTable(ingest.Table4Blocks, ingest.Table4Columns, ingest.Table4Key)
-)
-
-// key3 is ingest.Table3Key without building the string.
-func key3(row, col string) string {
-	if k, ok := table3Keys[row][col]; ok {
-		return k
-	}
-	return ingest.Table3Key(row, col)
-}
-
-// key4 is ingest.Table4Key without building the string.
-func key4(block, col string) string {
-	if k, ok := table4Keys[block][col]; ok {
-		return k
-	}
-	return ingest.Table4Key(block, col)
-}
-
 // A keySet is a report shape's cell keys (ingest.CellKeys) and the same keys grouped by row
 // (table3.row, table4.block, table2.item).
 type keySet struct {
@@ -66,8 +26,8 @@ var keySets = func() (s [2][2]keySet) {
 		for j, single := range []bool{false, true} {
 			keys := ingest.CellKeys(format, single)
 			ks := keySet{keys: keys, groups: groupKeys(keys),
-				table3: positions(keys, table3Keys, ingest.Table3Columns),
-				table4: positions(keys, table4Keys, ingest.Table4Columns)}
+				table3: positions(keys, slices.Concat(ingest.Table3Rows, ingest.Table3RowsSingleOther), ingest.Table3Columns, ingest.Table3Key),
+				table4: positions(keys, ingest.Table4Blocks, ingest.Table4Columns, ingest.Table4Key)}
 			rows := ingest.Table3Rows
 			if single {
 				rows = ingest.Table3RowsSingleOther
@@ -91,17 +51,17 @@ var keySets = func() (s [2][2]keySet) {
 
 // positions gives the position in keys of each row's cells, column by column; a row not
 // wholly among keys is left out.
-func positions(keys []string, t keyTable, cols []string) map[string][]int {
+func positions(keys, rows, cols []string, key func(row, col string) string) map[string][]int {
 	at := map[string]int{}
 	for i, k := range keys {
 		at[k] = i
 	}
 	out := map[string][]int{}
 rows:
-	for row, byCol := range t {
+	for _, row := range rows {
 		idx := make([]int, len(cols))
 		for j, col := range cols {
-			i, ok := at[byCol[col]]
+			i, ok := at[key(row, col)]
 			if !ok {
 				continue rows
 			}

@@ -482,7 +482,7 @@ func reviewLitigation(r *ingest.Report) []ingest.Finding {
 	// nothing contradicts a "none" when table 4 shows no case (or was not read)
 	nonZero := false
 	for _, block := range []string{"review", "litigation_direct", "litigation_after_review"} {
-		if v, ok := r.Value(key4(block, "total")); ok && v != 0 {
+		if v, ok := r.Value(ingest.Table4Key(block, "total")); ok && v != 0 {
 			nonZero = true
 		}
 	}
@@ -509,7 +509,7 @@ func reviewLitigation(r *ingest.Report) []ingest.Finding {
 	}
 	var out []ingest.Finding
 	add := func(st noneStatement, block string) {
-		key := key4(block, "total")
+		key := ingest.Table4Key(block, "total")
 		v, ok := r.Value(key)
 		if !ok || v == 0 {
 			return

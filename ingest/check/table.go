@@ -33,9 +33,9 @@ func balance(r *ingest.Report, c *cells) []ingest.Finding {
 		if same(in, outSide) {
 			continue
 		}
-		cell, exp, act := key3("carried_forward", col), in-v[2], v[3]
+		cell, exp, act := ingest.Table3Key("carried_forward", col), in-v[2], v[3]
 		if exp < 0 {
-			cell, exp, act = key3("total_handled", col), in-v[3], v[2]
+			cell, exp, act = ingest.Table3Key("total_handled", col), in-v[3], v[2]
 		}
 		msg := fmt.Sprintf("表三%s列不平衡：一、本年新收 %s 加 二、上年结转 %s 共 %s，应等于第（七）项总计 %s 加 四、结转下年度继续办理 %s（报告合计 %s）；%s应为 %s，报告为 %s",
 			table3ColLabel[col], num(v[0]), num(v[1]), num(in), num(v[2]), num(v[3]), num(outSide),
@@ -76,7 +76,7 @@ func rowTotal(r *ingest.Report, c *cells) []ingest.Finding {
 		if !ok {
 			continue
 		}
-		totalKey := key3(row, "total")
+		totalKey := ingest.Table3Key(row, "total")
 		if same(exp, total) {
 			continue
 		}
@@ -114,7 +114,7 @@ func outcomeSum(r *ingest.Report, c *cells) []ingest.Finding {
 		if !ok {
 			continue
 		}
-		totalKey := key3("total_handled", col)
+		totalKey := ingest.Table3Key("total_handled", col)
 		if same(exp, total) {
 			continue
 		}
@@ -138,7 +138,7 @@ func blockTotal(r *ingest.Report, c *cells) []ingest.Finding {
 		if !ok {
 			continue
 		}
-		totalKey := key4(b, "total")
+		totalKey := ingest.Table4Key(b, "total")
 		if same(exp, total) {
 			continue
 		}

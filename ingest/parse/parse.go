@@ -114,8 +114,8 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 	for _, row := range rows {
 		c, ok := t3.rows[row]
-		for i := range ingest.Table3Columns {
-			key := table3Keys[row][i]
+		for i, col := range ingest.Table3Columns {
+			key := ingest.Table3Key(row, col)
 			if !ok {
 				r.Cells[key] = ingest.Cell{}
 				r.Incomplete = true
@@ -199,17 +199,6 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	readApplications(r, r.Prose[1], p1line, lines)
 	return r, nil
 }
-
-// table3Keys are the table-3 cell keys by row, made once.
-var table3Keys = func() map[string][]string {
-	m := map[string][]string{}
-	for _, row := range append(append([]string{}, ingest.Table3Rows...), "other_handled") {
-		for _, col := range ingest.Table3Columns {
-			m[row] = append(m[row], ingest.Table3Key(row, col))
-		}
-	}
-	return m
-}()
 
 // setCell stores cell i of a read row, or a nil cell with its V-unreadable finding.
 func setCell(r *ingest.Report, key string, c cellsResult, i int) {
