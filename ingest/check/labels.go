@@ -8,9 +8,7 @@ var (
 	table3RowLabel   = ingest.Table3RowLabels
 	table3ColLabel   = ingest.Table3ColumnLabels
 	table4BlockLabel = ingest.Table4BlockLabels
-	table4ColLabel   = ingest.Table4ColumnLabels
 	table2Label      = ingest.Table2ItemLabels
-	table2ColLabel   = ingest.Table2ColumnLabels
 )
 
 func cellLabel(key string) string { return ingest.CellLabel(key) }

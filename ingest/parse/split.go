@@ -52,14 +52,14 @@ type cellsResult struct {
 //   - fewer: the digit runs are split, and the split is taken only if it is the one split
 //     the rule admits (separators lost: 21710000218 = 217 1 0 0 0 0 218);
 //   - more: nothing is guessed.
-func readCells(toks []token, n int, rule rowRule, decimals bool) cellsResult {
-	return readCellsAt(toks, n, rule, decimals, 0)
+func readCells(toks []token, n int, rule rowRule) cellsResult {
+	return readCellsAt(toks, n, rule, 0)
 }
 
 // readCellsAt is readCells for a row of a table whose last column is lastCol (0: unknown):
 // where the row has blank cells or too few of them, its cells are placed by column, so a
 // blank cell of merged-cell padding is not taken for a value and a lost cell shifts nothing.
-func readCellsAt(toks []token, n int, rule rowRule, decimals bool, lastCol int) cellsResult {
+func readCellsAt(toks []token, n int, rule rowRule, lastCol int) cellsResult {
 	// merged cells shift rows: drop empty cells at the edges while there are too many
 	for len(toks) > n && toks[0].kind == tokBlank {
 		toks = toks[1:]
@@ -72,7 +72,7 @@ func readCellsAt(toks []token, n int, rule rowRule, decimals bool, lastCol int) 
 		res.line = toks[0].line
 	}
 	if lastCol > 0 && len(toks) > 0 && len(toks) <= n && (len(toks) < n || hasBlank(toks)) && allInCells(toks) {
-		return placeByColumn(res, toks, n, rule, decimals, lastCol)
+		return placeByColumn(res, toks, n, rule, lastCol)
 	}
 	switch {
 	case len(toks) == 0:
@@ -89,7 +89,7 @@ func readCellsAt(toks []token, n int, rule rowRule, decimals bool, lastCol int) 
 				blanks = true
 				continue
 			}
-			v, ok := parseNumber(t.text, decimals)
+			v, ok := parseNumber(t.text)
 			if !ok {
 				res.reason = "无法识别的数字 " + t.text
 				return res
@@ -173,7 +173,7 @@ func allInCells(toks []token) bool {
 
 // placeByColumn reads the cells of a row by their column: cell i stands in column
 // lastCol-n+1+i. Blank cells count as 0 only when the row's rule then holds.
-func placeByColumn(res cellsResult, toks []token, n int, rule rowRule, decimals bool, lastCol int) cellsResult {
+func placeByColumn(res cellsResult, toks []token, n int, rule rowRule, lastCol int) cellsResult {
 	first := lastCol - n + 1
 	vals := make([]float64, n)
 	have := make([]bool, n)
@@ -192,7 +192,7 @@ func placeByColumn(res cellsResult, toks []token, n int, rule rowRule, decimals 
 			res.toks[i] = t
 			continue
 		}
-		v, ok := parseNumber(t.text, decimals)
+		v, ok := parseNumber(t.text)
 		if !ok {
 			res.reason = "无法识别的数字 " + t.text
 			return res
@@ -237,9 +237,9 @@ func joinTokens(toks []token) string {
 	return strings.Join(parts, " ")
 }
 
-// parseNumber reads a cell's number: whole numbers, or decimals where allowed (fees).
+// parseNumber reads a cell's number, whole or decimal (fees are 万元 with decimals).
 // A decimal in a count cell is returned too; the checker reports it (V-not-integer).
-func parseNumber(s string, decimals bool) (float64, bool) {
+func parseNumber(s string) (float64, bool) {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return 0, false

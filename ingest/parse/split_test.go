@@ -30,7 +30,7 @@ func TestReadCells(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := readCells(tt.toks, tt.n, tt.rule, true)
+			got := readCells(tt.toks, tt.n, tt.rule)
 			if tt.want == nil {
 				if got.reason == "" {
 					t.Fatalf("want unread with a reason, got %v", deref(got.vals))
@@ -56,7 +56,7 @@ func TestReadCells(t *testing.T) {
 // while the cells that were printed are kept.
 func TestBlankTotalUnread(t *testing.T) {
 	blank := token{kind: tokBlank}
-	got := readCells([]token{numTok("1"), numTok("0"), numTok("0"), numTok("0"), numTok("0"), numTok("0"), blank}, 7, rowTotalRule, false)
+	got := readCells([]token{numTok("1"), numTok("0"), numTok("0"), numTok("0"), numTok("0"), numTok("0"), blank}, 7, rowTotalRule)
 	if got.vals[6] != nil || got.vals[0] == nil || *got.vals[0] != 1 || got.reason == "" {
 		t.Fatalf("got %v reason %q", deref(got.vals), got.reason)
 	}

@@ -114,7 +114,7 @@ func readTable3(toks []token) table3Read {
 	lastCol := commonLastColumn(rows)
 	clean := 0
 	for _, r := range rows {
-		c := readCellsAt(r.nums, 7, rowTotalRule, false, lastCol)
+		c := readCellsAt(r.nums, 7, rowTotalRule, lastCol)
 		res.rows[r.key] = c
 		if c.reason == "" {
 			clean++
@@ -220,7 +220,7 @@ func table3ByPosition(toks []token) (table3Read, bool) {
 				}
 			}
 		}
-		res.rows[labels[i].key] = readCells(g.nums, 7, rowTotalRule, false)
+		res.rows[labels[i].key] = readCells(g.nums, 7, rowTotalRule)
 	}
 	resolveByColumns(&res)
 	return res, true
@@ -429,8 +429,7 @@ func readTable2(toks []token, labels []table2Label, prose string) map[string]cel
 			if !hasNumber(nums) {
 				continue
 			}
-			decimals := len(l.keys) == 1 && ingest.IsDecimalKey(l.keys[0])
-			c := readCells(nums, len(l.keys), nil, decimals)
+			c := readCells(nums, len(l.keys), nil)
 			if len(c.options) > 1 {
 				c = confirmByProse(c, l.keys, prose)
 			}
@@ -541,7 +540,7 @@ func readTable4(toks []token) (cellsResult, bool) {
 	if !hasNumber(nums) {
 		return cellsResult{}, false
 	}
-	return readCells(nums, 15, blockTotalRule, false), true
+	return readCells(nums, 15, blockTotalRule), true
 }
 
 // srcOf is the provenance of a cell read from token t.
