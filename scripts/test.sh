@@ -24,6 +24,13 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+# go.mod and go.sum say exactly what the code imports
+if ! go mod tidy -diff >/dev/null; then
+  echo "go.mod/go.sum are not tidy: run 'go mod tidy'" >&2
+  go mod tidy -diff >&2 || true
+  exit 1
+fi
+
 # everything once; the concurrent parts (ingest workers, the server) again under -race
 go test -count=1 ./...
 go test -count=1 -race ./ingest/pipeline ./ingest/store ./dashboards
