@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gongkai/analytics"
+	"gongkai/ingest"
 )
 
 // pageData is what layout.html renders.
@@ -96,7 +97,7 @@ func (t *tableView) SortMark(key string) string {
 }
 
 var funcs = template.FuncMap{
-	"levelName": levelName,
+	"levelName": ingest.LevelLabel,
 	"pct":       func(v float64) string { return fmt.Sprintf("%.0f", v*100) },
 }
 
@@ -111,7 +112,7 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		p := &pageData{District: s.cfg.District, Path: r.URL.Path, View: v, Metrics: analytics.Metrics, Levels: levels, Nav: nav}
+		p := &pageData{District: s.cfg.District, Path: r.URL.Path, View: v, Metrics: analytics.Metrics, Levels: ingest.Levels, Nav: nav}
 		if err := fn(ctx, r, v, p); err != nil {
 			s.fail(w, r, err)
 			return
@@ -188,7 +189,7 @@ func (s *Server) agency(ctx context.Context, r *http.Request, v view, p *pageDat
 	}
 	p.Title = g.Name
 	rep, err := s.a.Report(ctx, v.ID, v.Year)
-	info := fmt.Sprintf("级别：%s。", levelName(g.Level))
+	info := fmt.Sprintf("级别：%s。", ingest.LevelLabel(g.Level))
 	if !g.Expected {
 		info += "不在配置的单位名录中。"
 	}

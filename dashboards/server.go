@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"gongkai/ingest"
 	"html/template"
 	"io/fs"
 	"log"
@@ -101,18 +100,6 @@ func cacheAssets(h http.Handler) http.Handler {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:")
 	s.mux.ServeHTTP(w, r)
-}
-
-// levels are the agency levels with their Chinese names, in display order.
-var levels = ingest.Levels
-
-func levelName(l string) string {
-	for _, x := range levels {
-		if x[0] == l {
-			return x[1]
-		}
-	}
-	return l
 }
 
 // view is the state of a page that lives in its URL: filters, choices and sorting.

@@ -185,7 +185,7 @@ func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, e
 		return nil, err
 	}
 	t := &analytics.Table{Name: "agencies", Title: fmt.Sprintf("%d年各单位", v.Year),
-		Note:    "状态：未报送＝应报单位无本年报告；迟报＝发布晚于次年1月31日；有错误＝校验发现错误。点击表头排序。",
+		Note:    "状态：未报送＝应报单位无本年报告；迟报＝发布晚于截止日（" + ingest.DeadlineNote(v.Year) + "）；有错误＝校验发现错误。点击表头排序。",
 		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态")}}
 	for _, n := range agencyMetrics {
 		t.Columns = append(t.Columns, metricColumn(metric(n)))
@@ -207,7 +207,7 @@ func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, e
 		}
 		name := analytics.Str(r.Agency)
 		name.Link = agencyLink(r.AgencyID, v.Year)
-		row := []analytics.Cell{name, analytics.Str(levelName(r.Level)), {V: status, Text: status, Class: class}}
+		row := []analytics.Cell{name, analytics.Str(ingest.LevelLabel(r.Level)), {V: status, Text: status, Class: class}}
 		for _, n := range agencyMetrics {
 			row = append(row, analytics.Num(metric(n), r.Values[n]))
 		}
@@ -219,7 +219,7 @@ func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, e
 		}
 		name := analytics.Str(c.Agency)
 		name.Link = agencyLink(c.AgencyID, 0)
-		row := []analytics.Cell{name, analytics.Str(levelName(c.Level)), {V: "未报送", Text: "未报送", Class: "missing"}}
+		row := []analytics.Cell{name, analytics.Str(ingest.LevelLabel(c.Level)), {V: "未报送", Text: "未报送", Class: "missing"}}
 		for _, n := range agencyMetrics {
 			row = append(row, analytics.Num(metric(n), nil))
 		}
@@ -373,23 +373,6 @@ func (s *Server) tableReport2(ctx context.Context, v view) (*analytics.Table, er
 	return t, nil
 }
 
-// table3Labels are the printed labels of table 3's rows.
-var table3Labels = map[string]string{
-	"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
-	"disclosed": "三、本年度办理结果 （一）予以公开", "partly_disclosed": "（二）部分公开",
-	"withheld_state_secret": "（三）不予公开 1.属于国家秘密", "withheld_law_forbidden": "2.其他法律行政法规禁止公开",
-	"withheld_three_security": "3.危及“三安全一稳定”", "withheld_third_party": "4.保护第三方合法权益",
-	"withheld_internal_affairs": "5.属于三类内部事务信息", "withheld_process_info": "6.属于四类过程性信息",
-	"withheld_enforcement_file": "7.属于行政执法案卷", "withheld_query_item": "8.属于行政查询事项",
-	"unable_not_held": "（四）无法提供 1.本机关不掌握相关政府信息", "unable_need_create": "2.没有现成信息需要另行制作",
-	"unable_unclear": "3.补正后申请内容仍不明确", "refused_petition": "（五）不予处理 1.信访举报投诉类申请",
-	"refused_repeated": "2.重复申请", "refused_publication": "3.要求提供公开出版物",
-	"refused_mass_repeated": "4.无正当理由大量反复申请", "refused_confirm_info": "5.要求行政机关确认或重新出具已获取信息",
-	"other_no_supplement": "（六）其他处理 1.申请人无正当理由逾期不补正", "other_no_fee": "2.申请人逾期未按收费通知缴纳费用",
-	"other_other": "3.其他", "other_handled": "（六）其他处理", "total_handled": "（七）总计",
-	"carried_forward": "四、结转下年度继续办理",
-}
-
 func (s *Server) tableReport3(ctx context.Context, v view) (*analytics.Table, error) {
 	g, rep, err := s.report(ctx, v)
 	if err != nil {
@@ -408,7 +391,7 @@ func (s *Server) tableReport3(ctx context.Context, v view) (*analytics.Table, er
 		rows = ingest.Table3RowsSingleOther
 	}
 	for _, r := range rows {
-		row := []analytics.Cell{analytics.Str(table3Labels[r])}
+		row := []analytics.Cell{analytics.Str(ingest.Table3RowLabels[r])}
 		for _, c := range ingest.Table3Columns {
 			row = append(row, cellOf(rep, ingest.Table3Key(r, c)))
 		}
@@ -660,7 +643,7 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 		return nil, err
 	}
 	t := &analytics.Table{Name: "quality_coverage", Title: fmt.Sprintf("%d年报送情况：未报送与迟报", v.Year),
-		Note:    "应报单位来自配置的单位名录；截止日为次年1月31日。",
+		Note:    "应报单位来自配置的单位名录；" + ingest.DeadlineNote(v.Year) + "。",
 		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态"), col("published", "发布日期"), numCol("revisions", "版本")}}
 	for _, c := range cov {
 		if c.Reported && !c.Late && c.Expected {
@@ -677,7 +660,7 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 		}
 		ag := analytics.Str(c.Agency)
 		ag.Link = agencyLink(c.AgencyID, v.Year)
-		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(levelName(c.Level)), {V: status, Text: status, Class: class},
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(c.Level)), {V: status, Text: status, Class: class},
 			analytics.Str(c.Published), analytics.Int(int64(c.Revisions))})
 	}
 	return t, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/config"
+	"gongkai/ingest"
 	"gongkai/ingest/generate"
 	"gongkai/ingest/pipeline"
 	"gongkai/ingest/store"
@@ -45,9 +46,9 @@ func init() {
 
 // demoInject are the errors the demo district carries on purpose.
 var demoInject = map[string]float64{
-	"T3-balance": 0.04, "T3-row-total": 0.03, "T4-block-total": 0.02, "N-applications": 0.03,
-	"N-review-litigation": 0.02, "X-carry-over": 0.03, "S-late": 0.06, "S-copied-prose": 0.04,
-	"Q-fees-unit": 0.02,
+	ingest.RuleBalance: 0.04, ingest.RuleRowTotal: 0.03, ingest.RuleBlockTotal: 0.02, ingest.RuleApplications: 0.03,
+	ingest.RuleReviewLitigation: 0.02, ingest.RuleCarryOver: 0.03, ingest.RuleLate: 0.06, ingest.RuleCopiedProse: 0.04,
+	ingest.RuleFeesUnit: 0.02,
 }
 
 func runDemoWith(cmd *cobra.Command, cfg *config.Config) error {

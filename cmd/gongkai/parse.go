@@ -64,7 +64,7 @@ func runParse(cmd *cobra.Command, args []string) error {
 func missingWhat(r *ingest.Report) string {
 	var parts []string
 	for _, f := range r.Findings {
-		if f.Rule == "V-missing-section" {
+		if f.Rule == ingest.RuleMissingSection {
 			parts = append(parts, f.Message)
 		}
 	}

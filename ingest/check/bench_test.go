@@ -30,7 +30,7 @@ func parsedCorpus(tb testing.TB, perLayout int) []*ingest.Report {
 				r := generate.Truth(rng, a, 2024, format, nil)
 				if n%8 != 0 {
 					rule := generate.Rules[n%len(generate.Rules)]
-					if rule == RuleCopiedProse {
+					if rule == ingest.RuleCopiedProse {
 						from := generate.Truth(rng, agencies[(i+1)%len(agencies)], 2024, format, nil)
 						generate.InjectCopiedProse(r, from)
 					} else if err := generate.Inject(r, rule, rng); err != nil && !errors.Is(err, generate.ErrNotApplicable) {

@@ -116,12 +116,12 @@ func refUnreadable(r *ingest.Report) []ingest.Finding {
 				r3, _ := splitTable3(g[0])
 				label = "表三 " + table3RowLabel[r3]
 			}
-			out = append(out, finding(RuleUnreadable, row, nil, nil,
+			out = append(out, finding(ingest.RuleUnreadable, row, nil, nil,
 				fmt.Sprintf("%s 整行未能读出（缺失或无法识别），未按 0 处理，请核对原表", label)))
 			continue
 		}
 		for _, k := range missing {
-			out = append(out, finding(RuleUnreadable, k, nil, nil,
+			out = append(out, finding(ingest.RuleUnreadable, k, nil, nil,
 				fmt.Sprintf("%s 未能读出（空白或无法识别），未按 0 处理，请核对原表", cellLabel(k))))
 		}
 	}
@@ -136,7 +136,7 @@ func refNegative(r *ingest.Report) []ingest.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s 为 %s，件数不能为负数，应不小于 0", cellLabel(k), num(v))
-		out = append(out, withLine(r, finding(RuleNegative, k, ingest.Num(0), ingest.Num(v), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleNegative, k, ingest.Num(0), ingest.Num(v), msg)))
 	}
 	return out
 }
@@ -149,7 +149,7 @@ func refNotInteger(r *ingest.Report) []ingest.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s 为 %s，件数应为整数", cellLabel(k), num(v))
-		out = append(out, withLine(r, finding(RuleNotInteger, k, nil, ingest.Num(v), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleNotInteger, k, nil, ingest.Num(v), msg)))
 	}
 	return out
 }
@@ -176,7 +176,7 @@ func refBalance(r *ingest.Report) []ingest.Finding {
 		msg := fmt.Sprintf("表三%s列不平衡：一、本年新收 %s 加 二、上年结转 %s 共 %s，应等于第（七）项总计 %s 加 四、结转下年度继续办理 %s（报告合计 %s）；%s应为 %s，报告为 %s",
 			table3ColLabel[col], num(v[0]), num(v[1]), num(in), num(v[2]), num(v[3]), num(outSide),
 			shortLabel(cell), num(exp), num(act))
-		out = append(out, withLine(r, finding(RuleBalance, cell, ingest.Num(exp), ingest.Num(act), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleBalance, cell, ingest.Num(exp), ingest.Num(act), msg)))
 	}
 	return out
 }
@@ -208,7 +208,7 @@ func refRowTotal(r *ingest.Report) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表三 %s应为 %s（自然人与法人或其他组织五列之和），报告为 %s",
 			rowCol(row, "total"), num(exp), num(total))
-		out = append(out, withLine(r, finding(RuleRowTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleRowTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
 	}
 	return out
 }
@@ -236,7 +236,7 @@ func refOutcomeSum(r *ingest.Report) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表三 第（七）项总计（%s）应为 %s（（一）至（六）各项办理结果之和），报告为 %s",
 			table3ColLabel[col], num(exp), num(total))
-		out = append(out, withLine(r, finding(RuleOutcomeSum, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleOutcomeSum, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
 	}
 	return out
 }
@@ -260,7 +260,7 @@ func refBlockTotal(r *ingest.Report) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表四 %s 总计应为 %s（结果维持、结果纠正、其他结果、尚未审结之和），报告为 %s",
 			table4BlockLabel[b], num(exp), num(total))
-		out = append(out, withLine(r, finding(RuleBlockTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleBlockTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
 	}
 	return out
 }

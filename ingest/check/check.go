@@ -12,51 +12,9 @@ package check
 
 import (
 	"math"
-	"strings"
 
 	"gongkai/ingest"
 )
-
-// Rule identifiers, as in the spec.
-const (
-	RuleBalance             = "T3-balance"
-	RuleRowTotal            = "T3-row-total"
-	RuleOutcomeSum          = "T3-outcome-sum"
-	RuleBlockTotal          = "T4-block-total"
-	RuleApplications        = "N-applications"
-	RuleReviewLitigation    = "N-review-litigation"
-	RuleCarryOver           = "X-carry-over"
-	RuleValidDocs           = "X-valid-docs"
-	RuleUnreadable          = "V-unreadable"
-	RuleNegative            = "V-negative"
-	RuleNotInteger          = "V-not-integer"
-	RuleMissingSection      = "V-missing-section"
-	RuleRegulationsTownship = "Q-regulations-township"
-	RuleFeesUnit            = "Q-fees-unit"
-	RuleCopiedProse         = "S-copied-prose"
-	RuleLate                = "S-late"
-)
-
-// Rules lists every rule identifier with its severity (the strongest it can have; the N-
-// rules fall back to a warning where the prose's scope is unclear).
-var Rules = map[string]string{
-	RuleBalance:             ingest.SeverityError,
-	RuleRowTotal:            ingest.SeverityError,
-	RuleOutcomeSum:          ingest.SeverityError,
-	RuleBlockTotal:          ingest.SeverityError,
-	RuleApplications:        ingest.SeverityError,
-	RuleReviewLitigation:    ingest.SeverityError,
-	RuleCarryOver:           ingest.SeverityError,
-	RuleValidDocs:           ingest.SeverityWarning,
-	RuleUnreadable:          ingest.SeverityError,
-	RuleNegative:            ingest.SeverityError,
-	RuleNotInteger:          ingest.SeverityError,
-	RuleMissingSection:      ingest.SeverityError,
-	RuleRegulationsTownship: ingest.SeverityWarning,
-	RuleFeesUnit:            ingest.SeverityWarning,
-	RuleCopiedProse:         ingest.SeverityWarning,
-	RuleLate:                ingest.SeverityWarning,
-}
 
 // DefaultSimilarity is the prose similarity at which S-copied-prose fires by default.
 const DefaultSimilarity = 0.9
@@ -115,7 +73,7 @@ func has(fs []ingest.Finding, f ingest.Finding) bool {
 
 // finding builds a finding with the rule's severity.
 func finding(rule, cell string, expected, actual *float64, msg string) ingest.Finding {
-	return ingest.Finding{Rule: rule, Severity: Rules[rule], Cell: cell, Expected: expected, Actual: actual, Message: msg}
+	return ingest.Finding{Rule: rule, Severity: ingest.RuleSeverity(rule), Cell: cell, Expected: expected, Actual: actual, Message: msg}
 }
 
 // withLine sets the finding's line from the report's cell source, when known.
@@ -169,16 +127,5 @@ var outcomeRowsSingleOther = func() []string {
 }()
 
 // levelOf returns the report's level; when the parser left it unknown, a township is
-// recognised from the organ's name (镇/乡人民政府, 街道办事处). Nothing else is guessed.
-func levelOf(r *ingest.Report) string {
-	if r.Level != "" && r.Level != ingest.LevelUnknown {
-		return r.Level
-	}
-	a := strings.TrimSpace(r.Agency)
-	for _, suf := range []string{"镇人民政府", "乡人民政府", "镇政府", "乡政府", "街道办事处", "街道办"} {
-		if strings.HasSuffix(a, suf) {
-			return ingest.LevelTownship
-		}
-	}
-	return ingest.LevelUnknown
-}
+// recognised from the organ's name (ingest.LevelOf).
+func levelOf(r *ingest.Report) string { return ingest.LevelOf(r.Agency, r.Level) }

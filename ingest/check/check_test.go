@@ -53,7 +53,7 @@ func checkMessages(t *testing.T, fs []ingest.Finding) {
 		if f.Message == "" || f.Rule == "" || f.Severity == "" {
 			t.Errorf("incomplete finding %+v", f)
 		}
-		if f.Rule == RuleCopiedProse || f.Rule == RuleLate {
+		if f.Rule == ingest.RuleCopiedProse || f.Rule == ingest.RuleLate {
 			continue
 		}
 		for _, v := range []*float64{f.Expected, f.Actual} {
@@ -181,21 +181,21 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 			carriedNP = get(r, "table3.carried_forward.natural_person")
 			add(r, "table3.carried_forward.natural_person", 1)
 			add(r, "table3.carried_forward.total", 1)
-		}, want: map[string]string{RuleBalance: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
-			expectNums(RuleBalance, "table3.carried_forward.natural_person", ingest.Num(carriedNP), ingest.Num(carriedNP+1))(t, r, fs)
+		}, want: map[string]string{ingest.RuleBalance: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
+			expectNums(ingest.RuleBalance, "table3.carried_forward.natural_person", ingest.Num(carriedNP), ingest.Num(carriedNP+1))(t, r, fs)
 		}},
 		{name: "balance: 本年新收 raised in one column with its total", mutate: func(r *ingest.Report) {
 			add(r, "table3.new_received.commercial", 2)
 			add(r, "table3.new_received.total", 2)
 			statedApps(get(r, "table3.new_received.total"), "2024年，本机关共收到政府信息公开申请%d件")(r)
-		}, want: map[string]string{RuleBalance: E}},
+		}, want: map[string]string{ingest.RuleBalance: E}},
 		{name: "row total: 新收 总计 wrong", mutate: func(r *ingest.Report) {
 			newTotal = get(r, "table3.new_received.total")
 			add(r, "table3.new_received.total", 2)
 			add(r, "table3.carried_forward.total", 2)
 			statedApps(get(r, "table3.new_received.total"), "2024年，本机关共收到政府信息公开申请%d件")(r)
-		}, want: map[string]string{RuleRowTotal: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
-			expectNums(RuleRowTotal, "table3.new_received.total", ingest.Num(newTotal), ingest.Num(newTotal+2))(t, r, fs)
+		}, want: map[string]string{ingest.RuleRowTotal: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
+			expectNums(ingest.RuleRowTotal, "table3.new_received.total", ingest.Num(newTotal), ingest.Num(newTotal+2))(t, r, fs)
 		}},
 		{name: "row total: one application moved between outcome rows, totals kept", mutate: func(r *ingest.Report) {
 			rows := outcomeRows(r)
@@ -207,42 +207,42 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 				}
 			}
 			panic("no natural-person outcome")
-		}, want: map[string]string{RuleRowTotal: E}},
+		}, want: map[string]string{ingest.RuleRowTotal: E}},
 		{name: "outcome sum: 予以公开 raised with its row total", mutate: func(r *ingest.Report) {
 			add(r, "table3.disclosed.natural_person", 1)
 			add(r, "table3.disclosed.total", 1)
-		}, want: map[string]string{RuleOutcomeSum: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
+		}, want: map[string]string{ingest.RuleOutcomeSum: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
 			h := get(r, "table3.total_handled.natural_person")
-			expectNums(RuleOutcomeSum, "table3.total_handled.natural_person", ingest.Num(h+1), ingest.Num(h))(t, r, fs)
-			if f, _ := findingOn(fs, RuleOutcomeSum, "table3.total_handled.total"); !strings.Contains(f.Message, "第（七）项总计") {
+			expectNums(ingest.RuleOutcomeSum, "table3.total_handled.natural_person", ingest.Num(h+1), ingest.Num(h))(t, r, fs)
+			if f, _ := findingOn(fs, ingest.RuleOutcomeSum, "table3.total_handled.total"); !strings.Contains(f.Message, "第（七）项总计") {
 				t.Errorf("message does not name 第（七）项总计: %s", f.Message)
 			}
 		}},
 		{name: "block total: 行政复议 结果维持 raised", mutate: func(r *ingest.Report) {
 			add(r, "table4.review.maintained", 1)
-		}, want: map[string]string{RuleBlockTotal: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
+		}, want: map[string]string{ingest.RuleBlockTotal: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
 			tot := get(r, "table4.review.total")
-			expectNums(RuleBlockTotal, "table4.review.total", ingest.Num(tot+1), ingest.Num(tot))(t, r, fs)
+			expectNums(ingest.RuleBlockTotal, "table4.review.total", ingest.Num(tot+1), ingest.Num(tot))(t, r, fs)
 		}},
 		{name: "negative count", formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.licensing", -3, ingest.Source{})
-		}, want: map[string]string{RuleNegative: E}},
+		}, want: map[string]string{ingest.RuleNegative: E}},
 		{name: "negative 本年增/减 is allowed (2019)", formats: []string{ingest.Format2019}, mutate: func(r *ingest.Report) {
 			r.Set("table2_2019.licensing.change", -5, ingest.Source{})
 		}, want: map[string]string{}},
 		{name: "not an integer", formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.punishment", 2.5, ingest.Source{})
-		}, want: map[string]string{RuleNotInteger: E}},
+		}, want: map[string]string{ingest.RuleNotInteger: E}},
 		{name: "decimal fees are fine", formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.fees", 3.75, ingest.Source{})
 		}, want: map[string]string{}},
 		{name: "unread cell: no arithmetic on it", mutate: func(r *ingest.Report) {
 			r.Cells["table3.new_received.natural_person"] = ingest.Cell{}
-		}, want: map[string]string{RuleUnreadable: E}},
+		}, want: map[string]string{ingest.RuleUnreadable: E}},
 		{name: "unread cell already reported by the parser", mutate: func(r *ingest.Report) {
 			r.Cells["table3.new_received.natural_person"] = ingest.Cell{}
-			r.AddFinding(ingest.Finding{Rule: RuleUnreadable, Severity: E, Cell: "table3.new_received.natural_person", Message: "x"})
-		}, want: map[string]string{RuleUnreadable: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
+			r.AddFinding(ingest.Finding{Rule: ingest.RuleUnreadable, Severity: E, Cell: "table3.new_received.natural_person", Message: "x"})
+		}, want: map[string]string{ingest.RuleUnreadable: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
 			if len(fs) != 1 {
 				t.Fatalf("duplicated V-unreadable:%s", describe(fs))
 			}
@@ -251,7 +251,7 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 			for _, c := range ingest.Table3Columns {
 				r.Cells[ingest.Table3Key("carried_forward", c)] = ingest.Cell{}
 			}
-		}, want: map[string]string{RuleUnreadable: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
+		}, want: map[string]string{ingest.RuleUnreadable: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
 			if len(fs) != 1 || fs[0].Cell != "table3.carried_forward" || !strings.Contains(fs[0].Message, "四、结转下年度继续办理") {
 				t.Fatalf("want one row finding:%s", describe(fs))
 			}
@@ -259,13 +259,13 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		{name: "township with 规章", level: ingest.LevelTownship, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.regulations.made", 1, ingest.Source{})
 			r.Set("table2.regulations.valid", 1, ingest.Source{})
-		}, want: map[string]string{RuleRegulationsTownship: W}},
+		}, want: map[string]string{ingest.RuleRegulationsTownship: W}},
 		{name: "township with 规章 (2019)", level: ingest.LevelTownship, formats: []string{ingest.Format2019}, mutate: func(r *ingest.Report) {
 			r.Set("table2_2019.regulations.new_made", 2, ingest.Source{})
-		}, want: map[string]string{RuleRegulationsTownship: W}},
+		}, want: map[string]string{ingest.RuleRegulationsTownship: W}},
 		{name: "township recognised by its name", level: ingest.LevelUnknown, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.regulations.made", 1, ingest.Source{})
-		}, want: map[string]string{RuleRegulationsTownship: W}},
+		}, want: map[string]string{ingest.RuleRegulationsTownship: W}},
 		{name: "department may have 规章", level: ingest.LevelCounty, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Agency = "红寺堡区人民政府"
 			r.Set("table2.regulations.made", 1, ingest.Source{})
@@ -273,16 +273,16 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		}, want: map[string]string{}},
 		{name: "township fees in 元", level: ingest.LevelTownship, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.fees", 35000, ingest.Source{})
-		}, want: map[string]string{RuleFeesUnit: W}, verify: expectNums(RuleFeesUnit, "table2.fees", ingest.Num(3.5), ingest.Num(35000))},
+		}, want: map[string]string{ingest.RuleFeesUnit: W}, verify: expectNums(ingest.RuleFeesUnit, "table2.fees", ingest.Num(3.5), ingest.Num(35000))},
 		{name: "township whole-number fees ≥ 1000", level: ingest.LevelTownship, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.fees", 1200, ingest.Source{})
-		}, want: map[string]string{RuleFeesUnit: W}},
+		}, want: map[string]string{ingest.RuleFeesUnit: W}},
 		{name: "township decimal fees 1200.5 万元 pass", level: ingest.LevelTownship, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.fees", 1200.5, ingest.Source{})
 		}, want: map[string]string{}},
 		{name: "department fees ≥ 1 亿", level: ingest.LevelDepartment, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.fees", 12000, ingest.Source{})
-		}, want: map[string]string{RuleFeesUnit: W}},
+		}, want: map[string]string{ingest.RuleFeesUnit: W}},
 		{name: "county fees 18651.06 万元 pass", level: ingest.LevelCounty, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Agency = "平潭综合实验区"
 			r.Set("table2.fees", 18651.06, ingest.Source{})
@@ -291,6 +291,19 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 			r.Agency = "某某委员会"
 			r.Set("table2.fees", 50000, ingest.Source{})
 		}, want: map[string]string{}},
+		{name: "county government fees 1,770,000 万元 are impossible (issue 10 item 5)", level: ingest.LevelCounty, formats: only2021, mutate: func(r *ingest.Report) {
+			r.Agency = "某区人民政府"
+			r.Set("table2.fees", 1770000, ingest.Source{})
+		}, want: map[string]string{ingest.RuleFeesUnit: E}, verify: expectNums(ingest.RuleFeesUnit, "table2.fees", ingest.Num(177), ingest.Num(1770000))},
+		{name: "county government fees of 30 亿元 look like 元", level: ingest.LevelCounty, formats: only2021, mutate: func(r *ingest.Report) {
+			r.Set("table2.fees", 300000, ingest.Source{})
+		}, want: map[string]string{ingest.RuleFeesUnit: W}},
+		{name: "township fees of 20 亿元 are impossible", level: ingest.LevelTownship, formats: only2021, mutate: func(r *ingest.Report) {
+			r.Set("table2.fees", 200000, ingest.Source{})
+		}, want: map[string]string{ingest.RuleFeesUnit: E}},
+		{name: "city fees of 2000 亿元 are impossible", level: ingest.LevelCity, formats: only2021, mutate: func(r *ingest.Report) {
+			r.Set("table2.fees", 20000000, ingest.Source{})
+		}, want: map[string]string{ingest.RuleFeesUnit: E}},
 		{name: "city fees pass", level: ingest.LevelCity, formats: only2021, mutate: func(r *ingest.Report) {
 			r.Set("table2.fees", 99999, ingest.Source{})
 		}, want: map[string]string{}},
@@ -298,27 +311,27 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		// N-applications
 		{name: "applications: organ's own count differs", mutate: func(r *ingest.Report) {
 			statedOff("2024年，本机关共收到政府信息公开申请%d件")(r)
-		}, want: map[string]string{RuleApplications: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
+		}, want: map[string]string{ingest.RuleApplications: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
 			n := get(r, "table3.new_received.total")
-			expectNums(RuleApplications, "table3.new_received.total", ingest.Num(n), ingest.Num(float64(*r.ApplicationsStated)))(t, r, fs)
+			expectNums(ingest.RuleApplications, "table3.new_received.total", ingest.Num(n), ingest.Num(float64(*r.ApplicationsStated)))(t, r, fs)
 		}},
 		{name: "applications: 我局全年共收到 differs", mutate: func(r *ingest.Report) {
 			statedOff("我局全年共收到政府信息公开申请%d件")(r)
-		}, want: map[string]string{RuleApplications: E}},
+		}, want: map[string]string{ingest.RuleApplications: E}},
 		{name: "applications: one office's count is a warning (区政府办公室收到申请17件)", mutate: func(r *ingest.Report) {
 			r.Set("table3.new_received.natural_person", get(r, "table3.new_received.natural_person")+100, ingest.Source{})
 			add(r, "table3.new_received.total", 100)
 			add(r, "table3.carried_forward.natural_person", 100)
 			add(r, "table3.carried_forward.total", 100)
 			statedApps(17, "区政府办公室收到申请%d件")(r)
-		}, want: map[string]string{RuleApplications: W}},
+		}, want: map[string]string{ingest.RuleApplications: W}},
 		{name: "applications: 收到申请75件 counting 74 new + 1 carried is no error", mutate: func(r *ingest.Report) {
 			add(r, "table3.carried_over.natural_person", 1)
 			add(r, "table3.carried_over.total", 1)
 			add(r, "table3.carried_forward.natural_person", 1)
 			add(r, "table3.carried_forward.total", 1)
 			statedApps(get(r, "table3.new_received.total")+get(r, "table3.carried_over.total"), "2024年，全区收到政府信息公开申请%d件")(r)
-		}, want: map[string]string{RuleApplications: W}},
+		}, want: map[string]string{ingest.RuleApplications: W}},
 		{name: "applications: 共办理 new + carried is fine", mutate: func(r *ingest.Report) {
 			add(r, "table3.carried_over.natural_person", 1)
 			add(r, "table3.carried_over.total", 1)
@@ -329,41 +342,41 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		{name: "applications: the subject comes from the sentence before", mutate: func(r *ingest.Report) {
 			statedOff("共收到依申请公开政府信息申请%d件")(r)
 			r.Prose[1] = "2024年，我局认真贯彻落实政府信息公开条例，规范办理依申请公开。" + r.ApplicationsQuote + "，均按期答复。"
-		}, want: map[string]string{RuleApplications: E}},
+		}, want: map[string]string{ingest.RuleApplications: E}},
 		{name: "applications: a sub-office before carries over", mutate: func(r *ingest.Report) {
 			statedOff("共收到依申请公开政府信息申请%d件")(r)
 			r.Prose[1] = "2024年，局办公室负责依申请公开登记。" + r.ApplicationsQuote + "。"
-		}, want: map[string]string{RuleApplications: W}},
+		}, want: map[string]string{ingest.RuleApplications: W}},
 		{name: "applications: unclear scope is a warning", mutate: func(r *ingest.Report) {
 			statedOff("收到申请%d件")(r)
-		}, want: map[string]string{RuleApplications: W}},
+		}, want: map[string]string{ingest.RuleApplications: W}},
 		{name: "applications: another year's count is a warning", mutate: func(r *ingest.Report) {
 			statedOff("本机关2023年收到申请%d件")(r)
-		}, want: map[string]string{RuleApplications: W}},
+		}, want: map[string]string{ingest.RuleApplications: W}},
 		{name: "applications: the organ named by its own name", level: ingest.LevelTownship, mutate: func(r *ingest.Report) {
 			statedOff("2024年，红寺堡镇共收到政府信息公开申请%d件")(r)
-		}, want: map[string]string{RuleApplications: E}},
+		}, want: map[string]string{ingest.RuleApplications: E}},
 		{name: "applications: the parent district named is not the organ", level: ingest.LevelTownship, mutate: func(r *ingest.Report) {
 			statedOff("红寺堡区收到政府信息公开申请%d件")(r)
-		}, want: map[string]string{RuleApplications: W}},
+		}, want: map[string]string{ingest.RuleApplications: W}},
 
 		// N-review-litigation
 		{name: "review/litigation: the seed's sentence, 2 direct lawsuits", level: ingest.LevelTownship, mutate: func(r *ingest.Report) {
 			setTable4(r, 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 0, 0, 0, 0, 0)
 			withProse("2024年我镇未收到群众主动要求公开政府信息的申请，无因政府信息公开申请引起的行政复议、行政诉讼案件。")(r)
-		}, want: map[string]string{RuleReviewLitigation: E}, verify: expectNums(RuleReviewLitigation, "table4.litigation_direct.total", ingest.Num(0), ingest.Num(2))},
+		}, want: map[string]string{ingest.RuleReviewLitigation: E}, verify: expectNums(ingest.RuleReviewLitigation, "table4.litigation_direct.total", ingest.Num(0), ingest.Num(2))},
 		{name: "review/litigation: 我局未发生, review 1", mutate: func(r *ingest.Report) {
 			setTable4(r, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 			withProse("2024年，我局未发生因政府信息公开引起的行政复议、行政诉讼。")(r)
-		}, want: map[string]string{RuleReviewLitigation: E}, verify: expectNums(RuleReviewLitigation, "table4.review.total", ingest.Num(0), ingest.Num(1))},
+		}, want: map[string]string{ingest.RuleReviewLitigation: E}, verify: expectNums(ingest.RuleReviewLitigation, "table4.review.total", ingest.Num(0), ingest.Num(1))},
 		{name: "review/litigation: 0件 without scope is a warning", mutate: func(r *ingest.Report) {
 			setTable4(r, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1)
 			withProse("政府信息公开行政复议和行政诉讼0件。")(r)
-		}, want: map[string]string{RuleReviewLitigation: W}, verify: expectNums(RuleReviewLitigation, "table4.litigation_after_review.total", ingest.Num(0), ingest.Num(1))},
+		}, want: map[string]string{ingest.RuleReviewLitigation: W}, verify: expectNums(ingest.RuleReviewLitigation, "table4.litigation_after_review.total", ingest.Num(0), ingest.Num(1))},
 		{name: "review/litigation: one office's none is a warning", mutate: func(r *ingest.Report) {
 			setTable4(r, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 			withProse("2024年，区政府办公室无因政府信息公开申请引起的行政复议、行政诉讼案件。")(r)
-		}, want: map[string]string{RuleReviewLitigation: W}},
+		}, want: map[string]string{ingest.RuleReviewLitigation: W}},
 		{name: "review/litigation: 行政复议1件，无行政诉讼 agrees", mutate: func(r *ingest.Report) {
 			setTable4(r, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 			withProse("2024年，我局发生政府信息公开行政复议1件，无行政诉讼。")(r)
@@ -371,7 +384,7 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		{name: "review/litigation: 行政复议2件、行政诉讼0件 with a lawsuit", mutate: func(r *ingest.Report) {
 			setTable4(r, 2, 0, 0, 0, 2, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0)
 			withProse("2024年，本机关政府信息公开行政复议2件、行政诉讼0件。")(r)
-		}, want: map[string]string{RuleReviewLitigation: E}, verify: expectNums(RuleReviewLitigation, "table4.litigation_direct.total", ingest.Num(0), ingest.Num(1))},
+		}, want: map[string]string{ingest.RuleReviewLitigation: E}, verify: expectNums(ingest.RuleReviewLitigation, "table4.litigation_direct.total", ingest.Num(0), ingest.Num(1))},
 		{name: "review/litigation: 未被纠错 is about outcomes", mutate: func(r *ingest.Report) {
 			setTable4(r, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 			withProse("2024 年市科委有 1 件涉及政府信息公开工作的行政复\n议，该行政复议件未被复议审查机关纠错。涉及的行政诉讼数为\n0 件。")(r)
@@ -388,7 +401,7 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		// S-late
 		{name: "late: township after 1月31日", level: ingest.LevelTownship, mutate: func(r *ingest.Report) {
 			r.Published = "2025-02-15"
-		}, want: map[string]string{RuleLate: W}},
+		}, want: map[string]string{ingest.RuleLate: W}},
 		{name: "late: department on 1月31日 is on time", mutate: func(r *ingest.Report) {
 			r.Published = "2025-01-31"
 		}, want: map[string]string{}},
@@ -399,7 +412,7 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		{name: "late: county after 3月31日", level: ingest.LevelCounty, mutate: func(r *ingest.Report) {
 			r.Agency = "红寺堡区人民政府"
 			r.Published = "2025-04-02"
-		}, want: map[string]string{RuleLate: W}},
+		}, want: map[string]string{ingest.RuleLate: W}},
 		{name: "late: unknown level gets the later deadline", level: ingest.LevelUnknown, mutate: func(r *ingest.Report) {
 			r.Agency = "某某委员会"
 			r.Published = "2025-02-15"
@@ -484,13 +497,13 @@ func TestYears(t *testing.T) {
 	}{
 		{"carry-over differs", func(prev, cur *ingest.Report) {
 			add(cur, "table3.carried_over.natural_person", 1)
-		}, map[string]string{RuleCarryOver: E}, "table3.carried_over.natural_person"},
+		}, map[string]string{ingest.RuleCarryOver: E}, "table3.carried_over.natural_person"},
 		{"valid documents drift", func(prev, cur *ingest.Report) {
 			add(cur, "table2.normative_documents.valid", 4)
-		}, map[string]string{RuleValidDocs: W}, "table2.normative_documents.valid"},
+		}, map[string]string{ingest.RuleValidDocs: W}, "table2.normative_documents.valid"},
 		{"section 五 copied from last year", func(prev, cur *ingest.Report) {
 			prev.Prose[5] = cur.Prose[5]
-		}, map[string]string{RuleCopiedProse: W}, "prose.5"},
+		}, map[string]string{ingest.RuleCopiedProse: W}, "prose.5"},
 		{"not consecutive years: only prose compared", func(prev, cur *ingest.Report) {
 			prev.Year = 2021
 			add(cur, "table3.carried_over.natural_person", 1)
@@ -547,7 +560,7 @@ func TestLateByLevel(t *testing.T) {
 		if (f != nil) != tt.late {
 			t.Errorf("%s %s %s: late=%v, want %v", tt.level, tt.agency, tt.published, f != nil, tt.late)
 		}
-		if f != nil && (f.Severity != W || f.Rule != RuleLate || !strings.Contains(f.Message, tt.published)) {
+		if f != nil && (f.Severity != W || f.Rule != ingest.RuleLate || !strings.Contains(f.Message, tt.published)) {
 			t.Errorf("bad finding %+v", f)
 		}
 	}

@@ -74,7 +74,7 @@ func copiedFinding(r, o *ingest.Report, n int, name string, sim float64) ingest.
 	s := math.Round(sim*1000) / 1000
 	msg := fmt.Sprintf("%s 与%s的同一部分相似度为 %.0f%%（已去除机关名称和数字），疑似内容雷同；2021 年国办通知把年度报告内容雷同列为须纠正的问题，请据实撰写",
 		name, who, sim*100)
-	f := finding(RuleCopiedProse, fmt.Sprintf("prose.%d", n), nil, ingest.Num(s), msg)
+	f := finding(ingest.RuleCopiedProse, fmt.Sprintf("prose.%d", n), nil, ingest.Num(s), msg)
 	f.Related = related(o)
 	return f
 }

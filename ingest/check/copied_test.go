@@ -51,7 +51,7 @@ func TestCopied(t *testing.T) {
 			var cells []string
 			for _, f := range fs {
 				cells = append(cells, f.Cell)
-				if f.Rule != RuleCopiedProse || f.Severity != W || f.Related != tt.other.Source || f.Actual == nil || *f.Actual < DefaultSimilarity {
+				if f.Rule != ingest.RuleCopiedProse || f.Severity != W || f.Related != tt.other.Source || f.Actual == nil || *f.Actual < DefaultSimilarity {
 					t.Errorf("bad finding %+v", f)
 				}
 				if !strings.Contains(f.Message, tt.other.Agency) || !strings.Contains(f.Message, "%") {

@@ -78,7 +78,7 @@ func applyTruth(r *ingest.Report, tr truthFile) {
 	}
 	var keep []ingest.Finding
 	for _, f := range r.Findings {
-		if f.Rule == RuleUnreadable {
+		if f.Rule == ingest.RuleUnreadable {
 			if _, ok := r.Value(f.Cell); ok {
 				continue
 			}
@@ -136,7 +136,7 @@ func TestCorpus(t *testing.T) {
 			Report(r)
 			var errs []ingest.Finding
 			for _, f := range r.Findings {
-				if f.Severity == ingest.SeverityError && f.Rule != RuleUnreadable && f.Rule != RuleMissingSection {
+				if f.Severity == ingest.SeverityError && f.Rule != ingest.RuleUnreadable && f.Rule != ingest.RuleMissingSection {
 					errs = append(errs, f)
 				}
 			}
@@ -160,7 +160,7 @@ func TestCorpus(t *testing.T) {
 				}
 			}
 			if name == "000_305873c2aaa66a8b" {
-				if f, ok := findingOn(r.Findings, RuleReviewLitigation, "table4.litigation_direct.total"); !ok || *f.Actual != 2 || f.Severity != E {
+				if f, ok := findingOn(r.Findings, ingest.RuleReviewLitigation, "table4.litigation_direct.total"); !ok || *f.Actual != 2 || f.Severity != E {
 					t.Errorf("seed: want N-review-litigation error on table4.litigation_direct.total = 2:%s", describe(r.Findings))
 				}
 			}
@@ -213,7 +213,7 @@ func TestHongzeOfficeCount(t *testing.T) {
 	if r.HasErrors() {
 		t.Fatalf("errors:%s", describe(r.Findings))
 	}
-	if f, ok := findingOn(r.Findings, RuleApplications, "table3.new_received.total"); !ok || f.Severity != W {
+	if f, ok := findingOn(r.Findings, ingest.RuleApplications, "table3.new_received.total"); !ok || f.Severity != W {
 		t.Fatalf("want an N-applications warning:%s", describe(r.Findings))
 	}
 	t.Logf("%s", describe(r.Findings))

@@ -40,7 +40,7 @@ func TestGeneratedInjectionsAreFound(t *testing.T) {
 					prev := generate.Truth(rng, a, 2023, format, nil)
 					cur := generate.Truth(rng, a, 2024, format, prev)
 					var others []*ingest.Report
-					if rule == RuleCopiedProse {
+					if rule == ingest.RuleCopiedProse {
 						other := agencies[(i+1)%len(agencies)]
 						from := generate.Truth(rng, other, 2024, format, nil)
 						generate.InjectCopiedProse(cur, from)
@@ -68,10 +68,10 @@ func TestGeneratedInjectionsAreFound(t *testing.T) {
 						found++
 						continue
 					}
-					if rule == RuleApplications && handledCount(cur) {
+					if rule == ingest.RuleApplications && handledCount(cur) {
 						continue // 新收 + 上年结转 (or 第（七）项总计) said with 办理/共: accepted on purpose
 					}
-					if rule == RuleFeesUnit && !feesDetectable(cur) {
+					if rule == ingest.RuleFeesUnit && !feesDetectable(cur) {
 						continue // a small amount in 元 looks like a plausible 万元 amount: not flagged on purpose
 					}
 					t.Errorf("%s %s %s: injected %s not found; injected %s; got:%s", format, a.Level, a.Name, rule, describe(injected), describe(fs))
@@ -85,17 +85,11 @@ func TestGeneratedInjectionsAreFound(t *testing.T) {
 	}
 }
 
-// feesDetectable tells whether Q-fees-unit is meant to flag this report's fees: only
-// townships and departments, from the thresholds of values.go.
+// feesDetectable tells whether Q-fees-unit is meant to flag this report's fees, from the
+// bounds of every level in ingest.FeesBounds.
 func feesDetectable(r *ingest.Report) bool {
 	v, _ := r.Value("table2.fees")
-	switch levelOf(r) {
-	case ingest.LevelTownship:
-		return v >= feesLimit || (v >= feesTownshipWhole && v == float64(int64(v)))
-	case ingest.LevelDepartment:
-		return v >= feesLimit
-	}
-	return false
+	return ingest.PlausibleFees(levelOf(r), v) != ""
 }
 
 // handledCount tells whether the stated count equals 新收 + 上年结转 or 第（七）项总计, which

@@ -285,7 +285,7 @@ func applications(r *ingest.Report) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("%s，与表三 一、本年新收政府信息公开申请数量 总计 %s 不一致；该数等于本年新收加上年结转（或第（七）项总计），正文可能把上年结转也计入了“收到”，请核对表述",
 			said, num(newTotal))
-		f := finding(RuleApplications, key, ingest.Num(newTotal), ingest.Num(stated), msg)
+		f := finding(ingest.RuleApplications, key, ingest.Num(newTotal), ingest.Num(stated), msg)
 		f.Severity = ingest.SeverityWarning
 		return []ingest.Finding{withLine(r, f)}
 	}
@@ -295,7 +295,7 @@ func applications(r *ingest.Report) []ingest.Finding {
 	}
 	msg := fmt.Sprintf("%s，表三 一、本年新收政府信息公开申请数量 总计为 %s：正文申请数应为 %s，报告为 %s",
 		said, num(newTotal), num(newTotal), num(stated))
-	f := finding(RuleApplications, key, ingest.Num(newTotal), ingest.Num(stated), msg)
+	f := finding(ingest.RuleApplications, key, ingest.Num(newTotal), ingest.Num(stated), msg)
 	switch scope {
 	case scopeOwn:
 	case scopeSub:
@@ -516,7 +516,7 @@ func reviewLitigation(r *ingest.Report) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("正文称“%s”，但表四 %s 总计为 %s：按正文应为 0，报告为 %s",
 			clip(st.sentence, 80), table4BlockLabel[block], num(v), num(v))
-		f := finding(RuleReviewLitigation, key, ingest.Num(0), ingest.Num(v), msg)
+		f := finding(ingest.RuleReviewLitigation, key, ingest.Num(0), ingest.Num(v), msg)
 		f.Severity = severityOf(st.scope)
 		switch st.scope {
 		case scopeSub:

@@ -40,7 +40,7 @@ func balance(r *ingest.Report, c *cells) []ingest.Finding {
 		msg := fmt.Sprintf("表三%s列不平衡：一、本年新收 %s 加 二、上年结转 %s 共 %s，应等于第（七）项总计 %s 加 四、结转下年度继续办理 %s（报告合计 %s）；%s应为 %s，报告为 %s",
 			table3ColLabel[col], num(v[0]), num(v[1]), num(in), num(v[2]), num(v[3]), num(outSide),
 			shortLabel(cell), num(exp), num(act))
-		out = append(out, withLine(r, finding(RuleBalance, cell, ingest.Num(exp), ingest.Num(act), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleBalance, cell, ingest.Num(exp), ingest.Num(act), msg)))
 	}
 	return out
 }
@@ -82,7 +82,7 @@ func rowTotal(r *ingest.Report, c *cells) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表三 %s应为 %s（自然人与法人或其他组织五列之和），报告为 %s",
 			rowCol(row, "total"), num(exp), num(total))
-		out = append(out, withLine(r, finding(RuleRowTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleRowTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
 	}
 	return out
 }
@@ -120,7 +120,7 @@ func outcomeSum(r *ingest.Report, c *cells) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表三 第（七）项总计（%s）应为 %s（（一）至（六）各项办理结果之和），报告为 %s",
 			table3ColLabel[col], num(exp), num(total))
-		out = append(out, withLine(r, finding(RuleOutcomeSum, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleOutcomeSum, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
 	}
 	return out
 }
@@ -144,7 +144,7 @@ func blockTotal(r *ingest.Report, c *cells) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表四 %s 总计应为 %s（结果维持、结果纠正、其他结果、尚未审结之和），报告为 %s",
 			table4BlockLabel[b], num(exp), num(total))
-		out = append(out, withLine(r, finding(RuleBlockTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleBlockTotal, totalKey, ingest.Num(exp), ingest.Num(total), msg)))
 	}
 	return out
 }

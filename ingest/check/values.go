@@ -39,12 +39,12 @@ func unreadable(r *ingest.Report, c *cells) []ingest.Finding {
 				r3, _ := splitTable3(g[0])
 				label = "表三 " + table3RowLabel[r3]
 			}
-			out = append(out, finding(RuleUnreadable, row, nil, nil,
+			out = append(out, finding(ingest.RuleUnreadable, row, nil, nil,
 				fmt.Sprintf("%s 整行未能读出（缺失或无法识别），未按 0 处理，请核对原表", label)))
 			continue
 		}
 		for _, k := range missing {
-			out = append(out, finding(RuleUnreadable, k, nil, nil,
+			out = append(out, finding(ingest.RuleUnreadable, k, nil, nil,
 				fmt.Sprintf("%s 未能读出（空白或无法识别），未按 0 处理，请核对原表", cellLabel(k))))
 		}
 	}
@@ -56,11 +56,11 @@ func unreadable(r *ingest.Report, c *cells) []ingest.Finding {
 // section with no cell (the whole report is cut off).
 func covered(fs []ingest.Finding, key string) bool {
 	for _, f := range fs {
-		if f.Rule != RuleUnreadable && f.Rule != RuleMissingSection {
+		if f.Rule != ingest.RuleUnreadable && f.Rule != ingest.RuleMissingSection {
 			continue
 		}
 		if f.Cell == "" {
-			if f.Rule == RuleMissingSection {
+			if f.Rule == ingest.RuleMissingSection {
 				return true
 			}
 			continue
@@ -83,7 +83,7 @@ func negative(r *ingest.Report, c *cells) []ingest.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s 为 %s，件数不能为负数，应不小于 0", cellLabel(k), num(v))
-		out = append(out, withLine(r, finding(RuleNegative, k, ingest.Num(0), ingest.Num(v), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleNegative, k, ingest.Num(0), ingest.Num(v), msg)))
 	}
 	return out
 }
@@ -97,7 +97,7 @@ func notInteger(r *ingest.Report, c *cells) []ingest.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s 为 %s，件数应为整数", cellLabel(k), num(v))
-		out = append(out, withLine(r, finding(RuleNotInteger, k, nil, ingest.Num(v), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleNotInteger, k, nil, ingest.Num(v), msg)))
 	}
 	return out
 }
@@ -120,20 +120,14 @@ func regulationsTownship(r *ingest.Report) []ingest.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s 为 %s：乡镇（街道）无权制定规章，应为 0，请核对是否填错行（行政规范性文件）", cellLabel(k), num(v))
-		out = append(out, withLine(r, finding(RuleRegulationsTownship, k, ingest.Num(0), ingest.Num(v), msg)))
+		out = append(out, withLine(r, finding(ingest.RuleRegulationsTownship, k, ingest.Num(0), ingest.Num(v), msg)))
 	}
 	return out
 }
 
-// Thresholds of Q-fees-unit, in 万元. A township or department collecting 1 亿元 of fees, or
-// a township printing a whole number of at least 1000 万元, has most likely written 元.
-// County and city governments are never flagged (a real county report has 18651.06 万元).
-const (
-	feesLimit         = 10000
-	feesTownshipWhole = 1000
-)
-
-// feesUnit is Q-fees-unit: 行政事业性收费 that looks like 元 rather than 万元.
+// feesUnit is Q-fees-unit: 行政事业性收费 that no organ of the report's level can have
+// collected (an error: the cell is left out of district sums) or that looks like 元 rather
+// than 万元 (a warning). The bounds, for every level, are ingest.FeesBounds.
 func feesUnit(r *ingest.Report) []ingest.Finding {
 	const key = "table2.fees"
 	v, ok := r.Value(key)
@@ -141,31 +135,19 @@ func feesUnit(r *ingest.Report) []ingest.Finding {
 		return nil
 	}
 	level := levelOf(r)
+	sev := ingest.PlausibleFees(level, v)
 	var why string
-	switch {
-	case (level == ingest.LevelTownship || level == ingest.LevelDepartment) && v >= feesLimit:
-		why = "超过 1 亿元，对" + levelName(level) + "而言不合常理"
-	case level == ingest.LevelTownship && v >= feesTownshipWhole && v == math.Trunc(v):
-		why = "为千万元以上的整数，对乡镇（街道）而言不合常理"
+	switch sev {
+	case ingest.SeverityError:
+		why = fmt.Sprintf("超过 %s 万元，%s不可能收取这么多，该数不计入汇总", num(ingest.FeesBoundOf(level).Max), ingest.LevelLegalName(level))
+	case ingest.SeverityWarning:
+		why = "对" + ingest.LevelLegalName(level) + "而言不合常理"
 	default:
 		return nil
 	}
 	msg := fmt.Sprintf("表二 行政事业性收费 本年收费金额为 %s 万元，%s，疑似按“元”填报；单位应为万元（%s 元 = %s 万元）",
 		num(v), why, num(v), num(v/10000))
-	return []ingest.Finding{withLine(r, finding(RuleFeesUnit, key, ingest.Num(v/10000), ingest.Num(v), msg))}
-}
-
-// levelName names a level in Chinese.
-func levelName(level string) string {
-	switch level {
-	case ingest.LevelTownship:
-		return "乡镇（街道）"
-	case ingest.LevelDepartment:
-		return "政府工作部门"
-	case ingest.LevelCounty:
-		return "县级人民政府"
-	case ingest.LevelCity:
-		return "市级及以上人民政府"
-	}
-	return "本机关"
+	f := withLine(r, finding(ingest.RuleFeesUnit, key, ingest.Num(v/10000), ingest.Num(v), msg))
+	f.Severity = sev
+	return []ingest.Finding{f}
 }

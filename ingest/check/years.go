@@ -55,7 +55,7 @@ func carryOver(prev, cur *ingest.Report) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表三 二、上年结转政府信息公开申请数量（%s）应为 %s（%d 年报告 四、结转下年度继续办理），报告为 %s",
 			table3ColLabel[col], num(want), prev.Year, num(got))
-		f := withLine(cur, finding(RuleCarryOver, key, ingest.Num(want), ingest.Num(got), msg))
+		f := withLine(cur, finding(ingest.RuleCarryOver, key, ingest.Num(want), ingest.Num(got), msg))
 		f.Related = related(prev)
 		out = append(out, f)
 	}
@@ -85,7 +85,7 @@ func validDocs(prev, cur *ingest.Report) []ingest.Finding {
 		}
 		msg := fmt.Sprintf("表二 %s 现行有效件数应约为 %s（%d 年现行有效 %s + 本年制发 %s − 本年废止 %s），报告为 %s，请核对",
 			table2Label[item], num(want), prev.Year, num(last), num(v[1]), num(v[2]), num(v[0]))
-		f := withLine(cur, finding(RuleValidDocs, key, ingest.Num(want), ingest.Num(v[0]), msg))
+		f := withLine(cur, finding(ingest.RuleValidDocs, key, ingest.Num(want), ingest.Num(v[0]), msg))
 		f.Related = related(prev)
 		out = append(out, f)
 	}

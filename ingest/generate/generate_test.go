@@ -85,12 +85,11 @@ func violations(r, prev *ingest.Report) []string {
 			}
 		}
 	}
-	if v("table2.fees") >= 10000 {
+	if ingest.PlausibleFees(ingest.LevelOf(r.Agency, r.Level), v("table2.fees")) != "" {
 		set["Q-fees-unit"] = true
 	}
 	if r.Published != "" {
-		m, d := deadline(r.Level)
-		if r.Published > fmt.Sprintf("%04d-%02d-%02d", r.Year+1, m, d) || r.Published < fmt.Sprintf("%04d-01-01", r.Year+1) {
+		if ingest.IsLate(r.Level, r.Year, r.Published) || r.Published < fmt.Sprintf("%04d-01-01", r.Year+1) {
 			set["S-late"] = true
 		}
 	}

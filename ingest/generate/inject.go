@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,27 +11,21 @@ import (
 	"gongkai/ingest"
 )
 
-// Rules lists the rule identifiers Inject knows, in a stable order.
-var Rules = []string{
-	"T3-balance", "T3-row-total", "T3-outcome-sum", "T4-block-total",
-	"N-applications", "N-review-litigation", "X-carry-over", "X-valid-docs",
-	"V-negative", "V-not-integer", "Q-regulations-township", "Q-fees-unit",
-	"S-copied-prose", "S-late",
-}
+// Rules lists the rule identifiers Inject knows, in the order of ingest.Rules: every rule but
+// those only a reader can break (V-unreadable, V-missing-section).
+var Rules = func() []string {
+	var out []string
+	for _, r := range ingest.Rules {
+		if r.ID != ingest.RuleUnreadable && r.ID != ingest.RuleMissingSection {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}()
 
 // ErrNotApplicable is wrapped by Inject when a rule cannot be broken in this report (a
 // township rule on a department, a table-2 rule on the 2019 format).
 var ErrNotApplicable = fmt.Errorf("rule not applicable")
-
-var severities = map[string]string{
-	"T3-balance": ingest.SeverityError, "T3-row-total": ingest.SeverityError,
-	"T3-outcome-sum": ingest.SeverityError, "T4-block-total": ingest.SeverityError,
-	"N-applications": ingest.SeverityError, "N-review-litigation": ingest.SeverityError,
-	"X-carry-over": ingest.SeverityError, "X-valid-docs": ingest.SeverityWarning,
-	"V-negative": ingest.SeverityError, "V-not-integer": ingest.SeverityError,
-	"Q-regulations-township": ingest.SeverityWarning, "Q-fees-unit": ingest.SeverityWarning,
-	"S-copied-prose": ingest.SeverityWarning, "S-late": ingest.SeverityWarning,
-}
 
 // Inject changes the consistent report r so that the named rule's error appears in it, and
 // keeps every other rule holding as far as they are independent (a compensating change keeps
@@ -43,17 +38,16 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 	if r.Cells == nil {
 		return fmt.Errorf("inject %s: report has no cells", rule)
 	}
-	sev, ok := severities[rule]
-	if !ok {
+	if !slices.Contains(Rules, rule) {
 		return fmt.Errorf("inject: unknown rule %q", rule)
 	}
-	f := ingest.Finding{Rule: rule, Severity: sev}
+	f := ingest.Finding{Rule: rule, Severity: ingest.RuleSeverity(rule)}
 	t3 := ingest.Table3Key
 	bump := func(key string, d int64) { setInt(r, key, getInt(r, key)+d) }
 	d := int64(1 + rng.Intn(3))
 	col := applicantCols[pickCol(rng)]
 	switch rule {
-	case "T3-balance":
+	case ingest.RuleBalance:
 		// One more application received than the other rows account for (row total and prose
 		// follow, so only the balance breaks).
 		bump(t3("new_received", col), d)
@@ -63,7 +57,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		}
 		f.Cell = t3("carried_forward", col)
 		f.Message = fmt.Sprintf("%s列：本年新收加上年结转不等于办理总计加结转下年度（多 %d）", col, d)
-	case "T3-row-total":
+	case ingest.RuleRowTotal:
 		// Move applications from one outcome row to another in one column: column sums hold,
 		// both rows' totals are off.
 		ensureApplications(rng, r)
@@ -80,13 +74,13 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		bump(t3(to, c), 1)
 		f.Cell = t3(to, "total")
 		f.Message = fmt.Sprintf("%s行：总计不等于各列之和（%s列多 1）", to, c)
-	case "T3-outcome-sum":
+	case ingest.RuleOutcomeSum:
 		row := outcomeRows(r.SingleOther)[rng.Intn(len(outcomeRows(r.SingleOther)))]
 		bump(t3(row, col), d)
 		bump(t3(row, "total"), d)
 		f.Cell = t3("total_handled", col)
 		f.Message = fmt.Sprintf("%s列：各办理结果之和比总计多 %d", col, d)
-	case "T4-block-total":
+	case ingest.RuleBlockTotal:
 		block := ""
 		for _, b := range ingest.Table4Blocks {
 			if getInt(r, ingest.Table4Key(b, "total")) > 0 {
@@ -103,7 +97,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		}
 		f.Cell = ingest.Table4Key(block, "total")
 		f.Message = fmt.Sprintf("表四%s：总计不等于各项结果之和（差 %d）", block, d)
-	case "N-applications":
+	case ingest.RuleApplications:
 		total := getInt(r, t3("new_received", "total"))
 		n := total + d
 		if total > d && rng.Intn(2) == 0 {
@@ -113,7 +107,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		f.Cell = t3("new_received", "total")
 		f.Expected, f.Actual = ingest.Num(float64(total)), ingest.Num(float64(n))
 		f.Message = fmt.Sprintf("正文称收到政府信息公开申请 %d 件，表三本年新收总计为 %d", n, total)
-	case "N-review-litigation":
+	case ingest.RuleReviewLitigation:
 		if table4Zero(r) {
 			block := ingest.Table4Blocks[rng.Intn(3)]
 			c := []string{"maintained", "corrected", "other", "pending"}[rng.Intn(4)]
@@ -136,7 +130,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 			}
 		}
 		f.Message = "正文称无行政复议、行政诉讼案件，表四有案件"
-	case "X-carry-over":
+	case ingest.RuleCarryOver:
 		// Carried over no longer equals last year's carried forward; the application is shown
 		// as disclosed so that the year's own sums still hold.
 		bump(t3("carried_over", col), d)
@@ -147,14 +141,14 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		}
 		f.Cell = t3("carried_over", col)
 		f.Message = fmt.Sprintf("%s列：上年结转与上年报告的结转下年度不一致（多 %d）", col, d)
-	case "X-valid-docs":
+	case ingest.RuleValidDocs:
 		if r.Format != ingest.Format2021 {
 			return fmt.Errorf("inject %s: %w to format %s", rule, ErrNotApplicable, r.Format)
 		}
 		bump("table2.normative_documents.made", d)
 		f.Cell = "table2.normative_documents.valid"
 		f.Message = fmt.Sprintf("现行有效件数不等于上年现行有效件数加本年制发减本年废止（差 %d）", d)
-	case "V-negative":
+	case ingest.RuleNegative:
 		key := "table2.punishment"
 		if r.Format == ingest.Format2019 {
 			key = "table2_2019.punishment.decisions"
@@ -166,7 +160,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		setInt(r, key, v)
 		f.Cell, f.Actual = key, ingest.Num(float64(v))
 		f.Message = fmt.Sprintf("数值为负：%d", v)
-	case "V-not-integer":
+	case ingest.RuleNotInteger:
 		key := "table2.licensing"
 		if r.Format == ingest.Format2019 {
 			key = "table2_2019.licensing.decisions"
@@ -175,7 +169,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		r.Set(key, v, ingest.Source{})
 		f.Cell, f.Actual = key, ingest.Num(v)
 		f.Message = "件数不是整数：" + strconv.FormatFloat(v, 'f', -1, 64)
-	case "Q-regulations-township":
+	case ingest.RuleRegulationsTownship:
 		if r.Level != ingest.LevelTownship {
 			return fmt.Errorf("inject %s: %w to level %s", rule, ErrNotApplicable, r.Level)
 		}
@@ -190,7 +184,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 			f.Cell = "table2.regulations.made"
 		}
 		f.Message = fmt.Sprintf("乡镇（街道）填报了规章 %d 件", d)
-	case "Q-fees-unit":
+	case ingest.RuleFeesUnit:
 		if r.Format != ingest.Format2021 {
 			return fmt.Errorf("inject %s: %w to format %s", rule, ErrNotApplicable, r.Format)
 		}
@@ -199,10 +193,14 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		if v < 1 {
 			yuan = float64((100 + rng.Int63n(4000)) * 100)
 		}
+		f.Severity = ingest.PlausibleFees(ingest.LevelOf(r.Agency, r.Level), yuan)
+		if f.Severity == "" { // the amount in 元 still looks like a plausible amount in 万元
+			return fmt.Errorf("inject %s: %w: %s 元 is plausible as 万元 for level %s", rule, ErrNotApplicable, ingest.FormatValue(yuan), r.Level)
+		}
 		r.Set("table2.fees", yuan, ingest.Source{})
 		f.Cell, f.Actual = "table2.fees", ingest.Num(yuan)
 		f.Message = "行政事业性收费金额疑似以元为单位填报：" + ingest.FormatValue(yuan)
-	case "S-copied-prose":
+	case ingest.RuleCopiedProse:
 		a := Agency{Name: r.Agency, Level: r.Level, Short: shortOf(r.Agency), District: districtOf(r.Agency)}
 		sib := District(rng, a.District, 12)
 		other := sib[1+rng.Intn(len(sib)-1)]
@@ -212,7 +210,7 @@ func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
 		from := Truth(rng, other, r.Year, r.Format, nil)
 		InjectCopiedProse(r, from)
 		return nil
-	case "S-late":
+	case ingest.RuleLate:
 		r.Published = publishedDate(rng, r.Level, r.Year, true)
 		f.Actual = nil
 		f.Message = "发布日期 " + r.Published + " 晚于法定期限"

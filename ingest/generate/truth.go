@@ -166,19 +166,10 @@ func Truth(rng *rand.Rand, a Agency, year int, format string, prev *ingest.Repor
 	return r
 }
 
-// deadline returns the last day (month, day) of the year after the statistics year by which a
-// report of the level must be published: 1月31日 for townships and departments, 3月31日 for
-// county governments and above.
-func deadline(level string) (month, day int) {
-	if level == ingest.LevelCounty || level == ingest.LevelCity {
-		return 3, 31
-	}
-	return 1, 31
-}
-
 // publishedDate draws a publication date in year+1, on time or late.
 func publishedDate(rng *rand.Rand, level string, year int, late bool) string {
-	m, d := deadline(level)
+	dl := ingest.Deadline(level, year)
+	m, d := int(dl.Month()), dl.Day()
 	if late {
 		m = m + 1 + rng.Intn(2)
 		return fmt.Sprintf("%04d-%02d-%02d", year+1, m, 1+rng.Intn(28))

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,7 +89,7 @@ func Write(opts Options) ([]string, error) {
 	rules := make([]string, 0, len(opts.Inject))
 	total := 0.0
 	for rule, p := range opts.Inject {
-		if _, ok := severities[rule]; !ok {
+		if !slices.Contains(Rules, rule) {
 			return nil, fmt.Errorf("generate: unknown rule %q (known: %s)", rule, strings.Join(Rules, ", "))
 		}
 		if p < 0 || p > 1 {
@@ -157,11 +158,11 @@ func Write(opts Options) ([]string, error) {
 				r = clone(clean)
 				var err error
 				switch {
-				case rule == "S-copied-prose" && prevOf[i] != nil:
+				case rule == ingest.RuleCopiedProse && prevOf[i] != nil:
 					InjectCopiedProse(r, prevOf[i])
-				case rule == "S-copied-prose" && len(sameYear) > 0:
+				case rule == ingest.RuleCopiedProse && len(sameYear) > 0:
 					InjectCopiedProse(r, sameYear[rng.Intn(len(sameYear))])
-				case (rule == "X-carry-over" || rule == "X-valid-docs") && prevOf[i] == nil:
+				case (rule == ingest.RuleCarryOver || rule == ingest.RuleValidDocs) && prevOf[i] == nil:
 					err = ErrNotApplicable
 				default:
 					err = Inject(r, rule, rng)

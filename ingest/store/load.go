@@ -305,7 +305,7 @@ func (d *DB) keyNames() map[int32]string {
 // CrossYearRule tells whether a finding's rule compares a report with another (X-*,
 // S-copied-prose): those are recomputed after each ingest by ReplaceFindings.
 func CrossYearRule(rule string) bool {
-	return strings.HasPrefix(rule, "X-") || rule == "S-copied-prose"
+	return ingest.RuleAcross(rule)
 }
 
 // ReplaceFindings replaces the cross-year findings (CrossYearRule) of one report.
