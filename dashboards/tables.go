@@ -352,23 +352,18 @@ func (s *Server) tableReport2(ctx context.Context, v view) (*analytics.Table, er
 	if rep == nil {
 		return emptyReportTable("agency_table2", title, g, v.Year), nil
 	}
-	t := &analytics.Table{Name: "agency_table2", Title: title}
+	t := &analytics.Table{Name: "agency_table2", Title: title,
+		Columns: []analytics.Column{col("article", "条款"), col("item", "信息内容"), col("column", "统计项"), numCol("value", "数值")}}
 	if rep.Format == ingest.Format2019 {
-		t.Columns = []analytics.Column{col("item", "项目（2019版格式）"), numCol("value", "数值")}
-		for _, k := range ingest.Table2Keys2019 {
-			t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(strings.TrimPrefix(k, "table2_2019.")), cellOf(rep, k)})
+		t.Note = "2019版格式（国办公开办函〔2019〕60号）"
+	}
+	for _, g := range ingest.Table2Groups(rep.Format) {
+		for _, r := range g.Rows {
+			for i, k := range r.Keys {
+				t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(g.Heading()), analytics.Str(r.Label),
+					analytics.Str(g.Columns[1+i]), cellOf(rep, k)})
+			}
 		}
-		return t, nil
-	}
-	t.Columns = []analytics.Column{col("item", "信息内容"), numCol("made", "本年制发件数"), numCol("repealed", "本年废止件数"),
-		numCol("valid", "现行有效件数"), numCol("decisions", "本年处理决定数量/收费金额（万元）")}
-	blank := analytics.Cell{}
-	for _, r := range [][2]string{{"regulations", "规章"}, {"normative_documents", "行政规范性文件"}} {
-		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(r[1]), cellOf(rep, "table2."+r[0]+".made"),
-			cellOf(rep, "table2."+r[0]+".repealed"), cellOf(rep, "table2."+r[0]+".valid"), blank})
-	}
-	for _, r := range [][2]string{{"licensing", "行政许可"}, {"punishment", "行政处罚"}, {"coercion", "行政强制"}, {"fees", "行政事业性收费（万元）"}} {
-		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(r[1]), blank, blank, blank, cellOf(rep, "table2."+r[0])})
 	}
 	return t, nil
 }
@@ -383,15 +378,17 @@ func (s *Server) tableReport3(ctx context.Context, v view) (*analytics.Table, er
 		return emptyReportTable("agency_table3", title, g, v.Year), nil
 	}
 	t := &analytics.Table{Name: "agency_table3", Title: title, Note: "数字链接到其所在的原文行；标红的单元格有校验发现。",
-		Columns: []analytics.Column{col("row", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), numCol("natural_person", "自然人"),
-			numCol("commercial", "商业企业"), numCol("research", "科研机构"), numCol("social_welfare", "社会公益组织"),
-			numCol("legal_service", "法律服务机构"), numCol("other_org", "其他"), numCol("total", "总计")}}
+		Columns: []analytics.Column{col("row", ingest.Table3BalanceNote)}}
+	for i, c := range ingest.Table3Columns {
+		t.Columns = append(t.Columns, numCol(c, ingest.Table3ColumnHeaders[i]))
+	}
 	rows := ingest.Table3Rows
 	if rep.SingleOther {
 		rows = ingest.Table3RowsSingleOther
 	}
 	for _, r := range rows {
-		row := []analytics.Cell{analytics.Str(ingest.Table3RowLabels[r])}
+		l, _ := ingest.Table3LineOf(r)
+		row := []analytics.Cell{analytics.Str(l.Label())}
 		for _, c := range ingest.Table3Columns {
 			row = append(row, cellOf(rep, ingest.Table3Key(r, c)))
 		}
@@ -410,12 +407,14 @@ func (s *Server) tableReport4(ctx context.Context, v view) (*analytics.Table, er
 		return emptyReportTable("agency_table4", title, g, v.Year), nil
 	}
 	t := &analytics.Table{Name: "agency_table4", Title: title,
-		Columns: []analytics.Column{col("block", "类别"), numCol("maintained", "结果维持"), numCol("corrected", "结果纠正"),
-			numCol("other", "其他结果"), numCol("pending", "尚未审结"), numCol("total", "总计")}}
-	for _, b := range [][2]string{{"review", "行政复议"}, {"litigation_direct", "行政诉讼·未经复议直接起诉"}, {"litigation_after_review", "行政诉讼·复议后起诉"}} {
-		row := []analytics.Cell{analytics.Str(b[1])}
+		Columns: []analytics.Column{col("block", "类别")}}
+	for i, c := range ingest.Table4Columns {
+		t.Columns = append(t.Columns, numCol(c, ingest.Table4ColumnHeaders[i]))
+	}
+	for _, b := range ingest.Table4Blocks {
+		row := []analytics.Cell{analytics.Str(ingest.Table4BlockLabels[b])}
 		for _, c := range ingest.Table4Columns {
-			row = append(row, cellOf(rep, ingest.Table4Key(b[0], c)))
+			row = append(row, cellOf(rep, ingest.Table4Key(b, c)))
 		}
 		t.Rows = append(t.Rows, row)
 	}

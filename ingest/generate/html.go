@@ -116,11 +116,11 @@ func (w *htmlWriter) table3(r *ingest.Report) {
 	w.table(true)
 	w.b.WriteString("<tr>")
 	w.label(balanceNote, 3, 3)
-	w.label("申请人情况", 1, 7)
+	w.label(ingest.Table3ApplicantHeader, 1, 7)
 	w.b.WriteString("</tr>\n<tr>")
-	w.label("自然人", 2, 1)
-	w.label("法人或其他组织", 1, 5)
-	w.label("总计", 2, 1)
+	w.label(ingest.Table3ColumnHeaders[0], 2, 1)
+	w.label(ingest.Table3LegalHeader, 1, 5)
+	w.label(ingest.Table3ColumnHeaders[6], 2, 1)
 	w.b.WriteString("</tr>\n<tr>")
 	for _, c := range w.st.legalCols("\n") {
 		w.label(c, 1, 1)
@@ -163,14 +163,15 @@ func (w *htmlWriter) table4(r *ingest.Report) {
 	words := w.st.t4words()
 	w.table(true)
 	w.b.WriteString("<tr>")
-	w.label("行政复议", 1, 5)
-	w.label("行政诉讼", 1, 10)
+	w.label(ingest.Table4ReviewHeader, 1, 5)
+	w.label(ingest.Table4LitigationHeader, 1, 10)
 	w.b.WriteString("</tr>\n<tr>")
 	for _, x := range words {
 		w.label(x, 2, 1)
 	}
-	w.label("未经复议直接起诉", 1, 5)
-	w.label("复议后起诉", 1, 5)
+	for _, h := range ingest.Table4LitigationHeaders {
+		w.label(h, 1, 5)
+	}
 	w.b.WriteString("</tr>\n<tr>")
 	for i := 0; i < 2; i++ {
 		for _, x := range words {

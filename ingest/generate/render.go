@@ -162,43 +162,29 @@ type t2row struct {
 }
 
 func (st *style) table2(r *ingest.Report) []t2group {
-	art := func(n string) string { return "第二十条第" + st.open + n + st.close + "项" }
-	if r.Format == ingest.Format2019 {
-		k := func(item string, cols ...string) []string {
-			out := make([]string, len(cols))
-			for i, c := range cols {
-				out[i] = "table2_2019." + item + "." + c
+	fee := ""
+	if r.Format != ingest.Format2019 {
+		fee = "本年收费金额（单位：万元）"
+		if st.rng.Float64() < 0.3 {
+			fee = "本年收费金额（万元）"
+		}
+	}
+	var out []t2group
+	for _, g := range ingest.Table2Groups(r.Format) {
+		tg := t2group{head: "第二十条第" + st.open + g.Article + st.close + "项", cols: append([]string{}, g.Columns...)}
+		if fee != "" && g.Article == "八" {
+			tg.cols[len(tg.cols)-1] = fee
+		}
+		for _, row := range g.Rows {
+			label := row.Label
+			if strings.Contains(row.Keys[0], ".normative_documents.") {
+				label = st.normName
 			}
-			return out
+			tg.rows = append(tg.rows, t2row{label, row.Keys})
 		}
-		items := []string{"last_year", "change", "decisions"}
-		return []t2group{
-			{art("一"), []string{"信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"}, []t2row{
-				{"规章", k("regulations", "new_made", "new_published", "total_published")},
-				{st.normName, k("normative_documents", "new_made", "new_published", "total_published")}}},
-			{art("五"), []string{"信息内容", "上一年项目数量", "本年增/减", "处理决定数量"}, []t2row{
-				{"行政许可", k("licensing", items...)}, {"其他对外管理服务事项", k("other_services", items...)}}},
-			{art("六"), []string{"信息内容", "上一年项目数量", "本年增/减", "处理决定数量"}, []t2row{
-				{"行政处罚", k("punishment", items...)}, {"行政强制", k("coercion", items...)}}},
-			{art("八"), []string{"信息内容", "上一年项目数量", "本年增/减"}, []t2row{
-				{"行政事业性收费", k("fees", "last_year", "change")}}},
-			{art("九"), []string{"信息内容", "采购项目数量", "采购总金额"}, []t2row{
-				{"政府集中采购", k("procurement", "items", "amount")}}},
-		}
+		out = append(out, tg)
 	}
-	fee := "本年收费金额（单位：万元）"
-	if st.rng.Float64() < 0.3 {
-		fee = "本年收费金额（万元）"
-	}
-	return []t2group{
-		{art("一"), []string{"信息内容", "本年制发件数", "本年废止件数", "现行有效件数"}, []t2row{
-			{"规章", []string{"table2.regulations.made", "table2.regulations.repealed", "table2.regulations.valid"}},
-			{st.normName, []string{"table2.normative_documents.made", "table2.normative_documents.repealed", "table2.normative_documents.valid"}}}},
-		{art("五"), []string{"信息内容", "本年处理决定数量"}, []t2row{{"行政许可", []string{"table2.licensing"}}}},
-		{art("六"), []string{"信息内容", "本年处理决定数量"}, []t2row{
-			{"行政处罚", []string{"table2.punishment"}}, {"行政强制", []string{"table2.coercion"}}}},
-		{art("八"), []string{"信息内容", fee}, []t2row{{"行政事业性收费", []string{"table2.fees"}}}},
-	}
+	return out
 }
 
 // t3row is a row of table 3: its key and its label in up to three merged-cell levels (the
@@ -210,61 +196,30 @@ type t3row struct {
 	group int // rows in the group this row starts (rowspan of parts[1]), 0 when none
 }
 
-var subLabels = map[string]string{
-	"withheld_state_secret": "属于国家秘密", "withheld_law_forbidden": "其他法律行政法规禁止公开",
-	"withheld_three_security": "危及%s三安全一稳定%s", "withheld_third_party": "保护第三方合法权益",
-	"withheld_internal_affairs": "属于三类内部事务信息", "withheld_process_info": "属于四类过程性信息",
-	"withheld_enforcement_file": "属于行政执法案卷", "withheld_query_item": "属于行政查询事项",
-	"unable_not_held": "本机关不掌握相关政府信息", "unable_need_create": "没有现成信息需要另行制作",
-	"unable_unclear":   "补正后申请内容仍不明确",
-	"refused_petition": "信访举报投诉类申请", "refused_repeated": "重复申请", "refused_publication": "要求提供公开出版物",
-	"refused_mass_repeated": "无正当理由大量反复申请", "refused_confirm_info": "要求行政机关确认或重新出具已获取信息",
-	"other_no_supplement": "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-	"other_no_fee":        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-	"other_other":         "其他",
-}
-
+// table3 is the official layout's table 3 (ingest.Table3Lines) in the report's style: its
+// brackets, the mark after item numbers and its quotation marks.
 func (st *style) table3(r *ingest.Report) []t3row {
 	p := func(n, s string) string { return st.open + n + st.close + st.parenSpace + s }
+	quotes := strings.NewReplacer("“", st.quoteL, "”", st.quoteR)
 	var rows []t3row
-	groups := map[string][2]string{ // first row → group label, count
-		"withheld_state_secret": {p("三", "不予公开"), "8"},
-		"unable_not_held":       {p("四", "无法提供"), "3"},
-		"refused_petition":      {p("五", "不予处理"), "5"},
-		"other_no_supplement":   {p("六", "其他处理"), "3"},
-	}
-	idx := 0
-	for _, key := range table3Rows(r.SingleOther) {
-		var row t3row
-		row.key = key
-		switch key {
-		case "new_received":
-			row.parts[0] = "一、本年新收政府信息公开申请数量"
-		case "carried_over":
-			row.parts[0] = "二、上年结转政府信息公开申请数量"
-		case "carried_forward":
-			row.parts[0] = "四、结转下年度继续办理"
-		case "disclosed":
-			row.parts[0] = "三、本年度办理结果"
-			row.parts[1] = p("一", "予以公开")
-		case "partly_disclosed":
-			row.parts[1] = p("二", "部分公开") + st.open + "区分处理的，只计这一情形，不计其他情形" + st.close
-		case "other_handled":
-			row.parts[1] = p("六", "其他处理")
-		case "total_handled":
-			row.parts[1] = p("七", "总计")
+	for _, l := range ingest.Table3Lines(r.SingleOther) {
+		row := t3row{key: l.Key, group: l.GroupRows}
+		switch {
+		case l.GroupNum == "":
+			row.parts[0] = l.Section
+		case l.Item == 0:
+			if l.Key == "disclosed" {
+				row.parts[0] = l.Section
+			}
+			row.parts[1] = p(l.GroupNum, l.GroupName)
+			if l.GroupNote != "" {
+				row.parts[1] += st.open + l.GroupNote + st.close
+			}
 		default:
-			if g, ok := groups[key]; ok {
-				row.parts[1] = g[0]
-				fmt.Sscan(g[1], &row.group)
-				idx = 0
+			if l.GroupRows > 0 {
+				row.parts[1] = p(l.GroupNum, l.GroupName)
 			}
-			idx++
-			label := subLabels[key]
-			if strings.Contains(label, "%s") {
-				label = fmt.Sprintf(label, st.quoteL, st.quoteR)
-			}
-			row.parts[2] = fmt.Sprint(idx) + st.dot + label
+			row.parts[2] = fmt.Sprint(l.Item) + st.dot + quotes.Replace(l.ItemLabel)
 		}
 		rows = append(rows, row)
 	}
@@ -296,7 +251,7 @@ func (st *style) t4words() []string {
 	if st.spacedWords {
 		return []string{"结果 维持", "结果 纠正", "其他 结果", "尚未 审结", "总计"}
 	}
-	return []string{"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"}
+	return append([]string(nil), ingest.Table4ColumnHeaders...)
 }
 
 // legalCols are the headers of the 法人或其他组织 columns; split puts a line break in some.
@@ -304,10 +259,10 @@ func (st *style) legalCols(sep string) []string {
 	if st.splitHeader {
 		return []string{"商业" + sep + "企业", "科研" + sep + "机构", "社会公益" + sep + "组织", "法律服务" + sep + "机构", "其他"}
 	}
-	return []string{"商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"}
+	return append([]string(nil), ingest.Table3ColumnHeaders[1:6]...)
 }
 
-const balanceNote = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+const balanceNote = ingest.Table3BalanceNote
 
 // Render writes r as a report file in layout: the title with agency and year, the publication
 // date when r.Published is set, the six sections with their headings, the prose of r.Prose and
