@@ -78,37 +78,15 @@ type Row struct {
 	Level    string              `json:"level,omitempty"`
 	Year     int                 `json:"year"`
 	Values   map[string]*float64 `json:"values"`
+	// Left (district rows only) counts, per metric, the reports of the year that did not
+	// enter its sum: the value unread or not stated (a ratio: either part), or left out for
+	// an implausible cell. Implausible counts the latter alone.
+	Left        map[string]int `json:"left,omitempty"`
+	Implausible map[string]int `json:"implausible,omitempty"`
 }
 
 // Value returns the metric's value, nil when absent.
 func (r Row) Value(name string) *float64 { return r.Values[name] }
-
-// partsSQL is the per-report CTE chain; %s is the filter on current_reports r.
-func partsSQL(cond string) string {
-	var b strings.Builder
-	b.WriteString("WITH pub AS (SELECT report_id")
-	for _, ch := range Channels {
-		fmt.Fprintf(&b, ", sum(count) FILTER (WHERE channel = '%s') AS %s", ch[0], ch[0])
-	}
-	b.WriteString(`, sum(count) FILTER (WHERE channel = 'total') AS total,
-  sum(count) FILTER (WHERE channel <> 'total') AS channels
-  FROM publications GROUP BY report_id),
-fnd AS (SELECT report_id, count(*) FILTER (WHERE severity = 'error') AS errors,
-  count(*) FILTER (WHERE severity = 'warning') AS warnings FROM findings GROUP BY report_id),
-p AS (SELECT r.id AS report_id, r.agency_id, r.agency, r.level, r.year`)
-	for _, m := range Metrics {
-		if m.Kind == Count {
-			fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS m_%s", m.Part, m.Name)
-		}
-	}
-	fmt.Fprintf(&b, `
-  FROM current_reports r LEFT JOIN cells c ON c.report_id = r.id
-  LEFT JOIN pub ON pub.report_id = r.id LEFT JOIN fnd ON fnd.report_id = r.id
-  WHERE %s
-  GROUP BY r.id, r.agency_id, r.agency, r.level, r.year, r.single_other)
-`, cond)
-	return b.String()
-}
 
 // aggSQL is the aggregate of a metric over rows of p.
 func aggSQL(m Metric) string {
@@ -118,12 +96,22 @@ func aggSQL(m Metric) string {
 	return fmt.Sprintf("sum(p.m_%s)", m.Name)
 }
 
-// MetricSQL returns the query computing every metric for the filter and grouping, with its
-// arguments: for documentation, tests and the export of metrics.
-func MetricSQL(f Filter, by Grouping) (string, []any) {
-	cond, args := f.where("r")
+// leftSQL counts the reports of p that a metric's sum leaves out, and of those the
+// implausible ones.
+func leftSQL(m Metric) (left, implausible string) {
+	if m.Kind == Ratio {
+		return fmt.Sprintf("count(*) FILTER (WHERE p.m_%s IS NULL OR p.m_%s IS NULL)", m.Num, m.Den),
+			fmt.Sprintf("count(*) FILTER (WHERE contains(p.excluded, ',%s,') OR contains(p.excluded, ',%s,'))", m.Num, m.Den)
+	}
+	return fmt.Sprintf("count(*) FILTER (WHERE p.m_%s IS NULL)", m.Name),
+		fmt.Sprintf("count(*) FILTER (WHERE contains(p.excluded, ',%s,'))", m.Name)
+}
+
+// groupedSQL aggregates the per-report rows p (agency_id, agency, level, year, m_<metric>…,
+// excluded) by the grouping.
+func groupedSQL(with string, by Grouping) string {
 	var b strings.Builder
-	b.WriteString(partsSQL(cond))
+	b.WriteString(with)
 	keys := "p.year"
 	if by == ByAgencyYear {
 		keys = "p.agency_id, p.agency, p.level, p.year"
@@ -132,14 +120,62 @@ func MetricSQL(f Filter, by Grouping) (string, []any) {
 	for _, m := range Metrics {
 		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS %s", aggSQL(m), m.Name)
 	}
+	if by == ByYear {
+		for _, m := range Metrics {
+			l, i := leftSQL(m)
+			fmt.Fprintf(&b, ",\n  %s::BIGINT, %s::BIGINT", l, i)
+		}
+	}
 	b.WriteString("\nFROM p GROUP BY " + keys + " ORDER BY " + keys)
-	return b.String(), args
+	return b.String()
+}
+
+// MetricSQL returns the query computing every metric for the filter and grouping from the
+// per-report rows of report_metrics, with its arguments: for documentation, tests and the
+// export of metrics.
+func MetricSQL(f Filter, by Grouping) (string, []any) { return metricSQLFrom(MetricsTable, f, by) }
+
+// metricSQLFrom is MetricSQL over another table of per-report rows of the same columns.
+func metricSQLFrom(table string, f Filter, by Grouping) (string, []any) {
+	cond, args := f.where("r")
+	var b strings.Builder
+	b.WriteString("WITH p AS (SELECT r.agency_id, r.agency, r.level, r.year, m.excluded")
+	for _, m := range countMetrics {
+		fmt.Fprintf(&b, ", m.%[1]s AS m_%[1]s", m.Name)
+	}
+	fmt.Fprintf(&b, "\n  FROM current_reports r JOIN %s m ON m.report_id = r.id\n  WHERE %s)\n", table, cond)
+	return groupedSQL(b.String(), by), args
+}
+
+// DirectSQL is MetricSQL computed directly from the long cells table instead of the stored
+// per-report rows: slow, for tests that check the stored rows against it.
+func DirectSQL(f Filter, by Grouping) (string, []any) {
+	cond, args := f.where("r")
+	var b strings.Builder
+	b.WriteString("WITH d AS (" + directRowsSQL("current_reports", cond) + "),\n")
+	b.WriteString("p AS (SELECT r.agency_id, r.agency, r.level, r.year, d.excluded")
+	for _, m := range countMetrics {
+		fmt.Fprintf(&b, ", d.%[1]s AS m_%[1]s", m.Name)
+	}
+	b.WriteString("\n  FROM current_reports r JOIN d ON d.report_id = r.id)\n")
+	return groupedSQL(b.String(), by), args
 }
 
 // Values computes every metric for the selected reports, one row a year (ByYear: the
-// district, summed) or one row per agency and year (ByAgencyYear).
+// district, summed) or one row per agency and year (ByAgencyYear), from the stored
+// per-report rows.
 func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, error) {
 	q, args := MetricSQL(f, by)
+	return a.values(ctx, q, args, by)
+}
+
+// ValuesDirect is Values computed from the cells (DirectSQL), for tests.
+func (a *Analytics) ValuesDirect(ctx context.Context, f Filter, by Grouping) ([]Row, error) {
+	q, args := DirectSQL(f, by)
+	return a.values(ctx, q, args, by)
+}
+
+func (a *Analytics) values(ctx context.Context, q string, args []any, by Grouping) ([]Row, error) {
 	rows, err := a.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
@@ -149,6 +185,7 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 	for rows.Next() {
 		var r Row
 		vals := make([]sql.NullFloat64, len(Metrics))
+		var left, impl []int64
 		dest := []any{}
 		if by == ByAgencyYear {
 			dest = append(dest, &r.AgencyID, &r.Agency, &r.Level)
@@ -157,11 +194,26 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 		for i := range vals {
 			dest = append(dest, &vals[i])
 		}
+		if by == ByYear {
+			left, impl = make([]int64, len(Metrics)), make([]int64, len(Metrics))
+			for i := range Metrics {
+				dest = append(dest, &left[i], &impl[i])
+			}
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 		if by == ByYear {
 			r.Agency = DistrictName
+			r.Left, r.Implausible = map[string]int{}, map[string]int{}
+			for i, m := range Metrics {
+				if left[i] > 0 {
+					r.Left[m.Name] = int(left[i])
+				}
+				if impl[i] > 0 {
+					r.Implausible[m.Name] = int(impl[i])
+				}
+			}
 		}
 		r.Values = make(map[string]*float64, len(Metrics))
 		for i, m := range Metrics {

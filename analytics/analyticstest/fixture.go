@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gongkai/analytics"
 	"gongkai/config"
 	"gongkai/ingest"
 	"gongkai/ingest/store"
@@ -129,7 +130,9 @@ func Build(t testing.TB, dir string) *store.DB {
 	for _, s := range Specs {
 		r := Report(s)
 		sum := sha256.Sum256([]byte(r.Text))
-		if _, err := db.Save(r, store.FileMeta{Path: r.Source, SHA256: fmt.Sprintf("%x", sum), SourceFormat: "text", ParserVersion: "test"}); err != nil {
+		saved := db.SaveAllDerived([]store.Item{{Report: r,
+			Meta: store.FileMeta{Path: r.Source, SHA256: fmt.Sprintf("%x", sum), SourceFormat: "text", ParserVersion: "test"}}}, analytics.Derivation(), nil)
+		if err := saved[0].Err; err != nil {
 			t.Fatalf("save %s %d: %v", s.Agency, s.Year, err)
 		}
 	}

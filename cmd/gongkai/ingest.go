@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"gongkai/analytics"
 	"gongkai/config"
 	"gongkai/ingest/check"
 	"gongkai/ingest/parse"
@@ -105,5 +106,6 @@ func runIngest(cmd *cobra.Command, args []string) error {
 // pipelineOptions are the ingest rules, the same for gongkai ingest and for uploads.
 func pipelineOptions(cfg config.Config) pipeline.Options {
 	return pipeline.Options{Workers: cfg.Workers, Parse: parse.File, Check: check.Report,
-		CrossYear: check.Years, CrossYearKeys: check.YearsKeys, ParserVersion: parse.Version}
+		CrossYear: check.Years, CrossYearKeys: check.YearsKeys, ParserVersion: parse.Version,
+		Derive: analytics.Derivation()}
 }

@@ -35,6 +35,10 @@ type Options struct {
 	ParserVersion string                                          // stored with every report
 	Progress      func(done, total int)                           // called from the writer after each file
 	Batch         int                                             // reports per transaction; 0: 128, 1: one transaction per report
+	// Derive is the table of figures derived from each report (analytics.Derivation: the
+	// per-report metrics), written in the report's transaction and refreshed with the
+	// cross-year findings. The rows are computed on the parsing goroutines. nil: none.
+	Derive *store.Derivation
 }
 
 // Failure is a file that was not stored, and why.
@@ -126,10 +130,11 @@ func Walk(paths []string) (files []string, failures []Failure) {
 
 // job is one file on its way from a worker to the writer.
 type job struct {
-	path  string
-	item  store.Item
-	known bool  // the bytes are stored already: not parsed
-	err   error // read or parse failure
+	path    string
+	item    store.Item
+	known   bool  // the bytes are stored already: not parsed
+	derived []any // the row of Options.Derive
+	err     error // read or parse failure
 }
 
 // Run ingests the files under paths into db. A file that fails (unreadable, not a report, a
@@ -191,11 +196,18 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 			return
 		}
 		items := make([]store.Item, len(pending))
+		var rows [][]any
+		if opt.Derive != nil {
+			rows = make([][]any, len(pending))
+		}
 		for i, j := range pending {
 			items[i] = j.item
+			if rows != nil {
+				rows[i] = j.derived
+			}
 		}
 		t0 := time.Now()
-		saved := db.SaveAll(items)
+		saved := db.SaveAllDerived(items, opt.Derive, rows)
 		store.Phase("pipeline.save", t0)
 		for i, s := range saved {
 			p := pending[i].path
@@ -270,7 +282,7 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 		return finish(res, newAgencies), err
 	}
 	if opt.CrossYear != nil {
-		if err := crossYear(db, touched, opt.CrossYear, opt.CrossYearKeys); err != nil {
+		if err := crossYear(db, touched, opt.CrossYear, opt.CrossYearKeys, opt.Derive); err != nil {
 			return finish(res, newAgencies), err
 		}
 	}
@@ -323,12 +335,15 @@ func read(db *store.DB, path string, opt Options) (j job) {
 	}
 	j.item = store.Item{Report: r, Meta: store.FileMeta{Path: path, SHA256: sha, SourceFormat: SourceFormat(path),
 		ParserVersion: opt.ParserVersion, Text: r.Text}}
+	if opt.Derive != nil {
+		j.derived = opt.Derive.Row(r)
+	}
 	return j
 }
 
 // crossYear recomputes the cross-year findings of every touched (agency, year) and of the
 // year after it, loading the reports in chunks.
-func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ingest.Report) []ingest.Finding, keys []string) error {
+func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ingest.Report) []ingest.Finding, keys []string, dv *store.Derivation) error {
 	type pair struct{ prev, cur int64 } // report ids; prev 0: none
 	seen := map[int64]bool{}
 	var pairs []pair
@@ -425,7 +440,7 @@ func crossYear(db *store.DB, touched map[[2]int64]bool, rule func(prev, cur *ing
 		}
 		store.Phase("crossyear.rule", t0)
 		t0 = time.Now()
-		if err := db.ReplaceFindingsAll(out); err != nil {
+		if err := db.ReplaceFindingsDerived(out, dv); err != nil {
 			if pending != nil {
 				<-pending
 			}

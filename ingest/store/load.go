@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -316,6 +317,13 @@ func (d *DB) ReplaceFindings(reportID int64, fs []ingest.Finding) error {
 // ReplaceFindingsAll replaces the cross-year findings of several reports in one transaction
 // and recomputes the flagged mark of their cells. Findings of other rules are kept.
 func (d *DB) ReplaceFindingsAll(byReport map[int64][]ingest.Finding) (err error) {
+	return d.ReplaceFindingsDerived(byReport, nil)
+}
+
+// ReplaceFindingsDerived is ReplaceFindingsAll that also runs dv.Refresh (when dv is not nil)
+// over the same reports in the same transaction, so that figures derived from findings (the
+// per-report counts of errors and warnings) never disagree with them.
+func (d *DB) ReplaceFindingsDerived(byReport map[int64][]ingest.Finding, dv *Derivation) (err error) {
 	if len(byReport) == 0 {
 		return nil
 	}
@@ -361,6 +369,20 @@ func (d *DB) ReplaceFindingsAll(byReport map[int64][]ingest.Finding) (err error)
 		WHERE f.report_id = cell_values.report_id AND k.id = cell_values.key_id)
 		WHERE report_id IN `+in, ids...); err != nil {
 		return fmt.Errorf("replace findings: flag cells: %w", err)
+	}
+	if dv != nil && len(dv.Refresh) > 0 {
+		list := make([]string, len(ids))
+		for i, id := range ids {
+			list[i] = strconv.FormatInt(id.(int64), 10)
+		}
+		for _, q := range dv.Refresh {
+			if err := d.exec(ctx, strings.ReplaceAll(q, "{ids}", strings.Join(list, ","))); err != nil {
+				return fmt.Errorf("replace findings: refresh %s: %w", dv.Table, err)
+			}
+		}
+	}
+	if err := d.bumpVersion(ctx); err != nil {
+		return err
 	}
 	if err := d.exec(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("replace findings: %w", err)

@@ -53,6 +53,19 @@ type Item struct {
 	Meta   FileMeta
 }
 
+// Derivation is a table of figures derived from each stored report, one row a report, kept
+// in step with the reports by the store: the row is written in the same transaction as its
+// report, and Refresh runs in the transaction that replaces cross-year findings. Its meaning
+// belongs to the package that defines it (analytics); the store only writes it.
+type Derivation struct {
+	Table   string                     // e.g. report_metrics; its first column is report_id
+	Columns []string                   // the other columns, in the order Row gives them
+	Row     func(*ingest.Report) []any // the row of one report (without report_id)
+	// Refresh are SQL statements run after cross-year findings were replaced, with {ids}
+	// standing for the comma-separated ids of the reports concerned.
+	Refresh []string
+}
+
 // Saved is the result of saving one Item.
 type Saved struct {
 	Outcome   Outcome
@@ -202,7 +215,10 @@ func (d *DB) SyncRegistry(organs []config.Organ) error {
 				args = append(args, n)
 			}
 		}
-		return d.exec(ctx, q, args...)
+		if err := d.exec(ctx, q, args...); err != nil {
+			return err
+		}
+		return d.bumpVersion(ctx)
 	}()
 	if err != nil {
 		d.exec(ctx, "ROLLBACK")
@@ -233,7 +249,13 @@ func (d *DB) Known(sha string) bool {
 // millisecond). Each report is written whole; an item that is invalid fails alone before the
 // transaction, and if the transaction fails, it is rolled back and every item saved again in
 // its own, so that only the one at fault fails. The results are in the items' order.
-func (d *DB) SaveAll(items []Item) []Saved {
+func (d *DB) SaveAll(items []Item) []Saved { return d.SaveAllDerived(items, nil, nil) }
+
+// SaveAllDerived is SaveAll that also writes, in the same transaction, each new report's row
+// of the derived table dv (the per-report metrics of package analytics): rows[i] is item i's
+// row when computed beforehand (the pipeline does it on its workers), else dv.Row is called.
+// dv nil: no derived row.
+func (d *DB) SaveAllDerived(items []Item, dv *Derivation, rows [][]any) []Saved {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]Saved, len(items))
@@ -248,7 +270,7 @@ func (d *DB) SaveAll(items []Item) []Saved {
 	if len(todo) == 0 {
 		return out
 	}
-	res, err := d.saveTx(items, todo)
+	res, err := d.saveTx(items, todo, dv, rows)
 	if err == nil {
 		for j, i := range todo {
 			out[i] = res[j]
@@ -260,7 +282,7 @@ func (d *DB) SaveAll(items []Item) []Saved {
 		return out
 	}
 	for _, i := range todo {
-		res, err := d.saveTx(items, []int{i})
+		res, err := d.saveTx(items, []int{i}, dv, rows)
 		if err != nil {
 			out[i] = Saved{Err: err}
 			continue
@@ -301,7 +323,7 @@ const (
 
 // saveTx writes items[todo] in one transaction. On error everything is rolled back and the
 // index reloaded from the database.
-func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
+func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res []Saved, err error) {
 	ctx := context.Background()
 	apps, err := d.appenders()
 	if err != nil {
@@ -361,6 +383,15 @@ func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
 		if err := appendChildren(apps, id, r, keys); err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
+		if dv != nil {
+			var row []any
+			if i < len(rows) {
+				row = rows[i]
+			}
+			if err := d.appendDerived(id, r, dv, row); err != nil {
+				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
+			}
+		}
 		if err := failInTx(r); err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
@@ -408,6 +439,9 @@ func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
 	}
 	Phase("flush", t0)
 	t0 = time.Now()
+	if err := d.bumpVersion(ctx); err != nil {
+		return nil, err
+	}
 	if err := d.exec(ctx, "COMMIT"); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
@@ -418,7 +452,7 @@ func (d *DB) saveTx(items []Item, todo []int) (res []Saved, err error) {
 // abort rolls back, drops the appenders' buffered rows and reloads the index.
 func (d *DB) abort(ctx context.Context) {
 	if d.apps != nil {
-		for _, ap := range []interface{ Clear() error }{d.apps.cells, d.apps.pubs, d.apps.findings, d.apps.prose, d.apps.reports} {
+		for _, ap := range d.apps.all() {
 			ap.Clear()
 		}
 	}

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"gongkai/ingest"
 )
 
 //go:embed migrations/*.sql
@@ -233,7 +235,7 @@ func (d *DB) migrate(ctx context.Context) error {
 // cleanOrphans deletes rows that point at no report. Reports are written in one transaction,
 // so there should be none; this keeps the promise even if a writer ever broke that rule.
 func (d *DB) cleanOrphans(ctx context.Context) error {
-	for _, t := range []string{"cell_values", "publications", "findings", "report_prose"} {
+	for _, t := range []string{"cell_values", "publications", "findings", "report_prose", "report_metrics"} {
 		if _, err := d.conn.ExecContext(ctx,
 			`DELETE FROM `+t+` WHERE report_id NOT IN (SELECT id FROM reports)`); err != nil {
 			return fmt.Errorf("clean %s: %w", t, err)
@@ -250,6 +252,8 @@ func (d *DB) exec(ctx context.Context, q string, args ...any) error {
 // appenders are the bulk writers of the child tables, on the writer connection.
 type appenders struct {
 	cells, pubs, findings, prose, reports *duckdb.Appender
+	derived                               map[string]*duckdb.Appender // by table
+	conn                                  *sql.Conn
 }
 
 var (
@@ -289,13 +293,81 @@ func (d *DB) appenders() (*appenders, error) {
 		a.close()
 		return nil, fmt.Errorf("appender: %w", err)
 	}
+	a.conn = d.conn
 	d.apps = a
 	return a, nil
 }
 
+// all returns the appenders in flush order: derived tables and children first, reports last.
+func (a *appenders) all() []*duckdb.Appender {
+	var out []*duckdb.Appender
+	for _, ap := range a.derived {
+		out = append(out, ap)
+	}
+	for _, ap := range []*duckdb.Appender{a.cells, a.pubs, a.findings, a.prose, a.reports} {
+		if ap != nil {
+			out = append(out, ap)
+		}
+	}
+	return out
+}
+
+// derivedAppender returns the appender of a derived table, made on first use.
+func (a *appenders) derivedAppender(dv *Derivation) (*duckdb.Appender, error) {
+	if ap, ok := a.derived[dv.Table]; ok {
+		return ap, nil
+	}
+	var ap *duckdb.Appender
+	err := a.conn.Raw(func(dc any) error {
+		var err error
+		ap, err = duckdb.NewAppenderWithColumns(dc.(driver.Conn), "", "", dv.Table, append([]string{"report_id"}, dv.Columns...))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("appender %s: %w", dv.Table, err)
+	}
+	if a.derived == nil {
+		a.derived = map[string]*duckdb.Appender{}
+	}
+	a.derived[dv.Table] = ap
+	return ap, nil
+}
+
+// appendDerived appends the derived row of a report being saved (vals nil: dv.Row(r)).
+func (d *DB) appendDerived(id int64, r *ingest.Report, dv *Derivation, vals []any) error {
+	ap, err := d.apps.derivedAppender(dv)
+	if err != nil {
+		return err
+	}
+	if vals == nil {
+		vals = dv.Row(r)
+	}
+	if len(vals) != len(dv.Columns) {
+		return fmt.Errorf("%s: %d values for %d columns", dv.Table, len(vals), len(dv.Columns))
+	}
+	row := make([]driver.Value, 0, len(vals)+1)
+	row = append(row, id)
+	for _, v := range vals {
+		row = append(row, v)
+	}
+	if err := ap.AppendRow(row...); err != nil {
+		return fmt.Errorf("%s: %w", dv.Table, err)
+	}
+	return nil
+}
+
+// bumpVersion counts one more change of the data, inside the open transaction, so that
+// readers may cache what they drew until it changes (analytics.DataVersion).
+func (d *DB) bumpVersion(ctx context.Context) error {
+	if err := d.exec(ctx, `UPDATE data_version SET version = version + 1`); err != nil {
+		return fmt.Errorf("data version: %w", err)
+	}
+	return nil
+}
+
 // flush writes the appenders' rows into the open transaction, the reports rows last.
 func (a *appenders) flush() error {
-	for _, ap := range []*duckdb.Appender{a.cells, a.pubs, a.findings, a.prose, a.reports} {
+	for _, ap := range a.all() {
 		if err := ap.Flush(); err != nil {
 			return err
 		}
@@ -305,10 +377,8 @@ func (a *appenders) flush() error {
 
 func (a *appenders) close() error {
 	var errs []error
-	for _, ap := range []*duckdb.Appender{a.cells, a.pubs, a.findings, a.prose, a.reports} {
-		if ap != nil {
-			errs = append(errs, ap.Close())
-		}
+	for _, ap := range a.all() {
+		errs = append(errs, ap.Close())
 	}
 	return errors.Join(errs...)
 }
