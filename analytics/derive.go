@@ -15,15 +15,12 @@ import (
 // excluded. It is written with the report (Derivation) and read by every page.
 const MetricsTable = "report_metrics"
 
-// plausibilityPrefix marks the rule IDs of plausibility checks (Q-fees-unit,
-// Q-regulations-township): a cell with an error of such a rule is left out of sums.
-const plausibilityPrefix = "Q-"
-
-// implausible is the set of cells of r with an error finding of a plausibility rule.
+// implausible is the set of cells of r whose value cannot be true (ingest.ExcludesCell: an
+// error of a plausibility rule such as Q-fees-unit): sums leave them out.
 func implausible(r *ingest.Report) map[string]bool {
 	var bad map[string]bool
 	for _, f := range r.Findings {
-		if f.Cell != "" && f.Severity == ingest.SeverityError && strings.HasPrefix(f.Rule, plausibilityPrefix) {
+		if ingest.ExcludesCell(f) {
 			if bad == nil {
 				bad = map[string]bool{}
 			}
@@ -31,6 +28,20 @@ func implausible(r *ingest.Report) map[string]bool {
 		}
 	}
 	return bad
+}
+
+// implausibleRulesSQL is the SQL list of the plausibility rules (ingest.Rule.Implausible).
+func implausibleRulesSQL() string {
+	var ids []string
+	for _, r := range ingest.Rules {
+		if r.Implausible {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return "NULL"
+	}
+	return inList(ids)
 }
 
 // countMetrics are the metrics stored in report_metrics, in column order.
@@ -119,8 +130,8 @@ func perReportSQL(from, cond string) string {
 fnd AS (SELECT report_id, count(*) FILTER (WHERE severity = 'error') AS errors,
   count(*) FILTER (WHERE severity = 'warning') AS warnings FROM findings GROUP BY report_id),
 bad AS (SELECT report_id, list(cell) AS cells FROM findings
-  WHERE severity = 'error' AND starts_with(rule, '%s') AND cell <> '' GROUP BY report_id)
-SELECT r.id AS report_id`, plausibilityPrefix)
+  WHERE severity = 'error' AND rule IN (%s) AND cell <> '' GROUP BY report_id)
+SELECT r.id AS report_id`, implausibleRulesSQL())
 	for _, m := range countMetrics {
 		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS %s", m.Part, m.Name)
 	}

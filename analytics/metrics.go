@@ -67,7 +67,7 @@ func inList(keys []string) string { return "'" + strings.Join(keys, "', '") + "'
 // cellSum adds the named cells of one report. Keys not in the report's format are ignored
 // (2019 and 2021 variants); the value is NULL when none is in its format or any of them is
 // unread (missing is never 0), and excluded when any of them carries an error of a
-// plausibility rule (Q-*: an impossible fee is not summed into the district).
+// plausibility rule (ingest.ExcludesCell: an impossible fee is not summed into the district).
 func cellSum(keys ...string) source {
 	in := inList(keys)
 	return source{

@@ -79,7 +79,7 @@ SELECT report_id, applications, applications_natural_person, applications_commer
 fnd AS (SELECT report_id, count(*) FILTER (WHERE severity = 'error') AS errors,
   count(*) FILTER (WHERE severity = 'warning') AS warnings FROM findings GROUP BY report_id),
 bad AS (SELECT report_id, list(cell) AS cells FROM findings
-  WHERE severity = 'error' AND starts_with(rule, 'Q-') AND cell <> '' GROUP BY report_id)
+  WHERE severity = 'error' AND rule IN ('Q-fees-unit') AND cell <> '' GROUP BY report_id)
 SELECT r.id AS report_id,
   (CASE WHEN coalesce(bool_or(c.key IN ('table3.new_received.total') AND list_contains(bad.cells, c.key)), false) THEN NULL ELSE CASE WHEN count(*) FILTER (WHERE c.key IN ('table3.new_received.total')) > 0 AND count(*) FILTER (WHERE c.key IN ('table3.new_received.total') AND c.value IS NULL) = 0 THEN sum(c.value) FILTER (WHERE c.key IN ('table3.new_received.total')) END END)::DOUBLE AS applications,
   (CASE WHEN coalesce(bool_or(c.key IN ('table3.new_received.natural_person') AND list_contains(bad.cells, c.key)), false) THEN NULL ELSE CASE WHEN count(*) FILTER (WHERE c.key IN ('table3.new_received.natural_person')) > 0 AND count(*) FILTER (WHERE c.key IN ('table3.new_received.natural_person') AND c.value IS NULL) = 0 THEN sum(c.value) FILTER (WHERE c.key IN ('table3.new_received.natural_person')) END END)::DOUBLE AS applications_natural_person,
