@@ -51,6 +51,7 @@ type Server struct {
 	a         *analytics.Analytics
 	cfg       config.Config
 	ingest    IngestFunc
+	check     CheckFunc
 	animation bool
 	log       *log.Logger
 	tpl       *template.Template
@@ -79,6 +80,7 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	m.HandleFunc("GET /upload", s.page(s.uploadForm))
 	m.HandleFunc("POST /upload", s.uploadPage)
 	m.HandleFunc("POST /api/upload", s.uploadAPI)
+	m.HandleFunc("POST /api/check", s.checkAPI)
 	m.HandleFunc("GET /api/{$}", s.apiIndex)
 	m.HandleFunc("GET /api/metrics", s.apiMetrics)
 	m.HandleFunc("GET /api/years", s.apiYears)

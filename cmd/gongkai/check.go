@@ -1,73 +1,49 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
+	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"gongkai/dashboards"
 	"gongkai/ingest"
-	"gongkai/ingest/check"
-	"gongkai/ingest/parse"
+	"gongkai/ingest/pipeline"
 	"gongkai/ingest/store"
 )
 
 var checkCmd = &cobra.Command{
-	Use:   "check [--json] [--db PATH] FILE...",
+	Use:   "check [--json] [--db PATH | --server URL] FILE...",
 	Short: "校验年度报告（可用于草稿）：勾稽关系、正文与表格、与上年报告",
-	Long: `check reads each FILE as a draft annual report and applies every rule of the format:
-the 勾稽 arithmetic of tables 3 and 4, the value rules, the prose of 一、总体情况 against the
-tables, the publication deadline, and, between the files given, the same organ's previous
-year (carry-over, valid documents, copied prose) and copied prose between organs of the same
-year. With --db, each report is also compared with its organ's previous year as stored.
+	Long: `校验每个文件（可以是草稿）：表三、表四的勾稽关系，数值规则，一、总体情况的正文与表格是否一致，
+发布期限；所给文件之间同一单位的上年报告（结转、现行有效件数、内容雷同）和同年不同单位的内容雷同。
+加 --db 时，同时与数据库中该单位的上年报告比对；数据库正被 gongkai serve 占用时，用 --server URL
+把草稿交给正在运行的服务比对（不入库）。
 
-Exit status: 0 when no finding is an error (warnings allowed), 1 when any is, 2 when a file
-cannot be read as a report.`,
-	Args: cobra.MinimumNArgs(1),
+退出码：0 没有错误（可有警告）；1 有错误；2 文件无法作为年度报告读取，或校验未能完成
+（例如数据库无法读取），此时不会显示“未发现问题”。`,
+	Args: filesArgs,
 	RunE: runCheck,
 }
 
 func init() {
-	checkCmd.Flags().Bool("json", false, "print one JSON object per file and line")
+	checkCmd.Flags().Bool("json", false, "每个文件输出一行 JSON")
+	checkCmd.Flags().String("server", "", "把草稿交给正在运行的 gongkai serve（地址如 http://127.0.0.1:8080）与数据库比对，不入库")
 	rootCmd.AddCommand(checkCmd)
 }
 
-// previousYear loads the organ's stored report of a year from the database at dbPath; nil
-// and no error when there is none. HOOK for the store: it is wired to store.Open/DB.Load
-// below; tests or another store may replace it. When nil, --db only reports that earlier
-// years cannot be loaded.
-var previousYear func(dbPath, agency string, year int) (*ingest.Report, error) = loadStored
-
-// loadStored opens the database (an existing file only), loads the current report of agency
-// and year, and closes it again.
-func loadStored(dbPath, agency string, year int) (*ingest.Report, error) {
-	if _, err := os.Stat(dbPath); err != nil {
-		return nil, fmt.Errorf("database: %w", err) // do not create an empty one
-	}
-	db, err := store.Open(dbPath)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	r, err := db.Load(agency, year)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	return r, err
-}
-
-// parseFile turns a file's bytes into a report (parse.File; a variable for tests).
-var parseFile = parse.File
-
-// checked is one file's outcome.
-type checked struct {
-	source string
-	report *ingest.Report // nil when the file could not be read as a report
-	err    error
+// incomplete is the exit of a check that could not run in full.
+func incomplete(reason string) error {
+	return &exitError{code: 2, msg: "校验未完成：" + reason}
 }
 
 func runCheck(cmd *cobra.Command, args []string) error {
@@ -76,65 +52,162 @@ func runCheck(cmd *cobra.Command, args []string) error {
 		return &exitError{code: 2, msg: err.Error()}
 	}
 	asJSON, _ := cmd.Flags().GetBool("json")
-	dbPath := ""
-	if f := cmd.Flags().Lookup("db"); f != nil && f.Changed {
-		dbPath = cfg.DB
-	}
-	threshold := cfg.Risk.CopiedSimilarity
-	if threshold <= 0 {
-		threshold = check.DefaultSimilarity
+	server, _ := cmd.Flags().GetString("server")
+	dbFlag := cmd.Flags().Lookup("db")
+	useDB := dbFlag != nil && dbFlag.Changed
+	if server != "" && useDB {
+		return &exitError{code: 2, msg: "--db 与 --server 只能选一个"}
 	}
 
-	results := make([]checked, 0, len(args))
+	var results []dashboards.CheckResult
+	if server != "" {
+		results, err = checkOnServer(cmd.Context(), server, args)
+		if err != nil {
+			return incomplete(err.Error())
+		}
+	} else {
+		var db *store.DB
+		if useDB {
+			if db, err = openExisting(cfg.DB); err != nil {
+				return incomplete(err.Error())
+			}
+			defer db.Close()
+		}
+		opt := pipeline.Standard(serviceSettings(*cfg))
+		drafts := make([]dashboards.Draft, 0, len(args))
+		for _, name := range args {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				return &exitError{code: 2, msg: fmt.Sprintf("无法读取 %s：%v", name, err)}
+			}
+			drafts = append(drafts, dashboards.Draft{Name: name, Data: data})
+		}
+		results, err = checkDrafts(cmd.Context(), db, drafts, opt)
+		if err != nil {
+			return incomplete(err.Error())
+		}
+	}
+	return printChecked(cmd, results, asJSON)
+}
+
+// openExisting opens the database at path for reading earlier years: a file that does not
+// exist is an error (no empty database is created), a file held by serve says so.
+func openExisting(path string) (*store.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("数据库 %s 不存在，无法与往年报告比对（%v）", path, err)
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		var locked *store.ErrLocked
+		if errors.As(err, &locked) {
+			return nil, fmt.Errorf("数据库 %s 正被另一进程（如 gongkai serve）占用，无法读取往年报告；请用 gongkai check --server URL 把草稿交给正在运行的服务校验", path)
+		}
+		return nil, fmt.Errorf("无法打开数据库 %s：%w", path, err)
+	}
+	return db, nil
+}
+
+// checkDrafts parses and checks drafts with the ingest service (db may be nil): the one
+// function behind gongkai check and POST /api/check of gongkai serve.
+func checkDrafts(ctx context.Context, db *store.DB, drafts []dashboards.Draft, opt pipeline.Options) ([]dashboards.CheckResult, error) {
+	results := make([]dashboards.CheckResult, len(drafts))
 	var reports []*ingest.Report
-	for _, name := range args {
-		r, err := readReport(name)
-		results = append(results, checked{source: name, report: r, err: err})
-		if err == nil {
-			check.Report(r)
-			reports = append(reports, r)
+	for i, d := range drafts {
+		results[i] = dashboards.CheckResult{Source: d.Name, Findings: []ingest.Finding{}}
+		r, err := pipeline.Draft(d.Name, d.Data, opt)
+		if err != nil {
+			results[i].Error = err.Error()
+			continue
+		}
+		reports = append(reports, r)
+	}
+	if err := pipeline.CheckDrafts(ctx, db, reports, opt); err != nil {
+		return nil, err
+	}
+	j := 0
+	for i := range results {
+		if results[i].Error != "" {
+			continue
+		}
+		r := reports[j]
+		j++
+		results[i].Agency, results[i].Year = r.Agency, r.Year
+		if r.Findings != nil {
+			results[i].Findings = r.Findings
 		}
 	}
+	return results, nil
+}
 
-	// Cross-report rules: the previous year among the files given, else from the database;
-	// copied prose between organs of the same year among the files given.
-	for _, r := range reports {
-		prev := previousAmong(reports, r)
-		if prev == nil && dbPath != "" {
-			if previousYear == nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "gongkai: --db: loading earlier years is not available; %s checked without them\n", r.Source)
-			} else if p, err := previousYear(dbPath, r.Agency, r.Year-1); err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "gongkai: %s: previous year from %s: %v\n", r.Source, dbPath, err)
-			} else {
-				prev = p
-			}
+// checkOnServer posts the files to a running gongkai serve (POST /api/check).
+func checkOnServer(ctx context.Context, server string, files []string) ([]dashboards.CheckResult, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("无法读取 %s：%v", f, err)
 		}
-		if prev != nil {
-			appendNew(r, check.Years(prev, r))
+		w, err := mw.CreateFormFile("file", f)
+		if err != nil {
+			return nil, err
 		}
-		var same []*ingest.Report
-		for _, o := range reports {
-			if o != r && o.Year == r.Year && o.Agency != r.Agency {
-				same = append(same, o)
-			}
-		}
-		appendNew(r, check.Copied(r, same, threshold))
+		w.Write(data)
 	}
+	mw.Close()
+	url := strings.TrimRight(server, "/") + "/api/check"
+	req, err := http.NewRequestWithContext(ctx, "POST", url, &buf)
+	if err != nil {
+		return nil, fmt.Errorf("服务器地址 %s 不可用（%v）", server, err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("无法连接服务器 %s（%v）", server, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		json.Unmarshal(body, &e)
+		if e.Error == "" {
+			e.Error = strings.TrimSpace(string(body))
+		}
+		return nil, fmt.Errorf("服务器 %s 答复 %s：%s", server, resp.Status, e.Error)
+	}
+	var results []dashboards.CheckResult
+	if err := json.Unmarshal(body, &results); err != nil {
+		return nil, fmt.Errorf("服务器 %s 的答复无法读取（%v）", server, err)
+	}
+	if len(results) != len(files) {
+		return nil, fmt.Errorf("服务器 %s 答复了 %d 个文件的结果，应为 %d 个", server, len(results), len(files))
+	}
+	for i := range results {
+		results[i].Source = files[i]
+	}
+	return results, nil
+}
 
+// printChecked prints the results and returns the exit: 2 when a file could not be read as a
+// report, 1 when any finding is an error.
+func printChecked(cmd *cobra.Command, results []dashboards.CheckResult, asJSON bool) error {
 	out := cmd.OutOrStdout()
 	code := 0
-	var nErr, nWarn int
+	var nErr, nWarn, bad int
 	for _, c := range results {
-		if c.err != nil {
+		if c.Error != "" {
 			code = 2
-			fmt.Fprintf(cmd.ErrOrStderr(), "gongkai: %v\n", c.err)
-		} else if c.report.HasErrors() && code == 0 {
+			bad++
+			fmt.Fprintf(cmd.ErrOrStderr(), "gongkai: %s\n", c.Error)
+		} else if hasErrors(c.Findings) && code == 0 {
 			code = 1
 		}
 		if asJSON {
-			if err := writeJSON(out, c); err != nil {
+			b, err := json.Marshal(c)
+			if err != nil {
 				return err
 			}
+			fmt.Fprintf(out, "%s\n", b)
 			continue
 		}
 		e, w := writeHuman(out, c)
@@ -142,13 +215,7 @@ func runCheck(cmd *cobra.Command, args []string) error {
 		nWarn += w
 	}
 	if !asJSON {
-		bad := 0
-		for _, c := range results {
-			if c.err != nil {
-				bad++
-			}
-		}
-		fmt.Fprintf(out, "共 %d 个文件：%d 个错误，%d 个提示", len(results), nErr, nWarn)
+		fmt.Fprintf(out, "共 %d 个文件：%d 个错误，%d 个警告", len(results), nErr, nWarn)
 		if bad > 0 {
 			fmt.Fprintf(out, "，%d 个文件无法作为年度报告读取", bad)
 		}
@@ -160,106 +227,35 @@ func runCheck(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// readReport reads and parses one file; a parser panic is reported as that file's error.
-func readReport(name string) (r *ingest.Report, err error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("parse %s: internal error: %v", name, p)
-		}
-	}()
-	r, err = parseFile(name, data)
-	if err != nil {
-		if strings.Contains(err.Error(), name) {
-			return nil, err // the parser names the file already
-		}
-		return nil, fmt.Errorf("parse %s: %w", name, err)
-	}
-	if r == nil {
-		return nil, fmt.Errorf("parse %s: not a report", name)
-	}
-	return r, nil
-}
-
-// previousAmong returns the report among rs of r's organ for the year before, if given.
-func previousAmong(rs []*ingest.Report, r *ingest.Report) *ingest.Report {
-	for _, o := range rs {
-		if o != r && o.Agency == r.Agency && o.Agency != "" && o.Year == r.Year-1 {
-			return o
-		}
-	}
-	return nil
-}
-
-// appendNew appends the findings r does not hold yet (same rule, cell and related report).
-func appendNew(r *ingest.Report, fs []ingest.Finding) {
+func hasErrors(fs []ingest.Finding) bool {
 	for _, f := range fs {
-		dup := false
-		for _, g := range r.Findings {
-			if g.Rule == f.Rule && g.Cell == f.Cell && g.Related == f.Related {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			r.Findings = append(r.Findings, f)
+		if f.Severity == ingest.SeverityError {
+			return true
 		}
 	}
-}
-
-// checkJSON is the line printed for one file with --json.
-type checkJSON struct {
-	Source   string           `json:"source"`
-	Agency   string           `json:"agency"`
-	Year     int              `json:"year"`
-	Findings []ingest.Finding `json:"findings"`
-	Error    string           `json:"error,omitempty"`
-}
-
-func writeJSON(w io.Writer, c checked) error {
-	j := checkJSON{Source: c.source, Findings: []ingest.Finding{}}
-	if c.err != nil {
-		j.Error = c.err.Error()
-	} else {
-		j.Agency, j.Year = c.report.Agency, c.report.Year
-		if c.report.Findings != nil {
-			j.Findings = c.report.Findings
-		}
-	}
-	b, err := json.Marshal(j)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	return false
 }
 
 // writeHuman prints one file: a heading, then a line a finding; it returns the counts.
-func writeHuman(w io.Writer, c checked) (errs, warns int) {
-	if c.err != nil {
-		fmt.Fprintf(w, "%s\n  无法读取：%v\n", c.source, c.err)
+func writeHuman(w io.Writer, c dashboards.CheckResult) (errs, warns int) {
+	if c.Error != "" {
+		fmt.Fprintf(w, "%s\n  无法读取：%s\n", c.Source, c.Error)
 		return 0, 0
 	}
-	r := c.report
-	agency := r.Agency
+	agency := c.Agency
 	if agency == "" {
 		agency = "（未识别机关）"
 	}
 	year := "（年度未识别）"
-	if r.Year > 0 {
-		year = fmt.Sprintf("%d 年", r.Year)
+	if c.Year > 0 {
+		year = fmt.Sprintf("%d 年", c.Year)
 	}
-	fmt.Fprintf(w, "%s %s（%s）\n", agency, year, c.source)
-	if len(r.Findings) == 0 {
+	fmt.Fprintf(w, "%s %s（%s）\n", agency, year, filepath.Clean(c.Source))
+	if len(c.Findings) == 0 {
 		fmt.Fprintln(w, "  未发现问题")
 	}
-	for _, f := range r.Findings {
-		label := "提示"
+	for _, f := range c.Findings {
 		if f.Severity == ingest.SeverityError {
-			label = "错误"
 			errs++
 		} else {
 			warns++
@@ -268,7 +264,7 @@ func writeHuman(w io.Writer, c checked) (errs, warns int) {
 		if f.Line > 0 {
 			where = fmt.Sprintf("%s（第 %d 行）", f.Cell, f.Line)
 		}
-		fmt.Fprintf(w, "  %s %s %s: %s\n", label, f.Rule, where, f.Message)
+		fmt.Fprintf(w, "  %s %s %s: %s\n", ingest.SeverityLabel(f.Severity), ingest.RuleLabel(f.Rule), where, f.Message)
 	}
 	return errs, warns
 }

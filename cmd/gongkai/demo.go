@@ -121,7 +121,7 @@ func buildDemo(ctx context.Context, dir string, seed int64, agencies int, out io
 		db.Close()
 		return nil, nil, err
 	}
-	res, err := pipeline.Run(ctx, db, []string{reports}, pipelineOptions(config.Config{}))
+	res, err := pipeline.Run(ctx, db, []string{reports}, pipeline.Standard(serviceSettings(config.Config{})))
 	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("demo: ingest: %w", err)

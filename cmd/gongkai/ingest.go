@@ -12,8 +12,6 @@ import (
 
 	"gongkai/analytics"
 	"gongkai/config"
-	"gongkai/ingest/check"
-	"gongkai/ingest/parse"
 	"gongkai/ingest/pipeline"
 	"gongkai/ingest/store"
 )
@@ -71,7 +69,7 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	defer stop()
 
 	var bar *progressbar.ProgressBar
-	opt := pipelineOptions(*cfg)
+	opt := pipeline.Standard(serviceSettings(*cfg))
 	opt.Progress = func(done, total int) {
 		if total <= 50 {
 			return
@@ -103,9 +101,9 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// pipelineOptions are the ingest rules, the same for gongkai ingest and for uploads.
-func pipelineOptions(cfg config.Config) pipeline.Options {
-	return pipeline.Options{Workers: cfg.Workers, Parse: parse.File, Check: check.Report,
-		CrossYear: check.Years, CrossYearKeys: check.YearsKeys, ParserVersion: parse.Version,
+// serviceSettings turns the configuration into the ingest service's settings: the same for
+// gongkai ingest, check and uploads, with the figures analytics derives from each report.
+func serviceSettings(cfg config.Config) pipeline.Settings {
+	return pipeline.Settings{Workers: cfg.Workers, CopiedSimilarity: cfg.Risk.CopiedSimilarity,
 		Derive: analytics.Derivation()}
 }

@@ -64,3 +64,11 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// filesArgs requires at least one file or folder.
+func filesArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("请给出至少一个文件（用法：%s）", cmd.UseLine())
+	}
+	return nil
+}

@@ -183,6 +183,26 @@ func TestIngestViaServer(t *testing.T) {
 	dir := t.TempDir()
 	folder := generated(t, dir)
 	db := filepath.Join(dir, "s.duckdb")
+	addr := startServe(t, dir, db)
+	env := []string{"GONGKAI_SERVER_TOKEN=t0ken"}
+	stdout, stderr, code := run(t, dir, env, "ingest", "--server", "http://"+addr, folder)
+	if code != 0 || lastLine(stdout) != "ingested: 8 new, 0 unchanged, 0 replaced, 0 failed" {
+		t.Fatalf("ingest --server: %d %q %q", code, stdout, stderr)
+	}
+	_, stderr, code = run(t, dir, nil, "ingest", "--db", db, folder)
+	if code == 0 || !strings.Contains(stderr, "gongkai ingest --server") || strings.Contains(stderr, "Could not set lock") {
+		t.Fatalf("direct ingest while served: exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = run(t, dir, []string{"GONGKAI_SERVER_TOKEN=wrong"}, "ingest", "--server", "http://"+addr, folder)
+	if code == 0 {
+		t.Fatalf("wrong token accepted: %q", stderr)
+	}
+}
+
+// startServe runs gongkai serve on db (server.token t0ken) until the test ends and returns
+// its address.
+func startServe(t *testing.T, dir, db string) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -197,30 +217,69 @@ func TestIngestViaServer(t *testing.T) {
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/api/years")
 		if err == nil {
 			resp.Body.Close()
-			break
+			return addr
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("serve did not start: %s", srvErr.String())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	env := []string{"GONGKAI_SERVER_TOKEN=t0ken"}
-	stdout, stderr, code := run(t, dir, env, "ingest", "--server", "http://"+addr, folder)
-	if code != 0 || lastLine(stdout) != "ingested: 8 new, 0 unchanged, 0 replaced, 0 failed" {
-		t.Fatalf("ingest --server: %d %q %q", code, stdout, stderr)
+}
+
+// Issue 10 item 1: check --db while serve holds the database cannot compare with the stored
+// years: exit 2 with the reason, never 未发现问题; check --server compares through the
+// running server and finds what check --db finds with the database free.
+func TestCheckWhileServed(t *testing.T) {
+	dir := t.TempDir()
+	folder := generated(t, dir, "--inject", "X-carry-over=1")
+	db := filepath.Join(dir, "c.duckdb")
+	var y2023 []string
+	draft := ""
+	for _, f := range reportFiles(t, folder) {
+		switch {
+		case strings.Contains(f, "_2023."):
+			y2023 = append(y2023, f)
+		case strings.HasSuffix(f, "_2024.txt") && draft == "":
+			draft = f
+		}
 	}
-	_, stderr, code = run(t, dir, nil, "ingest", "--db", db, folder)
-	if code == 0 || !strings.Contains(stderr, "gongkai ingest --server") || strings.Contains(stderr, "Could not set lock") {
-		t.Fatalf("direct ingest while served: exit %d, stderr %q", code, stderr)
+	if draft == "" || len(y2023) == 0 {
+		t.Fatal("no 2024 text draft or 2023 reports generated")
 	}
-	_, stderr, code = run(t, dir, []string{"GONGKAI_SERVER_TOKEN=wrong"}, "ingest", "--server", "http://"+addr, folder)
-	if code == 0 {
-		t.Fatalf("wrong token accepted: %q", stderr)
+	if _, stderr, code := run(t, dir, nil, append([]string{"ingest", "--db", db}, y2023...)...); code != 0 {
+		t.Fatalf("ingest 2023: %d %s", code, stderr)
+	}
+	free, _, code := run(t, dir, nil, "check", "--db", db, draft)
+	if code != 1 || !strings.Contains(free, "X-carry-over") || !strings.Contains(free, "上年结转数与上年报告不符") {
+		t.Fatalf("check --db, database free: exit %d\n%s", code, free)
+	}
+
+	addr := startServe(t, dir, db)
+	stdout, stderr, code := run(t, dir, nil, "check", "--db", db, draft)
+	if code != 2 || strings.Contains(stdout, "未发现问题") || !strings.Contains(stderr, "校验未完成") || !strings.Contains(stderr, "--server") {
+		t.Fatalf("check --db while served: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = run(t, dir, nil, "check", "--server", "http://"+addr, draft)
+	if code != 1 || stdout != free {
+		t.Fatalf("check --server: exit %d, stderr %q\n%s\nwant the output of check --db:\n%s", code, stderr, stdout, free)
+	}
+	// a server that does not answer: the check did not run
+	stdout, stderr, code = run(t, dir, nil, "check", "--server", "http://127.0.0.1:1", draft)
+	if code != 2 || strings.Contains(stdout, "未发现问题") || !strings.Contains(stderr, "无法连接服务器") {
+		t.Fatalf("check --server, no server: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// a database that does not exist is not created
+	missing := filepath.Join(dir, "typo.duckdb")
+	if _, stderr, code := run(t, dir, nil, "check", "--db", missing, draft); code != 2 || !strings.Contains(stderr, "不存在") {
+		t.Fatalf("check --db missing: exit %d %q", code, stderr)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatal("check --db created a database")
 	}
 }

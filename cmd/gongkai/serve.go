@@ -103,7 +103,7 @@ func uploadIngest(db *store.DB, cfg config.Config) dashboards.IngestFunc {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return "", err
 		}
-		res, err := pipeline.Run(context.Background(), db, []string{path}, pipelineOptions(cfg))
+		res, err := pipeline.Run(context.Background(), db, []string{path}, pipeline.Standard(serviceSettings(cfg)))
 		if err != nil {
 			return "failed", err
 		}
@@ -141,7 +141,10 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 	if err != nil {
 		return &exitError{1, fmt.Sprintf("serve: %v", err)}
 	}
-	h := dashboards.NewServer(analytics.New(db.SQL()), cfg, dashboards.WithIngest(uploadIngest(db, cfg)))
+	h := dashboards.NewServer(analytics.New(db.SQL()), cfg, dashboards.WithIngest(uploadIngest(db, cfg)),
+		dashboards.WithCheck(func(ctx context.Context, drafts []dashboards.Draft) ([]dashboards.CheckResult, error) {
+			return checkDrafts(ctx, db, drafts, pipeline.Standard(serviceSettings(cfg)))
+		}))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(out, "gongkai serve: http://%s/ （数据库 %s；Ctrl-C 结束）\n", ln.Addr(), cfg.DB)
 	if cfg.Server.Token == "" {

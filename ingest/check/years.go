@@ -10,19 +10,25 @@ import (
 
 // Years runs the cross-year rules of cur against prev, the same organ's report of the
 // previous year: X-carry-over per column, X-valid-docs, and S-copied-prose (sections 一 and
-// 五 nearly identical to last year's). It returns the findings; the caller appends them to
-// cur.Findings. The table rules run only when prev.Year is cur.Year − 1.
-func Years(prev, cur *ingest.Report) []ingest.Finding {
-	if prev == nil || cur == nil {
-		return nil
+// 五 nearly identical to last year's) at DefaultSimilarity. It returns the findings; the
+// caller appends them to cur.Findings. The table rules run only when prev.Year is
+// cur.Year − 1.
+func Years(prev, cur *ingest.Report) []ingest.Finding { return YearsAt(DefaultSimilarity)(prev, cur) }
+
+// YearsAt returns Years with S-copied-prose firing at the given similarity (the configured
+// risk.copied_similarity; DefaultSimilarity when ≤ 0).
+func YearsAt(similarity float64) func(prev, cur *ingest.Report) []ingest.Finding {
+	return func(prev, cur *ingest.Report) []ingest.Finding {
+		if prev == nil || cur == nil {
+			return nil
+		}
+		var out []ingest.Finding
+		if prev.Year == cur.Year-1 {
+			out = append(out, carryOver(prev, cur)...)
+			out = append(out, validDocs(prev, cur)...)
+		}
+		return append(out, Copied(cur, []*ingest.Report{prev}, similarity)...)
 	}
-	var out []ingest.Finding
-	if prev.Year == cur.Year-1 {
-		out = append(out, carryOver(prev, cur)...)
-		out = append(out, validDocs(prev, cur)...)
-	}
-	out = append(out, Copied(cur, []*ingest.Report{prev}, DefaultSimilarity)...)
-	return out
 }
 
 // YearsKeys are the cells Years reads: a caller may load only these (and the prose) for it.

@@ -39,6 +39,9 @@ type Options struct {
 	// per-report metrics), written in the report's transaction and refreshed with the
 	// cross-year findings. The rows are computed on the parsing goroutines. nil: none.
 	Derive *store.Derivation
+	// CopiedSimilarity is the threshold of S-copied-prose between drafts (CheckDrafts);
+	// CrossYear carries its own (Standard sets both from Settings).
+	CopiedSimilarity float64
 }
 
 // Failure is a file that was not stored, and why.

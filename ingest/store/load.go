@@ -57,6 +57,11 @@ func (d *DB) AgencyID(name string) (int64, bool) {
 // Load returns the current report of an agency (any name Resolve knows) and year, with its
 // cells, publications, findings and prose; ErrNotFound when there is none.
 func (d *DB) Load(agency string, year int) (*ingest.Report, error) {
+	return d.LoadContext(context.Background(), agency, year)
+}
+
+// LoadContext is Load, its queries cancelled with ctx.
+func (d *DB) LoadContext(ctx context.Context, agency string, year int) (*ingest.Report, error) {
 	aid, ok := d.AgencyID(agency)
 	if !ok {
 		return nil, fmt.Errorf("%s %d: %w", agency, year, ErrNotFound)
@@ -65,7 +70,7 @@ func (d *DB) Load(agency string, year int) (*ingest.Report, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s %d: %w", agency, year, ErrNotFound)
 	}
-	m, err := d.LoadIDs([]int64{id})
+	m, err := d.load(ctx, []int64{id}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +92,9 @@ func (d *DB) Previous(agencyID int64, year int) (*Stored, error) {
 
 // LoadIDs loads reports by id, a few queries for any number of them. Report.Agency is the
 // canonical name; Source the stored path.
-func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) { return d.load(ids, nil) }
+func (d *DB) LoadIDs(ids []int64) (map[int64]*Stored, error) {
+	return d.load(context.Background(), ids, nil)
+}
 
 // LoadSlim loads reports by id with only the given cells and the prose: no text,
 // publications or findings. It is for rules that compare reports (the cross-year rules
@@ -96,17 +103,16 @@ func (d *DB) LoadSlim(ids []int64, keys []string) (map[int64]*Stored, error) {
 	if keys == nil {
 		keys = []string{}
 	}
-	return d.load(ids, keys)
+	return d.load(context.Background(), ids, keys)
 }
 
 // load loads reports by id; keys nil: everything, else only those cells and the prose.
-func (d *DB) load(ids []int64, keys []string) (map[int64]*Stored, error) {
+func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*Stored, error) {
 	slim := keys != nil
 	out := map[int64]*Stored{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ctx := context.Background()
 	// The range lets DuckDB skip row groups by their min/max (zone maps): ids are given out in
 	// order, so the reports of one ingest chunk lie close together; IN alone scans every row.
 	lo, hi := ids[0], ids[0]
@@ -309,6 +315,17 @@ func CrossYearRule(rule string) bool {
 	return ingest.RuleAcross(rule)
 }
 
+// acrossRules lists the identifiers of the rules CrossYearRule accepts.
+func acrossRules() []any {
+	var out []any
+	for _, r := range ingest.Rules {
+		if r.Across {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}
+
 // ReplaceFindings replaces the cross-year findings (CrossYearRule) of one report.
 func (d *DB) ReplaceFindings(reportID int64, fs []ingest.Finding) error {
 	return d.ReplaceFindingsAll(map[int64][]ingest.Finding{reportID: fs})
@@ -354,7 +371,9 @@ func (d *DB) ReplaceFindingsDerived(byReport map[int64][]ingest.Finding, dv *Der
 		ids = append(ids, id)
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
-	if err := d.exec(ctx, `DELETE FROM findings WHERE report_id IN `+in+` AND (rule LIKE 'X-%' OR rule = 'S-copied-prose')`, ids...); err != nil {
+	across := acrossRules()
+	del := `DELETE FROM findings WHERE report_id IN ` + in + ` AND rule IN (` + strings.TrimSuffix(strings.Repeat("?,", len(across)), ",") + `)`
+	if err := d.exec(ctx, del, append(ids, across...)...); err != nil {
 		return fmt.Errorf("replace findings: %w", err)
 	}
 	for id, fs := range byReport {
