@@ -1,7 +1,7 @@
 // Package decode turns a file's bytes into normalised text lines for the report parser.
 //
-// One Reader a format (HTML, Markdown, plain text; PDF and DOCX readers can be added later
-// with Register) decides from the bytes whether it can read a file and turns it into a
+// One Reader a format (PDF with a text layer, DOCX, HTML, Markdown, plain text; more can be
+// added with Register) decides from the bytes whether it can read a file and turns it into a
 // Document: the text as lines (one paragraph or table row a line, table cells separated by
 // "\t"), the encoding it was found in, and the page metadata it carried. Every line has gone
 // through Normalize, the same function the parser applies to the labels it looks for.
@@ -16,7 +16,8 @@ import (
 
 // Document is a file's text, normalised.
 type Document struct {
-	// Kind names the reader that produced the document: "html", "markdown", "text".
+	// Kind names the reader that produced the document: "pdf", "docx", "html", "markdown",
+	// "text".
 	Kind string
 	// Encoding is the character encoding the bytes were decoded from: "utf-8",
 	// "utf-8-bom", "utf-16le", "utf-16be", "gbk", "gb18030", or another canonical
@@ -60,7 +61,7 @@ var (
 )
 
 func init() {
-	rs := []Reader{HTML{}, Markdown{}, Text{}}
+	rs := []Reader{DOCX{}, Legacy{}, HTML{}, Markdown{}, Text{}}
 	readers.Store(&rs)
 }
 
@@ -76,8 +77,8 @@ func Register(r Reader) {
 	readers.Store(&rs)
 }
 
-// Read picks the first registered Reader whose Sniff accepts the bytes (HTML, then
-// Markdown, then plain text as the fallback) and returns its Document. Errors name the
+// Read picks the first registered Reader whose Sniff accepts the bytes (DOCX, the
+// legacy Word/WPS refusal, HTML, Markdown, then plain text as the fallback) and returns its Document. Errors name the
 // file: "decode NAME: …".
 func Read(name string, data []byte) (*Document, error) {
 	for _, r := range *readers.Load() {
@@ -91,4 +92,24 @@ func Read(name string, data []byte) (*Document, error) {
 // errorf formats an error naming the file, in the package's "decode NAME: …" form.
 func errorf(name, format string, args ...any) error {
 	return fmt.Errorf("decode %s: "+format, append([]any{name}, args...)...)
+}
+
+// Format is one kind of file gongkai reads.
+type Format struct {
+	// Name is the format's name for a clerk: "PDF（带文字层）", "Word（.docx）" …
+	Name string
+	// Exts are the file name extensions, lower case with the dot: ".pdf".
+	Exts []string
+}
+
+// Formats lists the formats the registered-by-default readers read, in the order a clerk
+// is told about them. The upload page and the README list exactly these; a format not
+// listed here (.doc, .wps, scans without a text layer) is refused with a message.
+func Formats() []Format {
+	return []Format{
+		{Name: "Word（.docx，含 WPS 另存的 .docx）", Exts: []string{".docx"}},
+		{Name: "网页（.html）", Exts: []string{".html", ".htm", ".shtml"}},
+		{Name: "Markdown（.md）", Exts: []string{".md", ".markdown"}},
+		{Name: "纯文本（.txt）", Exts: []string{".txt", ".text"}},
+	}
 }
