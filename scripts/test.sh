@@ -41,3 +41,4 @@ go test -run '^$' -fuzz '^FuzzFile$' -fuzztime "$fuzztime" ./ingest/parse
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzDOCX$' -fuzztime "$fuzztime" ./ingest/decode
+go test -run '^$' -fuzz '^FuzzPDF$' -fuzztime "$fuzztime" ./ingest/decode

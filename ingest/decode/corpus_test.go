@@ -1,10 +1,10 @@
 package decode
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -240,13 +240,24 @@ func TestCorpusMarkdown(t *testing.T) {
 	}
 }
 
-func TestCorpusPDFNotText(t *testing.T) {
+func TestCorpusPDF(t *testing.T) {
 	path := filepath.Join(corpusDir(t), "raw", "jiangsu-huaian_hongzequ-renminzhengfu_2024.pdf")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Skip(err)
 	}
-	if _, err := Read(path, data); !errors.Is(err, ErrNotText) {
-		t.Errorf("PDF without a PDF reader: error %v, want ErrNotText", err)
+	doc, err := Read(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClean(t, doc)
+	if doc.Kind != "pdf" || len(doc.Pages) != len(doc.Lines) || doc.Pages[len(doc.Pages)-1] != 5 {
+		t.Errorf("kind %q, %d pages for %d lines", doc.Kind, len(doc.Pages), len(doc.Lines))
+	}
+	// the row whose label wraps over two lines around its numbers is one line
+	if !slices.ContainsFunc(doc.Lines, func(l string) bool {
+		return strings.HasPrefix(l, "(二)部分公开") && strings.Contains(l, "不计其他情形)") && strings.HasSuffix(l, "\t9\t0\t0\t0\t0\t0\t9")
+	}) {
+		t.Error("the row (二)部分公开, its label wrapped around its numbers, is not one line")
 	}
 }

@@ -34,6 +34,23 @@ type Document struct {
 	// their cells joined by "\t" (empty cells kept as empty strings); a table is preceded
 	// and followed by an empty line; runs of empty lines are collapsed to one.
 	Lines []string
+	// Pages is, for a paged format (PDF), the 1-based page each line was read from
+	// (len(Pages) == len(Lines)); nil for formats without pages.
+	Pages []int
+}
+
+// PageLine returns the page of a 1-based line and the line's 1-based position within its
+// page ("第3页 第12行"), or 0, 0 when the document has no pages or line is out of range.
+func (d *Document) PageLine(line int) (page, lineInPage int) {
+	if line < 1 || line > len(d.Pages) {
+		return 0, 0
+	}
+	page = d.Pages[line-1]
+	first := line
+	for first > 1 && d.Pages[first-2] == page {
+		first--
+	}
+	return page, line - first + 1
 }
 
 // Reader reads one kind of file. Sniff decides from the bytes (not the file name) whether
@@ -61,7 +78,7 @@ var (
 )
 
 func init() {
-	rs := []Reader{DOCX{}, Legacy{}, HTML{}, Markdown{}, Text{}}
+	rs := []Reader{PDF{}, DOCX{}, Legacy{}, HTML{}, Markdown{}, Text{}}
 	readers.Store(&rs)
 }
 
@@ -77,7 +94,7 @@ func Register(r Reader) {
 	readers.Store(&rs)
 }
 
-// Read picks the first registered Reader whose Sniff accepts the bytes (DOCX, the
+// Read picks the first registered Reader whose Sniff accepts the bytes (PDF, DOCX, the
 // legacy Word/WPS refusal, HTML, Markdown, then plain text as the fallback) and returns its Document. Errors name the
 // file: "decode NAME: …".
 func Read(name string, data []byte) (*Document, error) {
@@ -107,6 +124,7 @@ type Format struct {
 // listed here (.doc, .wps, scans without a text layer) is refused with a message.
 func Formats() []Format {
 	return []Format{
+		{Name: "PDF（带文字层）", Exts: []string{".pdf"}},
 		{Name: "Word（.docx，含 WPS 另存的 .docx）", Exts: []string{".docx"}},
 		{Name: "网页（.html）", Exts: []string{".html", ".htm", ".shtml"}},
 		{Name: "Markdown（.md）", Exts: []string{".md", ".markdown"}},

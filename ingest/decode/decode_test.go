@@ -152,8 +152,8 @@ func TestReadErrors(t *testing.T) {
 		want error
 	}{
 		{"binary.txt", []byte("abc\x00\x01\x02\x03def\x00ghi\x00\x00\x00\x07\x08"), ErrNotText},
-		{"report.pdf", []byte("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj"), ErrNotText},
-		{"report.docx", []byte("PK\x03\x04\x14\x00\x06\x00"), ErrNotText},
+		{"report.pdf", []byte("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj"), ErrPDF},
+		{"report.docx", []byte("PK\x03\x04\x14\x00\x06\x00"), ErrArchive},
 		{"controls.txt", []byte("a\x01b\x02c\x03d\x04e\x05f\x06g\x07h\x08"), ErrNotText},
 		{"utf16-garbage.txt", []byte{0xFF, 0xFE, 0x00, 0xD8, 0x00, 0xD8, 0x00, 0xD8, 0x00, 0xD8, 0x00, 0xD8, 0x00, 0xD8}, ErrEncoding},
 	}

@@ -177,7 +177,7 @@ func TestFormatsListed(t *testing.T) {
 			seen[e] = true
 		}
 	}
-	for _, e := range []string{".docx", ".html", ".md", ".txt"} {
+	for _, e := range []string{".pdf", ".docx", ".html", ".md", ".txt"} {
 		if !seen[e] {
 			t.Errorf("%s not listed", e)
 		}

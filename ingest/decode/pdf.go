@@ -1,0 +1,285 @@
+package decode
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/enums"
+	pdfiumerrors "github.com/klippa-app/go-pdfium/errors"
+	"github.com/klippa-app/go-pdfium/references"
+	"github.com/klippa-app/go-pdfium/requests"
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// PDF reads PDF files that have a text layer (printed from WPS, Word or a browser), with
+// PDFium compiled to WebAssembly (pure Go, no cgo). Table rows are rebuilt from the
+// positions of the characters, not from a reading-order dump: characters are grouped into
+// visual lines and, within a line, into cells where the gap between characters is wide; the
+// numbers of a table's rows are aligned on the table's columns (a cell left empty in the
+// report stays an empty cell); a label wrapped over two or three lines around its numbers
+// is joined into the row; page numbers (— 4 —) and running headers and footers repeated on
+// the pages are dropped; rotated pages are read upright. Lines keep the page they came
+// from (Document.Pages).
+//
+// A PDF without a text layer (a scan) and an encrypted PDF are refused with a message
+// saying so (ErrScanned, ErrEncrypted).
+type PDF struct{}
+
+// Errors of the PDF reader.
+var (
+	// ErrScanned is returned for a PDF whose pages are images without a text layer.
+	ErrScanned = errors.New("扫描件（无文字层），需要OCR")
+	// ErrEncrypted is returned for a PDF that needs a password to open.
+	ErrEncrypted = errors.New("PDF 已加密（需要密码），无法读取；请提供未加密的版本")
+	// ErrPDF is returned for a PDF that PDFium cannot open (damaged, not a PDF).
+	ErrPDF = errors.New("PDF 文件已损坏或格式不正确")
+)
+
+const (
+	maxPDFPages = 500     // a report has a handful; more is not a report
+	maxPDFBytes = 1 << 28 // 256 MiB
+)
+
+// Kind returns "pdf".
+func (PDF) Kind() string { return "pdf" }
+
+// Sniff accepts bytes with the %PDF- signature in their first KiB.
+func (PDF) Sniff(data []byte) bool {
+	return bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-"))
+}
+
+// Read extracts the text layer and lays it out as lines.
+func (PDF) Read(name string, data []byte) (*Document, error) {
+	if len(data) > maxPDFBytes {
+		return nil, errorf(name, "pdf: %w: %d bytes", ErrPDF, len(data))
+	}
+	inst, release, err := pdfInstance()
+	if err != nil {
+		return nil, errorf(name, "pdf: PDFium: %w", err)
+	}
+	defer release()
+	pages, err := extractPDF(inst, data)
+	if err != nil {
+		return nil, errorf(name, "pdf: %w", err)
+	}
+	chars := 0
+	for _, p := range pages {
+		chars += len(p.chars)
+	}
+	if chars == 0 {
+		return nil, errorf(name, "pdf: %w", ErrScanned)
+	}
+	return layoutPDF(pages), nil
+}
+
+// pdfEngine is the process's one PDFium: the WebAssembly module is compiled once (cached
+// on disk under the user cache directory, so that the next process starts in a fraction
+// of the time) and its instance is shared, one document at a time.
+var pdfEngine struct {
+	once sync.Once
+	pool pdfium.Pool
+	inst pdfium.Pdfium
+	err  error
+	mu   sync.Mutex
+	// Startup is how long the first call took to make the instance.
+	startup time.Duration
+}
+
+// PDFStartup returns how long it took to start PDFium in this process (0 before the first
+// PDF). The first run on a machine compiles the module (seconds); later runs read the
+// compiled module from the cache directory.
+func PDFStartup() time.Duration {
+	pdfEngine.mu.Lock()
+	defer pdfEngine.mu.Unlock()
+	return pdfEngine.startup
+}
+
+// pdfCacheDir is the directory of the compiled module, "" when no cache directory is
+// writable (the module is then compiled in memory at every start).
+func pdfCacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "gongkai", "wazero")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ""
+	}
+	f, err := os.CreateTemp(dir, ".probe")
+	if err != nil {
+		return ""
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return dir
+}
+
+// pdfInstance returns the shared PDFium instance, locked for the caller until release.
+func pdfInstance() (pdfium.Pdfium, func(), error) {
+	pdfEngine.once.Do(func() {
+		start := time.Now()
+		cache := wazero.NewCompilationCache()
+		if dir := pdfCacheDir(); dir != "" {
+			if c, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
+				cache = c
+			}
+		}
+		rc := wazero.NewRuntimeConfig().
+			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+			WithCompilationCache(cache)
+		pool, err := webassembly.Init(webassembly.Config{
+			MinIdle: 1, MaxIdle: 1, MaxTotal: 1, ReuseWorkers: true,
+			RuntimeConfig: rc,
+			FSConfig:      wazero.NewFSConfig(), // no file system: documents are passed as bytes
+			Stdout:        io.Discard,
+			Stderr:        io.Discard,
+		})
+		if err != nil {
+			pdfEngine.err = err
+			return
+		}
+		inst, err := pool.GetInstance(time.Minute)
+		if err != nil {
+			pdfEngine.err = err
+			return
+		}
+		pdfEngine.pool, pdfEngine.inst = pool, inst
+		pdfEngine.startup = time.Since(start)
+	})
+	if pdfEngine.err != nil {
+		return nil, nil, pdfEngine.err
+	}
+	pdfEngine.mu.Lock()
+	return pdfEngine.inst, pdfEngine.mu.Unlock, nil
+}
+
+// pchar is one character of a page, in the page's display coordinates (points, origin at
+// the top left, y downwards, the page's /Rotate applied).
+type pchar struct {
+	r              rune
+	x0, y0, x1, y1 float64
+}
+
+func (c pchar) cx() float64 { return (c.x0 + c.x1) / 2 }
+func (c pchar) cy() float64 { return (c.y0 + c.y1) / 2 }
+func (c pchar) h() float64  { return c.y1 - c.y0 }
+
+// ppage is the text of one page.
+type ppage struct {
+	chars         []pchar
+	width, height float64
+	images        int
+}
+
+// extractPDF opens the document and reads every page's characters.
+func extractPDF(inst pdfium.Pdfium, data []byte) (pages []ppage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: PDFium: %v", ErrPDF, p)
+		}
+	}()
+	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
+	if err != nil {
+		if errors.Is(err, pdfiumerrors.ErrPassword) || errors.Is(err, pdfiumerrors.ErrSecurity) {
+			return nil, ErrEncrypted
+		}
+		return nil, fmt.Errorf("%w: %v", ErrPDF, err)
+	}
+	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
+	pc, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPDF, err)
+	}
+	n := pc.PageCount
+	if n > maxPDFPages {
+		return nil, fmt.Errorf("%w: %d pages (a report has far fewer)", ErrPDF, n)
+	}
+	for i := 0; i < n; i++ {
+		p, err := extractPage(inst, doc.Document, i)
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", i+1, err)
+		}
+		pages = append(pages, p)
+	}
+	return pages, nil
+}
+
+func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (ppage, error) {
+	var p ppage
+	lp, err := inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: doc, Index: index})
+	if err != nil {
+		return p, fmt.Errorf("%w: %v", ErrPDF, err)
+	}
+	defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: lp.Page})
+	page := requests.Page{ByReference: &lp.Page}
+	w, err := inst.FPDF_GetPageWidthF(&requests.FPDF_GetPageWidthF{Page: page})
+	if err != nil {
+		return p, err
+	}
+	h, err := inst.FPDF_GetPageHeightF(&requests.FPDF_GetPageHeightF{Page: page})
+	if err != nil {
+		return p, err
+	}
+	rot := 0
+	if r, err := inst.FPDFPage_GetRotation(&requests.FPDFPage_GetRotation{Page: page}); err == nil {
+		rot = int(r.PageRotation) & 3
+	}
+	// FPDF_GetPageWidthF/HeightF give the displayed size (rotation applied); the text
+	// coordinates are in unrotated user space.
+	uw, uh := float64(w.PageWidth), float64(h.PageHeight)
+	if rot&1 == 1 {
+		uw, uh = uh, uw
+	}
+	p.width, p.height = float64(w.PageWidth), float64(h.PageHeight)
+	if objs, err := inst.FPDFPage_CountObjects(&requests.FPDFPage_CountObjects{Page: page}); err == nil {
+		for k := 0; k < objs.Count && k < 10000; k++ {
+			o, err := inst.FPDFPage_GetObject(&requests.FPDFPage_GetObject{Page: page, Index: k})
+			if err != nil {
+				continue
+			}
+			if t, err := inst.FPDFPageObj_GetType(&requests.FPDFPageObj_GetType{PageObject: o.PageObject}); err == nil && t.Type == enums.FPDF_PAGEOBJ_IMAGE {
+				p.images++
+			}
+		}
+	}
+	st, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{Page: page, Mode: requests.GetPageTextStructuredModeChars})
+	if err != nil {
+		return p, err
+	}
+	p.chars = make([]pchar, 0, len(st.Chars))
+	for _, c := range st.Chars {
+		if c.Text == "" {
+			continue
+		}
+		r := []rune(c.Text)[0]
+		if r <= ' ' || r == 0xFFFE || r == 0xFFFF || r == 0x3000 || r == 0xA0 {
+			continue // spaces and generated line breaks: positions say it better
+		}
+		b := c.PointPosition
+		x0, x1 := b.Left, b.Right
+		y0, y1 := b.Bottom, b.Top // user space, y up
+		var c2 pchar
+		switch rot {
+		case 0:
+			c2 = pchar{r, x0, uh - y1, x1, uh - y0}
+		case 1: // 90° clockwise: the bottom edge becomes the left edge
+			c2 = pchar{r, y0, x0, y1, x1}
+		case 2:
+			c2 = pchar{r, uw - x1, y0, uw - x0, y1}
+		case 3:
+			c2 = pchar{r, uh - y1, uw - x1, uh - y0, uw - x0}
+		}
+		p.chars = append(p.chars, c2)
+	}
+	return p, nil
+}

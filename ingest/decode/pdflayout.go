@@ -1,0 +1,829 @@
+package decode
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// pseg is a run of characters of one visual line with no wide gap: a cell.
+type pseg struct {
+	text   string
+	x0, x1 float64
+	y0, y1 float64
+	num    bool // only digits (and a sign or decimal point): a number cell
+}
+
+// pline is a visual line of a page.
+type pline struct {
+	chars []pchar
+	cy, h float64
+	segs  []pseg
+}
+
+// groupLines groups a page's characters into visual lines, top to bottom.
+func groupLines(chars []pchar) []*pline {
+	cs := append([]pchar(nil), chars...)
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].cy() < cs[j].cy() })
+	var lines []*pline
+	for _, c := range cs {
+		var best *pline
+		bestD := 0.0
+		// a character joins a line whose centre it is close to (the last few lines: lines
+		// are met top to bottom)
+		for k := len(lines) - 1; k >= 0 && k >= len(lines)-4; k-- {
+			l := lines[k]
+			tol := 0.45 * max(l.h, c.h())
+			if d := abs(c.cy() - l.cy); d <= tol && (best == nil || d < bestD) {
+				best, bestD = l, d
+			}
+		}
+		if best == nil {
+			best = &pline{cy: c.cy(), h: c.h()}
+			lines = append(lines, best)
+		}
+		best.chars = append(best.chars, c)
+		if isLineChar(c.r) {
+			// the line's centre and height follow its full-height characters
+			n := 0
+			sum := 0.0
+			for _, x := range best.chars {
+				if isLineChar(x.r) {
+					sum += x.cy()
+					n++
+					best.h = max(best.h, x.h())
+				}
+			}
+			best.cy = sum / float64(n)
+		}
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].cy < lines[j].cy })
+	// a line of punctuation only (quotation marks drawn above the line's middle) joins
+	// the nearest line of text
+	orig := append([]*pline(nil), lines...)
+	kept := lines[:0]
+	for i, l := range orig {
+		punct := true
+		for _, c := range l.chars {
+			if isLineChar(c.r) {
+				punct = false
+				break
+			}
+		}
+		if punct {
+			var best *pline
+			for _, k := range []int{i - 1, i + 1} {
+				if k >= 0 && k < len(orig) && len(orig[k].chars) > 0 {
+					m := orig[k]
+					if abs(m.cy-l.cy) <= 0.8*m.h && (best == nil || abs(m.cy-l.cy) < abs(best.cy-l.cy)) {
+						best = m
+					}
+				}
+			}
+			if best != nil {
+				best.chars = append(best.chars, l.chars...)
+				l.chars = nil
+				continue
+			}
+		}
+		kept = append(kept, l)
+	}
+	lines = kept
+	for _, l := range lines {
+		sort.SliceStable(l.chars, func(i, j int) bool { return l.chars[i].x0 < l.chars[j].x0 })
+		l.segs = segments(l)
+	}
+	return lines
+}
+
+// isLineChar reports whether r is a character whose box spans the line's height (Han
+// characters, letters and digits; not punctuation).
+func isLineChar(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= 0x4E00 && r <= 0x9FFF
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// segments cuts a line into cells at wide gaps (more than 1.2 em: justified prose spreads
+// its characters up to about one em); a narrower gap is a space, except between two
+// digits (letter-spaced numbers) or two CJK characters (justified Chinese text).
+func segments(l *pline) []pseg {
+	var segs []pseg
+	var b strings.Builder
+	var cur pseg
+	em := max(l.h, 1)
+	for i, c := range l.chars {
+		if i > 0 {
+			prev := l.chars[i-1]
+			gap := c.x0 - prev.x1
+			if gap > 1.2*em {
+				cur.text = b.String()
+				segs = append(segs, cur)
+				b.Reset()
+			} else if gap > 0.25*em && !(isDigit(prev.r) && isDigit(c.r)) && !(isCJK(prev.r) && isCJK(c.r) && gap < 0.7*em) {
+				b.WriteByte(' ')
+			}
+		}
+		if b.Len() == 0 {
+			cur = pseg{x0: c.x0, y0: c.y0, y1: c.y1}
+		}
+		cur.x1 = max(cur.x1, c.x1)
+		cur.y0, cur.y1 = min(cur.y0, c.y0), max(cur.y1, c.y1)
+		b.WriteRune(c.r)
+	}
+	if b.Len() > 0 {
+		cur.text = b.String()
+		segs = append(segs, cur)
+	}
+	for i := range segs {
+		segs[i].num = isNumberCell(segs[i].text)
+	}
+	return segs
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// isCJK reports whether r is a Han character or CJK/full-width punctuation.
+func isCJK(r rune) bool {
+	return r >= 0x2E80 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF || r >= 0xFF00 && r <= 0xFFEF || r == 0x201C || r == 0x201D
+}
+
+// isNumberCell reports whether a cell's text is a number: digits, maybe with a sign, a
+// decimal point or thousands separators.
+func isNumberCell(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '.' || r == ',' || r == '-' || r == ' ':
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+// tline is a line of the document being laid out: a visual line of a page, or a label
+// rebuilt from several.
+type tline struct {
+	page int
+	cy   float64
+	h    float64
+	segs []pseg
+	gone bool // merged into another line
+	// stack is a label rebuilt from a narrow cell (joinStacks): it stays a line of its own
+	stack bool
+}
+
+func (l *tline) numbers() int {
+	n := 0
+	for _, s := range l.segs {
+		if s.num {
+			n++
+		}
+	}
+	return n
+}
+
+// isRow reports whether the line is a table row with numbers: at least two cells, one of
+// them a number.
+func (l *tline) isRow() bool { return len(l.segs) >= 2 && l.numbers() > 0 }
+
+// bare reports whether a row has no text cell (its label is on the lines around it).
+func (l *tline) bare() bool {
+	for _, s := range l.segs {
+		if !s.num {
+			return false
+		}
+	}
+	return true
+}
+
+// overlapsText reports whether one of the line's text cells overlaps x0..x1.
+func (l *tline) overlapsText(x0, x1 float64) bool {
+	for _, s := range l.segs {
+		if !s.num && s.x0 < x1 && x0 < s.x1 {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *tline) text() string {
+	var b strings.Builder
+	for i, s := range l.segs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s.text)
+	}
+	return b.String()
+}
+
+func runeCount(s string) int { return len([]rune(s)) }
+
+// joinText joins two pieces of one cell: CJK text without a space, Latin words and numbers
+// with one.
+func joinText(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	ra, _ := lastRune(a)
+	rb := []rune(b)[0]
+	if isCJK(ra) || isCJK(rb) {
+		return a + b
+	}
+	return a + " " + b
+}
+
+func lastRune(s string) (rune, bool) {
+	r := []rune(s)
+	if len(r) == 0 {
+		return 0, false
+	}
+	return r[len(r)-1], true
+}
+
+// layoutPage rebuilds one page's lines: vertical labels are joined, label fragments
+// wrapped around a row are merged into the row.
+func layoutPage(page int, p ppage) []*tline {
+	var lines []*tline
+	for _, l := range groupLines(p.chars) {
+		lines = append(lines, &tline{page: page, cy: l.cy, h: max(l.h, 1), segs: l.segs})
+	}
+	// the left edge of the number columns: labels live left of it
+	minNum := 1e9
+	for _, l := range lines {
+		if l.numbers() >= 3 {
+			for _, s := range l.segs {
+				if s.num {
+					minNum = min(minNum, s.x0)
+				}
+			}
+		}
+	}
+	lines = joinStacks(lines, minNum)
+	mergeFragments(lines)
+	out := lines[:0]
+	for _, l := range lines {
+		if !l.gone && len(l.segs) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// joinStacks finds labels printed in a narrow cell, one to three characters a line (三、本
+// 年度办理结果 down the side of table 3), left of the number columns, and makes each one
+// line placed where it starts.
+func joinStacks(lines []*tline, minNum float64) []*tline {
+	type ref struct {
+		line *tline
+		seg  int
+	}
+	isStackSeg := func(s pseg) bool {
+		t := strings.ReplaceAll(s.text, " ", "")
+		if s.num || s.x1 > minNum || runeCount(t) > 3 {
+			return false
+		}
+		for _, r := range t {
+			if !isCJK(r) {
+				return false
+			}
+		}
+		return true
+	}
+	used := map[*tline]map[int]bool{}
+	var added []*tline
+	for i, l := range lines {
+		for si, s := range l.segs {
+			if !isStackSeg(s) || used[l][si] {
+				continue
+			}
+			stack := []ref{{l, si}}
+			x0, x1 := s.x0, s.x1
+			lastY, h := l.cy, l.h
+			for _, m := range lines[i+1:] {
+				if m.cy-lastY > 3*h {
+					break
+				}
+				for mi, ms := range m.segs {
+					if isStackSeg(ms) && !used[m][mi] && ms.x0 < x1+3 && x0-3 < ms.x1 {
+						stack = append(stack, ref{m, mi})
+						lastY = m.cy
+						break
+					}
+				}
+			}
+			if len(stack) < 3 {
+				continue
+			}
+			var b strings.Builder
+			for _, r := range stack {
+				b.WriteString(strings.ReplaceAll(r.line.segs[r.seg].text, " ", ""))
+				if used[r.line] == nil {
+					used[r.line] = map[int]bool{}
+				}
+				used[r.line][r.seg] = true
+			}
+			added = append(added, &tline{page: l.page, cy: l.cy - 0.01, h: l.h, segs: []pseg{{text: b.String(), x0: x0, x1: x1}}, stack: true})
+		}
+	}
+	if len(added) == 0 {
+		return lines
+	}
+	for l, segs := range used {
+		kept := l.segs[:0:0]
+		for i, s := range l.segs {
+			if !segs[i] {
+				kept = append(kept, s)
+			}
+		}
+		l.segs = kept
+	}
+	lines = append(lines, added...)
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].cy < lines[j].cy })
+	return lines
+}
+
+// mergeFragments gives the lines of text between two table rows to the row whose label
+// they continue: lines under a row whose label starts on its own line (cells aligned at
+// the top), lines around a row that has no label of its own (cells centred vertically), or
+// a line clearly closer to one row than to the other.
+func mergeFragments(lines []*tline) {
+	var rows []int
+	for i, l := range lines {
+		if l.isRow() {
+			rows = append(rows, i)
+		}
+	}
+	isFrag := func(l *tline) bool {
+		if l.numbers() > 0 || len(l.segs) == 0 || l.stack {
+			return false
+		}
+		for _, s := range l.segs {
+			if runeCount(s.text) > 30 {
+				return false
+			}
+		}
+		return true
+	}
+	assign := map[*tline]*tline{}
+	for k := -1; k < len(rows); k++ {
+		var a, b *tline
+		from, to := 0, len(lines)
+		if k >= 0 {
+			a = lines[rows[k]]
+			from = rows[k] + 1
+		}
+		if k+1 < len(rows) {
+			b = lines[rows[k+1]]
+			to = rows[k+1]
+		}
+		if a == nil && b == nil {
+			continue
+		}
+		frags := lines[from:to]
+		// the lines between must all be fragments
+		for _, f := range frags {
+			if !isFrag(f) {
+				frags = nil
+				break
+			}
+		}
+		if len(frags) == 0 {
+			continue
+		}
+		done := make([]bool, len(frags))
+		if a != nil && (b == nil || !b.bare()) {
+			prev := a
+			for i, f := range frags {
+				ok := f.cy-prev.cy <= 2.6*a.h
+				for _, s := range f.segs {
+					ok = ok && a.overlapsText(s.x0, s.x1)
+				}
+				if !ok {
+					break
+				}
+				assign[f], done[i], prev = a, true, f
+			}
+		}
+		if b != nil && b.bare() {
+			next := b
+			for i := len(frags) - 1; i >= 0 && !done[i]; i-- {
+				f := frags[i]
+				if next.cy-f.cy > 2.6*b.h {
+					break
+				}
+				assign[f], done[i], next = b, true, f
+			}
+		}
+		for i, f := range frags {
+			if done[i] {
+				continue
+			}
+			da, db := 1e9, 1e9
+			if a != nil {
+				da = f.cy - a.cy
+			}
+			if b != nil {
+				db = b.cy - f.cy
+			}
+			switch {
+			case a != nil && da <= 1.2*a.h && da < 0.7*db:
+				assign[f] = a
+			case b != nil && db <= 1.2*b.h && db < 0.7*da:
+				assign[f] = b
+			}
+		}
+	}
+	if len(assign) == 0 {
+		return
+	}
+	// rebuild each row that received fragments: its text cells and the fragments' cells
+	// grouped into columns by overlap, each column's pieces in top-to-bottom order
+	pieces := map[*tline][]*tline{}
+	for f, r := range assign {
+		pieces[r] = append(pieces[r], f)
+		f.gone = true
+	}
+	for r, fs := range pieces {
+		type piece struct {
+			cy  float64
+			seg pseg
+		}
+		type column struct {
+			x0, x1 float64
+			ps     []piece
+		}
+		var cols []*column
+		add := func(cy float64, s pseg) {
+			for _, c := range cols {
+				if s.x0 < c.x1 && c.x0 < s.x1 {
+					c.ps = append(c.ps, piece{cy, s})
+					c.x0, c.x1 = min(c.x0, s.x0), max(c.x1, s.x1)
+					return
+				}
+			}
+			cols = append(cols, &column{s.x0, s.x1, []piece{{cy, s}}})
+		}
+		var nums []pseg
+		for _, s := range r.segs {
+			if s.num {
+				nums = append(nums, s)
+			} else {
+				add(r.cy, s)
+			}
+		}
+		for _, f := range fs {
+			for _, s := range f.segs {
+				add(f.cy, s)
+			}
+		}
+		segs := make([]pseg, 0, len(cols)+len(nums))
+		for _, c := range cols {
+			sort.SliceStable(c.ps, func(i, j int) bool { return c.ps[i].cy < c.ps[j].cy })
+			text := ""
+			for _, p := range c.ps {
+				text = joinText(text, p.seg.text)
+			}
+			segs = append(segs, pseg{text: text, x0: c.x0, x1: c.x1})
+		}
+		segs = append(segs, nums...)
+		sort.SliceStable(segs, func(i, j int) bool { return segs[i].x0 < segs[j].x0 })
+		r.segs = segs
+	}
+}
+
+// alignColumns puts the numbers of a table's rows on the table's columns, read from the
+// header above the rows, when the rows carry fewer numbers than the header has columns (a
+// cell left empty prints nothing): each number goes to the nearest column and the others
+// stay empty cells. Nothing changes unless every number of every row has a column of its
+// own.
+func alignColumns(lines []*tline) [][]string {
+	out := make([][]string, len(lines))
+	for i, l := range lines {
+		cells := make([]string, len(l.segs))
+		for k, s := range l.segs {
+			cells[k] = s.text
+		}
+		out[i] = cells
+	}
+	for i := 0; i < len(lines); {
+		if !lines[i].isRow() {
+			i++
+			continue
+		}
+		// a region: rows, with at most a few lines of text between them
+		j := i + 1
+		last := i
+		for j < len(lines) {
+			if lines[j].isRow() {
+				last = j
+			} else if j-last > 3 || runeCount(lines[j].text()) > 30 {
+				break
+			}
+			j++
+		}
+		alignRegion(lines, out, i, last+1)
+		i = last + 1
+	}
+	return out
+}
+
+func alignRegion(lines []*tline, out [][]string, from, to int) {
+	defer padLabels(lines, out, from, to)
+	k, minX := 0, 1e9
+	for _, l := range lines[from:to] {
+		if l.isRow() {
+			k = max(k, l.numbers())
+			for _, s := range l.segs {
+				if s.num {
+					minX = min(minX, s.x0)
+				}
+			}
+		}
+	}
+	// the header: the lines above the first row, back to a longer line of text
+	type col struct{ x0, x1, c float64 }
+	var segs []pseg
+	em := lines[from].h
+	for h := from - 1; h >= 0 && h >= from-10; h-- {
+		l := lines[h]
+		if l.isRow() || runeCount(l.text()) > 30 || isSectionHeading(l.text()) {
+			break
+		}
+		for _, s := range l.segs {
+			if (s.x0+s.x1)/2 >= minX-2*em {
+				segs = append(segs, s)
+			}
+		}
+	}
+	var cols []col
+	for _, s := range segs {
+		c := (s.x0 + s.x1) / 2
+		merged := false
+		for i := range cols {
+			if abs(cols[i].c-c) < em {
+				cols[i].x0, cols[i].x1 = min(cols[i].x0, s.x0), max(cols[i].x1, s.x1)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			cols = append(cols, col{s.x0, s.x1, c})
+		}
+	}
+	// a heading over several columns (法人或其他组织) is not a column
+	kept := cols[:0]
+	for _, c := range cols {
+		inside := 0
+		for _, d := range cols {
+			if d.c != c.c && d.c > c.x0 && d.c < c.x1 {
+				inside++
+			}
+		}
+		if inside < 2 {
+			kept = append(kept, c)
+		}
+	}
+	cols = kept
+	if len(cols) <= k || len(cols) > 20 {
+		return
+	}
+	sort.Slice(cols, func(i, j int) bool { return cols[i].c < cols[j].c })
+	spacing := 1e9
+	for i := 1; i < len(cols); i++ {
+		spacing = min(spacing, cols[i].c-cols[i-1].c)
+	}
+	place := make(map[int][]int) // line → column of each number
+	for li := from; li < to; li++ {
+		l := lines[li]
+		if !l.isRow() {
+			continue
+		}
+		var at []int
+		taken := map[int]bool{}
+		for _, s := range l.segs {
+			if !s.num {
+				continue
+			}
+			c := (s.x0 + s.x1) / 2
+			best, bd := -1, 1e9
+			for ci, col := range cols {
+				if d := abs(col.c - c); d < bd {
+					best, bd = ci, d
+				}
+			}
+			if best < 0 || bd > spacing/2 || taken[best] || (len(at) > 0 && best < at[len(at)-1]) {
+				return
+			}
+			taken[best] = true
+			at = append(at, best)
+		}
+		place[li] = at
+	}
+	for li, at := range place {
+		l := lines[li]
+		var cells []string
+		for _, s := range l.segs {
+			if !s.num {
+				cells = append(cells, s.text)
+			}
+		}
+		nums := make([]string, len(cols))
+		n := 0
+		for _, s := range l.segs {
+			if s.num {
+				nums[at[n]] = s.text
+				n++
+			}
+		}
+		out[li] = append(cells, nums...)
+	}
+}
+
+// padLabels gives every row of a region as many label cells as the row with the most, so
+// that the numbers of all rows sit in the same cells (a group label printed once, beside the
+// group's first row, would shift that row's numbers by one cell).
+func padLabels(lines []*tline, out [][]string, from, to int) {
+	most := 0
+	texts := func(l *tline) int {
+		n := 0
+		for _, s := range l.segs {
+			if !s.num {
+				n++
+			}
+		}
+		return n
+	}
+	for _, l := range lines[from:to] {
+		if l.isRow() {
+			most = max(most, texts(l))
+		}
+	}
+	for li := from; li < to; li++ {
+		l := lines[li]
+		if !l.isRow() {
+			continue
+		}
+		n := texts(l)
+		if n == most {
+			continue
+		}
+		// the text cells come first in out[li] only when the row starts with text
+		if len(l.segs) > 0 && !l.segs[0].num || n == 0 {
+			cells := append([]string(nil), out[li][:n]...)
+			for k := n; k < most; k++ {
+				cells = append(cells, "")
+			}
+			out[li] = append(cells, out[li][n:]...)
+		}
+	}
+}
+
+// isSectionHeading reports whether a line starts like a section heading: 一、 … 六、.
+func isSectionHeading(s string) bool {
+	for _, h := range []string{"一、", "二、", "三、", "四、", "五、", "六、", "七、"} {
+		if strings.HasPrefix(s, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// runningLines finds the running headers and footers: the first or last line of a page
+// whose text (digits aside) is the first or last line of at least half the pages.
+func runningLines(pages [][]*tline) map[*tline]bool {
+	drop := map[*tline]bool{}
+	if len(pages) < 3 {
+		return drop
+	}
+	key := func(l *tline) string {
+		return strings.Map(func(r rune) rune {
+			if isDigit(r) || r == ' ' {
+				return -1
+			}
+			return r
+		}, l.text())
+	}
+	count := map[string]int{}
+	for _, p := range pages {
+		seen := map[string]bool{}
+		for _, l := range edgeLines(p) {
+			if k := key(l); !seen[k] {
+				seen[k] = true
+				count[k]++
+			}
+		}
+	}
+	for _, p := range pages {
+		for _, l := range edgeLines(p) {
+			if count[key(l)]*2 >= len(pages) && count[key(l)] >= 2 {
+				drop[l] = true
+			}
+		}
+	}
+	return drop
+}
+
+func edgeLines(p []*tline) []*tline {
+	switch len(p) {
+	case 0:
+		return nil
+	case 1:
+		return p
+	}
+	return []*tline{p[0], p[len(p)-1]}
+}
+
+// reflow joins the lines of a paragraph of prose that the page wrapped: a line of text
+// reaching the right margin and the next line of text starting at the left margin.
+func reflow(page []*tline, cells [][]string) {
+	left, right := 1e9, 0.0
+	for _, l := range page {
+		if len(l.segs) == 1 {
+			left = min(left, l.segs[0].x0)
+			right = max(right, l.segs[0].x1)
+		}
+	}
+	for i := 0; i+1 < len(page); i++ {
+		a, b := page[i], page[i+1]
+		if len(cells[i]) != 1 || len(cells[i+1]) != 1 || len(a.segs) != 1 || len(b.segs) != 1 {
+			continue
+		}
+		if a.segs[0].x1 < right-1.5*a.h || b.segs[0].x0 > left+0.5*b.h || b.cy-a.cy > 2.2*a.h || isSectionHeading(b.text()) {
+			continue
+		}
+		cells[i+1][0] = joinText(cells[i][0], cells[i+1][0])
+		b.segs[0].x0 = a.segs[0].x0
+		cells[i] = nil
+	}
+}
+
+// layoutPDF turns the pages' characters into the document's lines.
+func layoutPDF(pages []ppage) *Document {
+	doc := &Document{Kind: "pdf", Encoding: "utf-8", Meta: map[string]string{}}
+	var byPage [][]*tline
+	for pi, p := range pages {
+		byPage = append(byPage, layoutPage(pi+1, p))
+	}
+	drop := runningLines(byPage)
+	var all []*tline
+	for _, p := range byPage {
+		for _, l := range p {
+			if !drop[l] {
+				all = append(all, l)
+			}
+		}
+	}
+	cells := alignColumns(all)
+	// reflow page by page
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].page == all[i].page {
+			j++
+		}
+		reflow(all[i:j], cells[i:j])
+		i = j
+	}
+	debug := os.Getenv("GONGKAI_PDF_DEBUG") != ""
+	var raw []string
+	var rawPages []int
+	for i, l := range all {
+		if cells[i] == nil {
+			continue
+		}
+		line := strings.Join(cells[i], "\t")
+		if debug {
+			var b strings.Builder
+			fmt.Fprintf(&b, "y%.0f| ", l.cy)
+			for _, s := range l.segs {
+				fmt.Fprintf(&b, "[%.0f-%.0f]", s.x0, s.x1)
+			}
+			line = b.String() + " " + line
+		}
+		raw = append(raw, line)
+		rawPages = append(rawPages, l.page)
+	}
+	ls := newLineSet(len(raw)*40, len(raw))
+	for _, l := range raw {
+		ls.add(l)
+	}
+	lines := ls.lines()
+	for i, l := range lines {
+		if isPageChrome(l) {
+			continue
+		}
+		doc.Lines = append(doc.Lines, l)
+		doc.Pages = append(doc.Pages, rawPages[i])
+	}
+	return doc
+}
