@@ -15,6 +15,9 @@ type rowTokens struct {
 	key   string
 	label token
 	nums  []token
+	// again are the numbers of a second printing of the row before the next row (a page
+	// break that repeats a row); nil when the row is printed once.
+	again []token
 }
 
 // numbersAfter returns the number and blank tokens that follow toks[i] up to the next text
@@ -67,12 +70,56 @@ func findRows(toks []token, masks []uint32, labels []rowLabel) []rowTokens {
 			if !hasNumber(nums) {
 				continue // a header word or a group label ((六)其他处理 before its 1.…)
 			}
-			rows = append(rows, rowTokens{key: l.key, label: t, nums: nums})
+			row := rowTokens{key: l.key, label: t, nums: nums}
 			p = next
+			// the same row printed again before the next row (a header repeated after a
+			// page break has no numbers and is passed over like any header)
+			for j := next; j < len(toks); j++ {
+				if masks[j]&next2(k, labels) != 0 && masks[j]&own == 0 {
+					break
+				}
+				if masks[j]&own != 0 {
+					if again, after := numbersAfter(toks, j); hasNumber(again) {
+						row.again, p = again, after
+						break
+					}
+				}
+			}
+			rows = append(rows, row)
 			break
 		}
 	}
 	return rows
+}
+
+// next2 is the label mask of the two rows after row k.
+func next2(k int, labels []rowLabel) uint32 {
+	var m uint32
+	if k+1 < len(labels) {
+		m |= 1 << labels[k+1].bit
+	}
+	if k+2 < len(labels) {
+		m |= 1 << labels[k+2].bit
+	}
+	return m
+}
+
+// twice settles a row printed twice: the same numbers count once; different numbers (or
+// one printing unreadable) leave the row unread, naming both lines.
+func twice(r rowTokens, c cellsResult, lastCol int) cellsResult {
+	if r.again == nil {
+		return c
+	}
+	c2 := readCellsAt(r.again, 7, rowTotalRule, lastCol)
+	same := c.reason == "" && c2.reason == "" && len(c.vals) == len(c2.vals)
+	for i := 0; same && i < len(c.vals); i++ {
+		same = c.vals[i] != nil && c2.vals[i] != nil && *c.vals[i] == *c2.vals[i]
+	}
+	if same {
+		return c
+	}
+	return cellsResult{vals: make([]*float64, 7), toks: make([]token, 7), line: c.line,
+		reason: fmt.Sprintf("该行印了两次且数字不同，另一处在第 %d 行", c2.line)}
 }
 
 // table3Labels for a report with the single-row （六）.
@@ -114,7 +161,7 @@ func readTable3(toks []token) table3Read {
 	lastCol := commonLastColumn(rows)
 	clean := 0
 	for _, r := range rows {
-		c := readCellsAt(r.nums, 7, rowTotalRule, lastCol)
+		c := twice(r, readCellsAt(r.nums, 7, rowTotalRule, lastCol), lastCol)
 		res.rows[r.key] = c
 		if c.reason == "" {
 			clean++
