@@ -34,12 +34,26 @@ const (
 )
 
 // Source says where a value was read: the line of the normalised text (1-based, as stored
-// for audit) and the exact text that was read; Page and Col are for formats with pages.
+// for audit) and the exact text that was read; Page and PageLine are for formats with pages
+// (PDF: 第3页 第12行, see Where), Col for rows of cells.
 type Source struct {
-	Line int    `json:"line,omitempty"` // 1-based line of Report.Text
-	Page int    `json:"page,omitempty"` // 1-based page (PDF), 0 when not paged
-	Col  int    `json:"col,omitempty"`  // 1-based cell position within the row, 0 when unknown
-	Text string `json:"text,omitempty"` // the characters the value was read from
+	Line     int    `json:"line,omitempty"`      // 1-based line of Report.Text
+	Page     int    `json:"page,omitempty"`      // 1-based page (PDF), 0 when not paged
+	PageLine int    `json:"page_line,omitempty"` // 1-based line within Page (PDF), 0 when not paged
+	Col      int    `json:"col,omitempty"`       // 1-based cell position within the row, 0 when unknown
+	Text     string `json:"text,omitempty"`      // the characters the value was read from
+}
+
+// Where says in Chinese where the value was read: "第3页 第12行" for a PDF, "第12行"
+// otherwise, "" when unknown.
+func (s Source) Where() string {
+	switch {
+	case s.Page > 0 && s.PageLine > 0:
+		return fmt.Sprintf("第%d页 第%d行", s.Page, s.PageLine)
+	case s.Line > 0:
+		return fmt.Sprintf("第%d行", s.Line)
+	}
+	return ""
 }
 
 // Cell is one number of a table. A nil Value is a cell that could not be read; such a cell

@@ -107,7 +107,9 @@ func TestPDFLayout(t *testing.T) {
 			join(textAt("某某镇人民政府文件", 200, 20, 10), textAt("六、其他需要报告的事项", 50, 100, 10), textAt("— 3 —", 280, 800, 10)),
 		}, []string{
 			"(一)予以公开\t1\t0\t0\t0\t0\t0\t1",
+			"—— 第二页 ——",
 			"(二)部分公开\t1\t0\t0\t0\t0\t0\t1",
+			"—— 第三页 ——",
 			"六、其他需要报告的事项",
 		}},
 		{"prose wrapped at the margin is one paragraph; justified gaps are not cells", [][]pchar{join(
@@ -215,14 +217,14 @@ func TestPDFRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := nonEmpty(doc.Lines)
-			if !slices.Equal(got, append(append([]string{}, want...), want...)) {
+			if !slices.Equal(got, slices.Concat(want, []string{"—— 第二页 ——"}, want)) {
 				t.Errorf("lines %q", got)
 			}
-			if !slices.Equal(doc.Pages, []int{1, 1, 2, 2}) {
+			if !slices.Equal(doc.Pages, []int{1, 1, 2, 2, 2}) {
 				t.Errorf("pages %v", doc.Pages)
 			}
-			if p, l := doc.PageLine(4); p != 2 || l != 2 {
-				t.Errorf("line 4 is page %d line %d, want page 2 line 2", p, l)
+			if p, l := doc.PageLine(5); p != 2 || l != 3 {
+				t.Errorf("line 5 is page %d line %d, want page 2 line 3", p, l)
 			}
 		})
 	}
@@ -287,4 +289,15 @@ func FuzzPDF(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestChineseNumber(t *testing.T) {
+	for n, want := range map[int]string{1: "一", 9: "九", 10: "十", 12: "十二", 20: "二十", 21: "二十一", 100: "一百", 105: "一百零五", 110: "一百一十", 500: "五百", 1001: "一千零一"} {
+		if got := chineseNumber(n); got != want {
+			t.Errorf("%d: %q, want %q", n, got, want)
+		}
+	}
+	if m := PageMarker(3); m != Normalize(m) || strings.ContainsAny(m, "0123456789") {
+		t.Errorf("marker %q is not normal or has digits", m)
+	}
 }

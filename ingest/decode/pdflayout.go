@@ -818,12 +818,61 @@ func layoutPDF(pages []ppage) *Document {
 		ls.add(l)
 	}
 	lines := ls.lines()
+	page := 1
 	for i, l := range lines {
 		if isPageChrome(l) {
 			continue
+		}
+		if rawPages[i] != page {
+			// a page's text starts with its marker (Chinese numerals: no digit the tables
+			// could take for a number), so the stored text shows the pages
+			page = rawPages[i]
+			doc.Lines = append(doc.Lines, PageMarker(page))
+			doc.Pages = append(doc.Pages, page)
 		}
 		doc.Lines = append(doc.Lines, l)
 		doc.Pages = append(doc.Pages, rawPages[i])
 	}
 	return doc
+}
+
+// PageMarker is the line that starts page n (n ≥ 2) in a PDF's text: "—— 第十二页 ——".
+func PageMarker(n int) string { return "—— 第" + chineseNumber(n) + "页 ——" }
+
+// chineseNumber writes 1 ≤ n < 10000 in Chinese numerals (十二, 一百零五).
+func chineseNumber(n int) string {
+	const digits = "零一二三四五六七八九"
+	d := []rune(digits)
+	if n < 10 {
+		return string(d[n])
+	}
+	if n < 20 {
+		s := "十"
+		if n%10 != 0 {
+			s += string(d[n%10])
+		}
+		return s
+	}
+	var b strings.Builder
+	units := []struct {
+		v int
+		s string
+	}{{1000, "千"}, {100, "百"}, {10, "十"}, {1, ""}}
+	zero := false
+	started := false
+	for _, u := range units {
+		q := n / u.v % 10
+		if q == 0 {
+			zero = started
+			continue
+		}
+		if zero {
+			b.WriteRune(d[0])
+			zero = false
+		}
+		b.WriteRune(d[q])
+		b.WriteString(u.s)
+		started = true
+	}
+	return b.String()
 }

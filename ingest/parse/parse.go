@@ -197,6 +197,14 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 	readPublications(r, r.Prose[1], p1line, lines)
 	readApplications(r, r.Prose[1], p1line, lines)
+	if doc.Pages != nil { // a PDF: every cell says its page and its line on the page
+		for key, c := range r.Cells {
+			if c.Src.Line > 0 {
+				c.Src.Page, c.Src.PageLine = doc.PageLine(c.Src.Line)
+				r.Cells[key] = c
+			}
+		}
+	}
 	return r, nil
 }
 
