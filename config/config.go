@@ -17,6 +17,9 @@ type Organ struct {
 	Level    string   `mapstructure:"level"`    // township, department, county, city
 	District string   `mapstructure:"district"` // parent district, e.g. 红寺堡区
 	Aliases  []string `mapstructure:"aliases"`  // other names it reports under, e.g. 红寺堡镇
+	// Covers names the organs whose figures this organ's report already adds up (a county
+	// government's report giving the whole district): gongkai summary does not add it to them.
+	Covers []string `mapstructure:"covers"`
 }
 
 // Server holds the settings of gongkai serve.

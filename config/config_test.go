@@ -62,3 +62,26 @@ func TestBinaryNotTakenForConfig(t *testing.T) {
 		t.Fatalf("the binary was read as config: %v", err)
 	}
 }
+
+// The registry's covers: key (an organ whose report adds up others) is read.
+func TestRegistryCovers(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "gongkai.yaml")
+	yaml := "registry:\n  - name: 甲区人民政府\n    level: county\n    covers: [甲区乙镇人民政府, 甲区教育局]\n  - name: 甲区乙镇人民政府\n    level: township\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Registry[0].Covers; len(got) != 2 || got[1] != "甲区教育局" {
+		t.Errorf("covers = %v", got)
+	}
+	if got := c.Registry[1].Covers; len(got) != 0 {
+		t.Errorf("covers of an organ without the key = %v", got)
+	}
+}
