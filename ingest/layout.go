@@ -365,3 +365,29 @@ func Table4Layout() Layout {
 	}
 	return t
 }
+
+// Headings are the six section headings of the 2021 template, in order.
+var Headings = [6]string{"一、总体情况", HeadingTable2, HeadingTable3, HeadingTable4, "五、存在的主要问题及改进情况", "六、其他需要报告的事项"}
+
+// TableLayouts returns the layouts of tables 2, 3 and 4 of a report shape, in order.
+func TableLayouts(format string, singleOther bool) [3]Layout {
+	return [3]Layout{Table2Layout(format), Table3Layout(singleOther), Table4Layout()}
+}
+
+// Grid returns the layout as rows of text, as a flat grid (CSV, Markdown): each merged cell's
+// text at its top-left position and "" in the positions it covers; value gives the text of a
+// number cell.
+func (t Layout) Grid(value func(key string) string) [][]string {
+	g := make([][]string, t.Rows)
+	for i := range g {
+		g[i] = make([]string, t.Cols)
+	}
+	for _, c := range t.Cells {
+		if c.Key != "" {
+			g[c.Row][c.Col] = value(c.Key)
+		} else {
+			g[c.Row][c.Col] = c.Text
+		}
+	}
+	return g
+}

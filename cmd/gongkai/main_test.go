@@ -283,3 +283,48 @@ func TestCheckWhileServed(t *testing.T) {
 		t.Fatal("check --db created a database")
 	}
 }
+
+// summary: the consolidated tables of a generated district in every format; gongkai check on
+// the Markdown summary of a clean district exits 0, and parse reads the HTML back.
+func TestSummaryCommand(t *testing.T) {
+	dir := t.TempDir()
+	folder := generated(t, dir, "--layouts", "tabs,markdown,html")
+	db := filepath.Join(dir, "s.duckdb")
+	if _, stderr, code := run(t, dir, nil, "ingest", "--db", db, folder); code != 0 {
+		t.Fatalf("ingest: %d %s", code, stderr)
+	}
+	for _, ext := range []string{"md", "html", "xlsx", "docx", "csv"} {
+		out := filepath.Join(dir, "summary."+ext)
+		stdout, stderr, code := run(t, dir, nil, "summary", "--db", db, "--year", "2024", "-o", out)
+		if code != 0 || !strings.Contains(stdout, "2024年政府信息公开工作年度报告（汇总）") || !strings.Contains(stdout, "计入 4 个单位") {
+			t.Fatalf("summary %s: %d %q %q", ext, code, stdout, stderr)
+		}
+		if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+			t.Fatalf("summary %s: no file", ext)
+		}
+	}
+	if stdout, stderr, code := run(t, dir, nil, "check", filepath.Join(dir, "summary.md")); code != 0 {
+		t.Errorf("check summary.md: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, _, code := run(t, dir, nil, "parse", "--json", filepath.Join(dir, "summary.md"), filepath.Join(dir, "summary.html"))
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(lines) != 2 {
+		t.Fatalf("parse: %d %q", code, stdout)
+	}
+	var md, page map[string]any
+	json.Unmarshal([]byte(lines[0]), &md)
+	json.Unmarshal([]byte(lines[1]), &page)
+	for _, k := range []string{"table2", "table3", "table4"} {
+		a, _ := json.Marshal(md[k])
+		b, _ := json.Marshal(page[k])
+		if string(a) != string(b) || len(a) < 10 {
+			t.Errorf("%s differs between the Markdown and the HTML summary:\n%s\n%s", k, a, b)
+		}
+	}
+	if _, stderr, code := run(t, dir, nil, "summary", "--db", db, "--year", "2024", "--format", "pdf", "-o", filepath.Join(dir, "x.pdf")); code != 2 || stderr == "" {
+		t.Errorf("unknown format: %d %q", code, stderr)
+	}
+	if _, stderr, code := run(t, dir, nil, "summary", "--db", db, "--year", "2024", "--organs", "无此单位", "-o", filepath.Join(dir, "x.md")); code != 1 || !strings.Contains(stderr, "无此单位") {
+		t.Errorf("unknown organ: %d %q", code, stderr)
+	}
+}
