@@ -173,7 +173,7 @@ func SummaryTables(s *Summary) string {
 }
 
 func (s *Summary) htmlTable(b *strings.Builder, l ingest.Layout) {
-	b.WriteString(`<table class="official" border="1" cellspacing="0" cellpadding="4" style="border-collapse:collapse">` + "\n<tbody>\n")
+	b.WriteString(`<table class="data official" border="1" cellspacing="0" cellpadding="4" style="border-collapse:collapse">` + "\n<tbody>\n")
 	row := -1
 	for _, c := range l.Cells {
 		if c.Row != row {

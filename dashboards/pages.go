@@ -27,7 +27,7 @@ type pageData struct {
 
 type navItem struct{ Path, Label string }
 
-var nav = []navItem{{"/", "总览"}, {"/compare", "同比"}, {"/quality", "数据质量"}, {"/risks", "风险提示"}, {"/upload", "上传报告"}}
+var nav = []navItem{{"/", "总览"}, {"/compare", "同比"}, {"/quality", "数据质量"}, {"/summary", "汇总"}, {"/risks", "风险提示"}, {"/upload", "上传报告"}}
 
 // controls says which filters a page's form offers.
 type controls struct {

@@ -87,6 +87,7 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	m.HandleFunc("GET /api/agencies", s.apiAgencies)
 	m.HandleFunc("GET /api/tables/{name}", s.apiTable)
 	m.HandleFunc("GET /download/{file}", s.download)
+	s.summaryRoutes(m)
 	s.mux = m
 	return s
 }

@@ -76,7 +76,7 @@ func get(t testing.TB, url string) (int, string, http.Header) {
 // pages returns every page of the fixture (with filters and each agency).
 func (f *fixture) pages() []string {
 	ps := []string{"/", "/?year=2023", "/?level=township", "/?q=教育&sort=applications&desc=1", "/compare", "/compare?from=2023&to=2024&metric=disclosure_rate",
-		"/quality", "/quality?year=2023&rule=T3-balance", "/risks", "/risks?year=2023", "/upload", "/source?report=1&line=3"}
+		"/quality", "/quality?year=2023&rule=T3-balance", "/risks", "/risks?year=2023", "/summary", "/summary?year=2023&level=township", "/summary?skip=1", "/upload", "/source?report=1&line=3"}
 	for _, id := range f.ids {
 		ps = append(ps, "/agency?id="+itoa(id), "/agency?id="+itoa(id)+"&year=2023")
 	}
