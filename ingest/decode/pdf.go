@@ -68,7 +68,7 @@ func (PDF) Read(name string, data []byte) (*Document, error) {
 		return nil, errorf(name, "pdf: PDFium: %w", err)
 	}
 	defer release()
-	pages, err := extractPDF(inst, data)
+	pages, title, err := extractPDF(inst, data)
 	if err != nil {
 		return nil, errorf(name, "pdf: %w", err)
 	}
@@ -79,7 +79,9 @@ func (PDF) Read(name string, data []byte) (*Document, error) {
 	if chars == 0 {
 		return nil, errorf(name, "pdf: %w", ErrScanned)
 	}
-	return layoutPDF(pages), nil
+	doc := layoutPDF(pages)
+	doc.Title = Normalize(collapseSpace(title))
+	return doc, nil
 }
 
 // pdfEngine is the process's one PDFium: the WebAssembly module is compiled once (cached
@@ -181,8 +183,9 @@ type ppage struct {
 	images        int
 }
 
-// extractPDF opens the document and reads every page's characters.
-func extractPDF(inst pdfium.Pdfium, data []byte) (pages []ppage, err error) {
+// extractPDF opens the document and reads every page's characters, and the document's
+// title (its Info /Title: a browser prints the page's <title> there, WPS the file's title).
+func extractPDF(inst pdfium.Pdfium, data []byte) (pages []ppage, title string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: PDFium: %v", ErrPDF, p)
@@ -191,27 +194,30 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (pages []ppage, err error) {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 	if err != nil {
 		if errors.Is(err, pdfiumerrors.ErrPassword) || errors.Is(err, pdfiumerrors.ErrSecurity) {
-			return nil, ErrEncrypted
+			return nil, "", ErrEncrypted
 		}
-		return nil, fmt.Errorf("%w: %v", ErrPDF, err)
+		return nil, "", fmt.Errorf("%w: %v", ErrPDF, err)
 	}
 	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 	pc, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPDF, err)
+		return nil, "", fmt.Errorf("%w: %v", ErrPDF, err)
 	}
 	n := pc.PageCount
 	if n > maxPDFPages {
-		return nil, fmt.Errorf("%w: %d pages (a report has far fewer)", ErrPDF, n)
+		return nil, "", fmt.Errorf("%w: %d pages (a report has far fewer)", ErrPDF, n)
+	}
+	if m, err := inst.FPDF_GetMetaText(&requests.FPDF_GetMetaText{Document: doc.Document, Tag: "Title"}); err == nil {
+		title = m.Value
 	}
 	for i := 0; i < n; i++ {
 		p, err := extractPage(inst, doc.Document, i)
 		if err != nil {
-			return nil, fmt.Errorf("page %d: %w", i+1, err)
+			return nil, "", fmt.Errorf("page %d: %w", i+1, err)
 		}
 		pages = append(pages, p)
 	}
-	return pages, nil
+	return pages, title, nil
 }
 
 func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (ppage, error) {

@@ -13,6 +13,16 @@ type pseg struct {
 	x0, x1 float64
 	y0, y1 float64
 	num    bool // only digits (and a sign or decimal point): a number cell
+	// gaps are the places inside the cell where the characters stand apart (a space or
+	// more): x between the characters and the byte offset in text; a line of text that
+	// crosses two cells of a table row is cut there.
+	gaps []pgap
+}
+
+// pgap is a place inside a cell where a narrow gap was.
+type pgap struct {
+	x0, x1 float64 // the gap's extent
+	i      int     // byte offset in the cell's text of the character after the gap
 }
 
 // pline is a visual line of a page.
@@ -122,12 +132,16 @@ func segments(l *pline) []pseg {
 		if i > 0 {
 			prev := l.chars[i-1]
 			gap := c.x0 - prev.x1
-			if gap > 1.2*em {
+			// digits of one number are close; two numbers of neighbouring cells are not
+			if gap > 1.2*em || isDigit(prev.r) && isDigit(c.r) && gap > 0.6*em {
 				cur.text = b.String()
 				segs = append(segs, cur)
 				b.Reset()
 			} else if gap > 0.25*em && !(isDigit(prev.r) && isDigit(c.r)) && !(isCJK(prev.r) && isCJK(c.r) && gap < 0.7*em) {
 				b.WriteByte(' ')
+				cur.gaps = append(cur.gaps, pgap{prev.x1, c.x0, b.Len()})
+			} else if gap > 0.5*em {
+				cur.gaps = append(cur.gaps, pgap{prev.x1, c.x0, b.Len()})
 			}
 		}
 		if b.Len() == 0 {
@@ -402,9 +416,33 @@ func mergeFragments(lines []*tline) {
 			continue
 		}
 		done := make([]bool, len(frags))
-		if a != nil && (b == nil || !b.bare()) {
+		// a row without a label of its own (cells centred): the lines just above and below
+		// it in the column of the nearest one are its label
+		if b != nil && b.bare() {
+			next := b
+			var col *pseg
+			for i := len(frags) - 1; i >= 0; i-- {
+				f := frags[i]
+				if next.cy-f.cy > 2.6*b.h || col != nil && !overlapsAll(f, col.x0, col.x1) {
+					break
+				}
+				if col == nil {
+					c := f.segs[0]
+					for _, s := range f.segs[1:] {
+						c.x0, c.x1 = min(c.x0, s.x0), max(c.x1, s.x1)
+					}
+					col = &c
+				}
+				assign[f], done[i], next = b, true, f
+			}
+		}
+		// lines under a row whose label starts on the row's line (cells at the top)
+		if a != nil {
 			prev := a
 			for i, f := range frags {
+				if done[i] {
+					break
+				}
 				ok := f.cy-prev.cy <= 2.6*a.h
 				for _, s := range f.segs {
 					ok = ok && a.overlapsText(s.x0, s.x1)
@@ -415,14 +453,23 @@ func mergeFragments(lines []*tline) {
 				assign[f], done[i], prev = a, true, f
 			}
 		}
-		if b != nil && b.bare() {
-			next := b
+		// a line just above a row, in the row's label cells (a label of two lines centred
+		// on the row, the numbers beside the second)
+		if b != nil && !b.bare() {
 			for i := len(frags) - 1; i >= 0 && !done[i]; i-- {
 				f := frags[i]
-				if next.cy-f.cy > 2.6*b.h {
+				if b.cy-f.cy > 1.6*b.h {
 					break
 				}
-				assign[f], done[i], next = b, true, f
+				ok := true
+				for _, s := range f.segs {
+					ok = ok && b.overlapsText(s.x0, s.x1)
+				}
+				if !ok {
+					break
+				}
+				assign[f], done[i] = b, true
+				splitOnColumns(f, b)
 			}
 		}
 		for i, f := range frags {
@@ -502,6 +549,56 @@ func mergeFragments(lines []*tline) {
 	}
 }
 
+// splitOnColumns cuts a fragment's cells that cross from one text cell of row r into the
+// next, at the gap between the two.
+func splitOnColumns(f, r *tline) {
+	var cols []pseg
+	for _, s := range r.segs {
+		if !s.num {
+			cols = append(cols, s)
+		}
+	}
+	var out []pseg
+	for _, s := range f.segs {
+		for k := 0; k+1 < len(cols); k++ {
+			a, b := cols[k], cols[k+1]
+			if s.x0 >= a.x1 || s.x1 <= b.x0 {
+				continue
+			}
+			// the gap nearest to the boundary between the two cells
+			best, bd := -1, 1e9
+			mid := (a.x1 + b.x0) / 2
+			for gi, g := range s.gaps {
+				if d := abs((g.x0+g.x1)/2 - mid); d < bd {
+					best, bd = gi, d
+				}
+			}
+			if best < 0 || bd > b.x0-a.x1+2*r.h {
+				continue
+			}
+			g := s.gaps[best]
+			left := pseg{text: strings.TrimSpace(s.text[:g.i]), x0: s.x0, x1: g.x0, y0: s.y0, y1: s.y1}
+			s = pseg{text: strings.TrimSpace(s.text[g.i:]), x0: g.x1, x1: s.x1, y0: s.y0, y1: s.y1, gaps: s.gaps[best+1:]}
+			for gi := range s.gaps {
+				s.gaps[gi].i -= g.i
+			}
+			out = append(out, left)
+		}
+		out = append(out, s)
+	}
+	f.segs = out
+}
+
+// overlapsAll reports whether every cell of the line overlaps x0..x1.
+func overlapsAll(l *tline, x0, x1 float64) bool {
+	for _, s := range l.segs {
+		if s.x1 <= x0 || s.x0 >= x1 {
+			return false
+		}
+	}
+	return true
+}
+
 // alignColumns puts the numbers of a table's rows on the table's columns, read from the
 // header above the rows, when the rows carry fewer numbers than the header has columns (a
 // cell left empty prints nothing): each number goes to the nearest column and the others
@@ -566,26 +663,51 @@ func alignRegion(lines []*tline, out [][]string, from, to int) {
 			}
 		}
 	}
+	// the columns: where the numbers of the rows stand; or the header's cells, when the
+	// header has more columns than the numbers show and agrees with every one of them
+	// (a column empty in every row prints no number at all)
+	var centres []float64
+	for _, l := range lines[from:to] {
+		if l.isRow() {
+			for _, s := range l.segs {
+				if s.num {
+					centres = append(centres, (s.x0+s.x1)/2)
+				}
+			}
+		}
+	}
+	sort.Float64s(centres)
 	var cols []col
+	for _, c := range centres {
+		if n := len(cols); n > 0 && c-cols[n-1].x1 < 0.6*em {
+			cols[n-1].x1 = c
+			continue
+		}
+		cols = append(cols, col{c, c, c})
+	}
+	for i := range cols {
+		cols[i].c = (cols[i].x0 + cols[i].x1) / 2
+	}
+	var head []col
 	for _, s := range segs {
 		c := (s.x0 + s.x1) / 2
 		merged := false
-		for i := range cols {
-			if abs(cols[i].c-c) < em {
-				cols[i].x0, cols[i].x1 = min(cols[i].x0, s.x0), max(cols[i].x1, s.x1)
+		for i := range head {
+			if abs(head[i].c-c) < em {
+				head[i].x0, head[i].x1 = min(head[i].x0, s.x0), max(head[i].x1, s.x1)
 				merged = true
 				break
 			}
 		}
 		if !merged {
-			cols = append(cols, col{s.x0, s.x1, c})
+			head = append(head, col{s.x0, s.x1, c})
 		}
 	}
 	// a heading over several columns (法人或其他组织) is not a column
-	kept := cols[:0]
-	for _, c := range cols {
+	kept := head[:0]
+	for _, c := range head {
 		inside := 0
-		for _, d := range cols {
+		for _, d := range head {
 			if d.c != c.c && d.c > c.x0 && d.c < c.x1 {
 				inside++
 			}
@@ -594,7 +716,20 @@ func alignRegion(lines []*tline, out [][]string, from, to int) {
 			kept = append(kept, c)
 		}
 	}
-	cols = kept
+	head = kept
+	if len(head) > len(cols) {
+		agree := true
+		for _, c := range cols {
+			near := false
+			for _, h := range head {
+				near = near || abs(h.c-c.c) <= em
+			}
+			agree = agree && near
+		}
+		if agree {
+			cols = head
+		}
+	}
 	if len(cols) <= k || len(cols) > 20 {
 		return
 	}

@@ -22,9 +22,13 @@ import (
 //   - labels-above: each row's label on its own line and its numbers on the next.
 var Layouts = []string{"tabs", "markdown", "cells", "html", "html-gbk", "runs", "labels-above"}
 
-// Ext returns the file extension of a layout (.txt, .md or .html).
+// Ext returns the file extension of a layout (.txt, .md, .html, .docx or .pdf).
 func Ext(layout string) string {
 	switch layout {
+	case "docx":
+		return ".docx"
+	case "pdf":
+		return ".pdf"
 	case "markdown":
 		return ".md"
 	case "html", "html-gbk":
@@ -286,8 +290,16 @@ func Render(r *ingest.Report, layout string) ([]byte, error) {
 		return renderHTML(r, newStyle(r, "html"), "utf-8"), nil
 	case "html-gbk":
 		return encodeGBK(renderHTML(r, newStyle(r, "html"), "gbk"))
+	case "docx":
+		return renderDOCX(r, newStyle(r, "html"))
+	case "pdf":
+		b, err := PrintPDF(renderHTML(r, newStyle(r, "html"), "utf-8"))
+		if err != nil {
+			return nil, fmt.Errorf("render %s %d: pdf: %w", r.Agency, r.Year, err)
+		}
+		return b, nil
 	}
-	return nil, fmt.Errorf("render %s %d: unknown layout %q (known: %s)", r.Agency, r.Year, layout, strings.Join(Layouts, ", "))
+	return nil, fmt.Errorf("render %s %d: unknown layout %q (known: %s)", r.Agency, r.Year, layout, strings.Join(append(append([]string{}, Layouts...), PagedLayouts...), ", "))
 }
 
 // textDoc writes the parts every text layout shares, calling tables for the three tables.
