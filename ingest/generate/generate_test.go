@@ -428,7 +428,7 @@ func TestRenderEveryLayout(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Render(chain(1, 1)[0][0], "pdf"); err == nil {
+	if _, err := Render(chain(1, 1)[0][0], "pptx"); err == nil {
 		t.Fatal("unknown layout: no error")
 	}
 }
@@ -612,7 +612,7 @@ func TestWriteRejects(t *testing.T) {
 	for name, o := range map[string]Options{
 		"no agencies":  {Agencies: 0, From: 2024, To: 2024, Out: dir},
 		"years":        {Agencies: 1, From: 2025, To: 2024, Out: dir},
-		"layout":       {Agencies: 1, From: 2024, To: 2024, Out: dir, Layouts: []string{"pdf"}},
+		"layout":       {Agencies: 1, From: 2024, To: 2024, Out: dir, Layouts: []string{"pptx"}},
 		"rule":         {Agencies: 1, From: 2024, To: 2024, Out: dir, Inject: map[string]float64{"T9": 0.1}},
 		"probability":  {Agencies: 1, From: 2024, To: 2024, Out: dir, Inject: map[string]float64{"S-late": 0.7, "T3-balance": 0.6}},
 		"no directory": {Agencies: 1, From: 2024, To: 2024},

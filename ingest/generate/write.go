@@ -83,7 +83,7 @@ func Write(opts Options) ([]string, error) {
 	}
 	for _, l := range layouts {
 		if !known(l) {
-			return nil, fmt.Errorf("generate: unknown layout %q (known: %s)", l, strings.Join(Layouts, ", "))
+			return nil, fmt.Errorf("generate: unknown layout %q (known: %s)", l, strings.Join(append(append([]string{}, Layouts...), PagedLayouts...), ", "))
 		}
 	}
 	rules := make([]string, 0, len(opts.Inject))
@@ -204,7 +204,7 @@ func Write(opts Options) ([]string, error) {
 }
 
 func known(layout string) bool {
-	for _, l := range Layouts {
+	for _, l := range append(append([]string{}, Layouts...), PagedLayouts...) {
 		if l == layout {
 			return true
 		}
