@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/viper"
 )
@@ -20,6 +21,9 @@ type Organ struct {
 	// Covers names the organs whose figures this organ's report already adds up (a county
 	// government's report giving the whole district): gongkai summary does not add it to them.
 	Covers []string `mapstructure:"covers"`
+	// Sources are its report pages or its 年报 column on the portal (URLs), read by
+	// gongkai ingest --registry-sources.
+	Sources []string `mapstructure:"sources"`
 }
 
 // Server holds the settings of gongkai serve.
@@ -39,6 +43,16 @@ type Risk struct {
 	CopiedSimilarity   float64 `mapstructure:"copied_similarity"`    // prose similarity at which S-copied-prose fires
 }
 
+// Web holds how gongkai fetches reports from portals (ingest URL…, --registry-sources).
+type Web struct {
+	Delay        time.Duration `mapstructure:"delay"`         // pause between two requests to one host
+	Timeout      time.Duration `mapstructure:"timeout"`       // one request, headers and body
+	MaxMB        int           `mapstructure:"max_mb"`        // largest response read; a bigger one is a failure
+	Retries      int           `mapstructure:"retries"`       // further tries after a 5xx or a timeout, with growing pauses
+	MaxPages     int           `mapstructure:"max_pages"`     // column pages followed per column (pagination bound)
+	MaxRedirects int           `mapstructure:"max_redirects"` // redirects followed per request
+}
+
 // Config is every setting of gongkai.
 type Config struct {
 	DB       string  `mapstructure:"db"`       // DuckDB file
@@ -47,6 +61,7 @@ type Config struct {
 	Registry []Organ `mapstructure:"registry"` // the organs expected to report
 	Server   Server  `mapstructure:"server"`
 	Risk     Risk    `mapstructure:"risk"`
+	Web      Web     `mapstructure:"web"`
 }
 
 // Defaults sets every key's default on v; the environment is only read for keys with one.
@@ -64,6 +79,12 @@ func Defaults(v *viper.Viper) {
 	v.SetDefault("risk.disclosure_rate_drop", 15.0)
 	v.SetDefault("risk.publications_drop", 0.5)
 	v.SetDefault("risk.copied_similarity", 0.9)
+	v.SetDefault("web.delay", time.Second)
+	v.SetDefault("web.timeout", 30*time.Second)
+	v.SetDefault("web.max_mb", 50)
+	v.SetDefault("web.retries", 3)
+	v.SetDefault("web.max_pages", 50)
+	v.SetDefault("web.max_redirects", 5)
 }
 
 // New returns a viper instance with defaults, the GONGKAI_ environment and, when file is

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestDefaultsEnvFile(t *testing.T) {
@@ -83,5 +84,41 @@ func TestRegistryCovers(t *testing.T) {
 	}
 	if got := c.Registry[1].Covers; len(got) != 0 {
 		t.Errorf("covers of an organ without the key = %v", got)
+	}
+}
+
+func TestWebAndSources(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gongkai.yaml")
+	yaml := "web:\n  delay: 10ms\nregistry:\n  - name: 红寺堡区教育局\n    sources: [\"https://example.gov.cn/jyj/ndbg/\"]\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GONGKAI_WEB_RETRIES", "1")
+	v, err := New(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"delay from file", c.Web.Delay, 10 * time.Millisecond},
+		{"retries from env", c.Web.Retries, 1},
+		{"timeout default", c.Web.Timeout, 30 * time.Second},
+		{"size default", c.Web.MaxMB, 50},
+		{"pages default", c.Web.MaxPages, 50},
+		{"redirects default", c.Web.MaxRedirects, 5},
+		{"sources", len(c.Registry[0].Sources), 1},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
 	}
 }
