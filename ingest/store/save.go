@@ -44,7 +44,17 @@ type FileMeta struct {
 	SHA256        string // hex digest of the file's bytes: the identity of a version
 	SourceFormat  string // html, markdown, text, pdf, docx
 	ParserVersion string
-	Text          string // normalised text (Report.Text when empty)
+	Text          string     // normalised text (Report.Text when empty)
+	Web           *WebSource // set for a report fetched from a portal: stored in report_urls
+}
+
+// WebSource says where on the web a report was fetched (table report_urls).
+type WebSource struct {
+	Page         string    // the report page, or the file's own URL when it was linked directly
+	Attachment   string    // the PDF/DOCX attachment read, "" when the page holds the tables
+	FetchedAt    time.Time // when the bytes arrived
+	ETag         string    // validators of the response read, for the next run's conditional request
+	LastModified string
 }
 
 // Item is one report to save.
@@ -390,6 +400,12 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 			}
 			if err := d.appendDerived(id, r, dv, row); err != nil {
 				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
+			}
+		}
+		if w := it.Meta.Web; w != nil {
+			if err := d.exec(ctx, `INSERT INTO report_urls (report_id, page_url, attachment_url, fetched_at, etag, last_modified)
+				VALUES (?, ?, ?, ?, ?, ?)`, id, w.Page, w.Attachment, w.FetchedAt, w.ETag, w.LastModified); err != nil {
+				return nil, fmt.Errorf("%s: report_urls: %w", it.Meta.Path, err)
 			}
 		}
 		if err := failInTx(r); err != nil {

@@ -194,9 +194,25 @@ func (d *DB) migrate(ctx context.Context) error {
 		`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND schema_name = 'main'`).Scan(&exists); err != nil {
 		return fmt.Errorf("schema version: %w", err)
 	}
-	current := 0
+	// Every migration not recorded is applied, not only those above the highest: helpers land
+	// numbers out of order (008 before 005), and a database migrated in between must still get
+	// the lower one.
+	applied := map[int]bool{}
 	if exists > 0 {
-		if err := d.conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		rows, err := d.conn.QueryContext(ctx, `SELECT version FROM schema_version`)
+		if err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return fmt.Errorf("schema version: %w", err)
+			}
+			applied[v] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return fmt.Errorf("schema version: %w", err)
 		}
 	}
@@ -206,7 +222,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", base)
 		}
-		if n <= current {
+		if applied[n] {
 			continue
 		}
 		body, err := migrations.ReadFile(name)
@@ -227,7 +243,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		if err := d.exec(ctx, "COMMIT"); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
-		current = n
+		applied[n] = true
 	}
 	return nil
 }
@@ -235,7 +251,7 @@ func (d *DB) migrate(ctx context.Context) error {
 // cleanOrphans deletes rows that point at no report. Reports are written in one transaction,
 // so there should be none; this keeps the promise even if a writer ever broke that rule.
 func (d *DB) cleanOrphans(ctx context.Context) error {
-	for _, t := range []string{"cell_values", "publications", "findings", "report_prose", "report_metrics"} {
+	for _, t := range []string{"cell_values", "publications", "findings", "report_prose", "report_metrics", "report_urls"} {
 		if _, err := d.conn.ExecContext(ctx,
 			`DELETE FROM `+t+` WHERE report_id NOT IN (SELECT id FROM reports)`); err != nil {
 			return fmt.Errorf("clean %s: %w", t, err)
