@@ -98,7 +98,9 @@ func New(t testing.TB, seed int64) *Portal {
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve)) // listens on 127.0.0.1
 	t.Cleanup(func() { close(p.done); p.Server.Close() })
 	base := p.Server.URL
-	title := func(r *ingest.Report) string { return fmt.Sprintf("%s%d年政府信息公开工作年度报告", r.Agency, r.Year) }
+	title := func(r *ingest.Report) string {
+		return fmt.Sprintf("%s%d年政府信息公开工作年度报告", r.Agency, r.Year)
+	}
 	page := func(path string, r *ingest.Report, layout string) {
 		b, err := generate.Render(r, layout)
 		if err != nil {
