@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gongkai/ingest"
@@ -42,6 +43,18 @@ type Options struct {
 	// CopiedSimilarity is the threshold of S-copied-prose between drafts (CheckDrafts);
 	// CrossYear carries its own (Standard sets both from Settings).
 	CopiedSimilarity float64
+	Fetched          <-chan Fetched // reports from elsewhere than files (RunWeb), read after the files until closed
+}
+
+// Fetched is a report's bytes that did not come from a file: a portal's page or attachment.
+type Fetched struct {
+	Name        string           // the URL of the bytes: the report's source, and the name failures are reported under
+	Data        []byte           // the bytes
+	Format      string           // html, pdf, docx … (reports.source_format)
+	Web         *store.WebSource // page, attachment, fetch time, validators: stored with the report
+	TextHash    bool             // the version's identity is its normalised text, not its bytes (pages carry changing site chrome)
+	NotModified bool             // the server said the version stored is current: counted unchanged, nothing read
+	Err         error            // it could not be fetched: counted as a failure of Name
 }
 
 // Failure is a file that was not stored, and why.
@@ -131,6 +144,12 @@ func Walk(paths []string) (files []string, failures []Failure) {
 	return files, failures
 }
 
+// input is a file to read or a report fetched.
+type input struct {
+	path    string
+	fetched *Fetched
+}
+
 // job is one file on its way from a worker to the writer.
 type job struct {
 	path    string
@@ -159,15 +178,22 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 		batch = 128
 	}
 
-	paths_ := make(chan string)
+	inputs := make(chan input)
 	jobs := make(chan job, 2*batch)
+	var total atomic.Int64
+	total.Store(int64(len(files)))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range paths_ {
-				j := read(db, p, opt)
+			for in := range inputs {
+				var j job
+				if in.fetched != nil {
+					j = readFetched(db, *in.fetched, opt)
+				} else {
+					j = read(db, in.path, opt)
+				}
 				select {
 				case jobs <- j:
 				case <-ctx.Done():
@@ -177,10 +203,29 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 		}()
 	}
 	go func() {
-		defer close(paths_)
+		defer close(inputs)
 		for _, p := range files {
 			select {
-			case paths_ <- p:
+			case inputs <- input{path: p}:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if opt.Fetched == nil {
+			return
+		}
+		for {
+			select {
+			case f, ok := <-opt.Fetched:
+				if !ok {
+					return
+				}
+				total.Add(1)
+				select {
+				case inputs <- input{fetched: &f}:
+				case <-ctx.Done():
+					return
+				}
 			case <-ctx.Done():
 				return
 			}
@@ -232,7 +277,7 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 			}
 			done++
 			if opt.Progress != nil {
-				opt.Progress(done, len(files))
+				opt.Progress(done, int(total.Load()))
 			}
 		}
 		pending = pending[:0]
@@ -261,13 +306,13 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 			res.Failures = append(res.Failures, Failure{j.path, j.err.Error()})
 			done++
 			if opt.Progress != nil {
-				opt.Progress(done, len(files))
+				opt.Progress(done, int(total.Load()))
 			}
 		case j.known:
 			res.Unchanged++
 			done++
 			if opt.Progress != nil {
-				opt.Progress(done, len(files))
+				opt.Progress(done, int(total.Load()))
 			}
 		default:
 			pending = append(pending, j)
@@ -338,6 +383,66 @@ func read(db *store.DB, path string, opt Options) (j job) {
 	}
 	j.item = store.Item{Report: r, Meta: store.FileMeta{Path: path, SHA256: sha, SourceFormat: SourceFormat(path),
 		ParserVersion: opt.ParserVersion, Text: r.Text}}
+	if opt.Derive != nil {
+		j.derived = opt.Derive.Row(r)
+	}
+	return j
+}
+
+// readFetched parses one fetched report; a panic of the parser or checker is a failure.
+func readFetched(db *store.DB, f Fetched, opt Options) (j job) {
+	j.path = f.Name
+	defer func() {
+		if p := recover(); p != nil {
+			j.err = fmt.Errorf("parser panic: %v", p)
+		}
+	}()
+	switch {
+	case f.Err != nil:
+		j.err = f.Err
+		return j
+	case f.NotModified:
+		j.known = true
+		return j
+	}
+	sha := ""
+	if !f.TextHash {
+		sum := sha256.Sum256(f.Data)
+		sha = hex.EncodeToString(sum[:])
+		if db.Known(sha) {
+			j.known = true
+			return j
+		}
+	}
+	r, err := opt.Parse(f.Name, f.Data)
+	if err != nil {
+		j.err = err
+		return j
+	}
+	if r == nil {
+		j.err = fmt.Errorf("no report")
+		return j
+	}
+	if f.TextHash {
+		sum := sha256.Sum256([]byte(r.Text))
+		sha = hex.EncodeToString(sum[:])
+		if db.Known(sha) {
+			j.known = true
+			return j
+		}
+	}
+	if r.Source == "" {
+		r.Source = f.Name
+	}
+	if opt.Check != nil {
+		opt.Check(r)
+	}
+	format := f.Format
+	if format == "" {
+		format = SourceFormat(f.Name)
+	}
+	j.item = store.Item{Report: r, Meta: store.FileMeta{Path: f.Name, SHA256: sha, SourceFormat: format,
+		ParserVersion: opt.ParserVersion, Text: r.Text, Web: f.Web}}
 	if opt.Derive != nil {
 		j.derived = opt.Derive.Row(r)
 	}

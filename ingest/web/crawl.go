@@ -170,7 +170,7 @@ func (cr *crawl) attachment(ctx context.Context, page, a string) {
 	cr.visited[a] = true
 	resp, err := cr.c.Get(ctx, a, cr.conditions(a))
 	if err != nil {
-		cr.fail(page, a, fmt.Errorf("附件 %s：%w", a, err))
+		cr.fail(page, "", fmt.Errorf("附件 %s：%w", a, err))
 		return
 	}
 	if resp.Status == 304 {
