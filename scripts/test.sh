@@ -33,7 +33,7 @@ fi
 
 # everything once; the concurrent parts (ingest workers, the server) again under -race
 go test -count=1 ./...
-go test -count=1 -race ./ingest/pipeline ./ingest/store ./dashboards
+go test -count=1 -race ./ingest/pipeline ./ingest/store ./ingest/web ./dashboards
 
 # bounded fuzzing: no panic, no hang
 fuzztime=${FUZZTIME:-20s}
