@@ -22,7 +22,7 @@ import (
 )
 
 var checkCmd = &cobra.Command{
-	Use:   "check [--json] [--db PATH | --server URL] FILE...",
+	Use:   "check [--json] [--db PATH | --server URL] FILE|URL...",
 	Short: "校验年度报告（可用于草稿）：勾稽关系、正文与表格、与上年报告",
 	Long: `校验每个文件（可以是草稿）：表三、表四的勾稽关系，数值规则，一、总体情况的正文与表格是否一致，
 发布期限；所给文件之间同一单位的上年报告（结转、现行有效件数、内容雷同）和同年不同单位的内容雷同。
@@ -60,6 +60,10 @@ func runCheck(cmd *cobra.Command, args []string) error {
 	}
 
 	var results []dashboards.CheckResult
+	urls, _ := splitArgs(args)
+	if server != "" && len(urls) > 0 {
+		return &exitError{code: 2, msg: "--server 不抓取网址：请不用 --server 直接校验网址"}
+	}
 	if server != "" {
 		results, err = checkOnServer(cmd.Context(), server, args)
 		if err != nil {
@@ -75,7 +79,21 @@ func runCheck(cmd *cobra.Command, args []string) error {
 		}
 		opt := pipeline.Standard(serviceSettings(*cfg))
 		drafts := make([]dashboards.Draft, 0, len(args))
+		var unread []dashboards.CheckResult // report links that could not be fetched
 		for _, name := range args {
+			if isURL(name) { // a report page or document, or a 年报 column: each report found
+				err := eachWebReport(cmd.Context(), cfg, name, func(u string, data []byte, err error) {
+					if err != nil {
+						unread = append(unread, dashboards.CheckResult{Source: u, Findings: []ingest.Finding{}, Error: err.Error()})
+						return
+					}
+					drafts = append(drafts, dashboards.Draft{Name: u, Data: data})
+				})
+				if err != nil {
+					return incomplete(err.Error())
+				}
+				continue
+			}
 			data, err := os.ReadFile(name)
 			if err != nil {
 				return &exitError{code: 2, msg: fmt.Sprintf("无法读取 %s：%v", name, err)}
@@ -86,6 +104,7 @@ func runCheck(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return incomplete(err.Error())
 		}
+		results = append(results, unread...)
 	}
 	return printChecked(cmd, results, asJSON)
 }

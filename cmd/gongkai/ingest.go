@@ -17,19 +17,25 @@ import (
 )
 
 var ingestCmd = &cobra.Command{
-	Use:   "ingest [--db PATH] PATH...",
+	Use:   "ingest [--db PATH] [--registry-sources] PATH|URL...",
 	Short: "把报告文件（或文件夹）解析、校验后存入 DuckDB",
 	Long: `ingest walks the files and folders given, parses them on all cores and stores each report
 in the database in one piece. The same bytes again change nothing; a different file for the same
 agency and year replaces the current report and keeps the earlier one as a revision (更正版).
 A file that fails is reported on stderr ("失败 PATH: reason") and skipped; the exit code is 1 if
-any failed. The last line on stdout is "ingested: N new, M unchanged, R replaced, F failed".`,
-	Args: cobra.MinimumNArgs(1),
+any failed. The last line on stdout is "ingested: N new, M unchanged, R replaced, F failed".
+
+A URL (http:// or https://) is a report page, a report document or a portal's 年报 column
+whose report links are followed; --registry-sources reads every organ's sources: of the
+registry. Portals are read politely (robots.txt, web.delay between requests to a host); each
+report link that cannot be fetched or read is one failure.`,
+	Args: cobra.ArbitraryArgs,
 	RunE: runIngest,
 }
 
 func init() {
 	ingestCmd.Flags().String("server", "", "hand the files to a running gongkai serve at URL (it holds the database); the token is server.token")
+	ingestCmd.Flags().Bool("registry-sources", false, "also read the sources: (report pages, 年报 columns) of every organ in the registry")
 	rootCmd.AddCommand(ingestCmd)
 }
 
@@ -38,7 +44,17 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	urls, paths := splitArgs(args)
+	if all, _ := cmd.Flags().GetBool("registry-sources"); all {
+		urls = append(urls, registrySources(cfg)...)
+	}
+	if len(urls)+len(paths) == 0 {
+		return &exitError{1, "没有要入库的文件或网址（或登记表中没有 sources:）"}
+	}
 	if url, _ := cmd.Flags().GetString("server"); url != "" {
+		if len(urls) > 0 {
+			return &exitError{1, "--server 不抓取网址：请在服务器的上传报告页面填写网址，或不用 --server 直接入库"}
+		}
 		files, walkFailures := pipeline.Walk(args)
 		for _, f := range walkFailures {
 			fmt.Fprintf(cmd.ErrOrStderr(), "失败 %s: %s\n", f.Path, f.Reason)
@@ -81,7 +97,15 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		}
 		bar.Set(done)
 	}
-	res, err := pipeline.Run(ctx, db, args, opt)
+	var res pipeline.Result
+	if len(urls) > 0 {
+		progress, finish := crawlBar(os.Stderr)
+		opt.Progress = nil // the crawl's bar counts the links instead
+		res, err = pipeline.RunWeb(ctx, db, webClient(cfg), urls, paths, opt, progress)
+		finish()
+	} else {
+		res, err = pipeline.Run(ctx, db, paths, opt)
+	}
 	if bar != nil {
 		bar.Finish()
 	}

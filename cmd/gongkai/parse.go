@@ -15,7 +15,7 @@ import (
 )
 
 var parseCmd = &cobra.Command{
-	Use:   "parse FILE...",
+	Use:   "parse FILE|URL...",
 	Short: "读取年度报告并输出解析结果（--json 每个文件一行 JSON）",
 	Args:  cobra.MinimumNArgs(1),
 	RunE:  runParse,
@@ -29,17 +29,24 @@ func init() {
 func runParse(cmd *cobra.Command, args []string) error {
 	asJSON, _ := cmd.Flags().GetBool("json")
 	out := cmd.OutOrStdout()
+	cfg, _, err := settings(cmd)
+	if err != nil {
+		return err
+	}
 	failed := 0
-	for _, path := range args {
-		data, err := os.ReadFile(path)
+	total := 0
+	var jerr error
+	one := func(path string, data []byte, err error) {
+		total++
 		if err == nil {
 			var r *ingest.Report
 			r, err = parse.File(path, data)
 			if err == nil {
 				if asJSON {
-					b, jerr := json.Marshal(r)
-					if jerr != nil {
-						return jerr
+					b, err := json.Marshal(r)
+					if err != nil {
+						jerr = err
+						return
 					}
 					fmt.Fprintln(out, string(b))
 				} else {
@@ -49,14 +56,27 @@ func runParse(cmd *cobra.Command, args []string) error {
 					failed++
 					fmt.Fprintf(os.Stderr, "gongkai: %s: incomplete report (%s)\n", path, missingWhat(r))
 				}
-				continue
+				return
 			}
 		}
 		failed++
 		fmt.Fprintf(os.Stderr, "gongkai: %s: %v\n", path, err)
 	}
+	for _, path := range args {
+		if isURL(path) { // a report page or document, or a 年报 column: each report found
+			if err := eachWebReport(cmd.Context(), cfg, path, one); err != nil {
+				return err
+			}
+			continue
+		}
+		data, err := os.ReadFile(path)
+		one(path, data, err)
+	}
+	if jerr != nil {
+		return jerr
+	}
 	if failed > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d files could not be read completely as reports", failed, len(args))}
+		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d files could not be read completely as reports", failed, total)}
 	}
 	return nil
 }
