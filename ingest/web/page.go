@@ -169,8 +169,8 @@ func ParsePage(pageURL, contentType string, body []byte) (*Page, error) {
 	walkLinks(doc, base, &links, &p.Frames)
 
 	body2 := strings.Join(strings.Fields(plain.String()), "")
-	p.HasReport = strings.Contains(body2, ingest.Table3RowLabels["new_received"]) ||
-		strings.Contains(body2, "收到和处理政府信息公开申请情况")
+	p.HasReport = strings.Contains(body2, afterNumeral(ingest.Table3RowLabels["new_received"])) ||
+		strings.Contains(body2, afterNumeral(ingest.HeadingTable3))
 
 	self := base.String()
 	seen := map[string]bool{}
@@ -259,6 +259,14 @@ func walkLinks(n *html.Node, base *url.URL, links *[]Link, frames *[]string) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		walkLinks(c, base, links, frames)
 	}
+}
+
+// afterNumeral drops the "一、" of a printed label: pages put it in a cell of its own or leave it out.
+func afterNumeral(label string) string {
+	if _, rest, ok := strings.Cut(label, "、"); ok {
+		return rest
+	}
+	return label
 }
 
 func attr(n *html.Node, key string) string {
