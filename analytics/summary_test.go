@@ -114,7 +114,7 @@ func truthSum(reps []*ingest.Report, s *analytics.Summary, skip func(*ingest.Rep
 func same(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
 
 // Every layout, both formats, through the parser: every cell of the parsed-back summary
-// (Markdown and HTML) equals the sum of the truth; a cell is empty only where an organ's own
+// (Markdown, HTML and DOCX) equals the sum of the truth; a cell is empty only where an organ's own
 // report could not be read, and then the summary names that organ.
 func TestSummaryParsesBackToTruthSum(t *testing.T) {
 	d := newDistrict(t, 14, 2019, 2022, 11, true, nil)
@@ -134,7 +134,7 @@ func TestSummaryParsesBackToTruthSum(t *testing.T) {
 			t.Errorf("title %q, want %q", s.Title, want)
 		}
 		want := truthSum(d.truth[year], s, nil)
-		for _, format := range []string{"md", "html"} {
+		for _, format := range []string{"md", "html", "docx"} {
 			var b bytes.Buffer
 			if err := analytics.WriteSummary(&b, s, format); err != nil {
 				t.Fatal(err)

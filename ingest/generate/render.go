@@ -84,8 +84,7 @@ func newStyle(r *ingest.Report, family string) *style {
 	if rng.Float64() < 0.4 {
 		st.dateWord = "发布日期"
 	}
-	st.headings = [6]string{"一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-		"四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"}
+	st.headings = ingest.Headings
 	if r.Format == ingest.Format2019 || rng.Float64() < 0.3 {
 		st.headings[3] = "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"
 	}
