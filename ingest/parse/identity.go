@@ -162,6 +162,12 @@ func reportTitle(t string) (string, int, bool) {
 			return "", 0, false
 		}
 	}
+	// a title ends with the report's name (maybe its year after it); a sentence that
+	// merely mentions the report goes on
+	end := reTrailingYear.ReplaceAllString(strings.TrimRight(head, " 》”\"."), "")
+	if !strings.HasSuffix(end, "报告") && !strings.HasSuffix(end, "年报") {
+		return "", 0, false
+	}
 	if !strings.Contains(t, "年度报告") && !strings.Contains(t, "工作报告") && !strings.Contains(t, "年报") {
 		return "", 0, false
 	}
@@ -169,6 +175,10 @@ func reportTitle(t string) (string, int, bool) {
 	if m := reTitleAgencyFirst.FindStringSubmatch(t); m != nil {
 		y, _ := strconv.Atoi(m[2])
 		return cleanAgency(m[1]), y, true
+	}
+	if m := reTitleYearOnly.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		return "", y, true
 	}
 	if m := reTitleYearFirst.FindStringSubmatch(t); m != nil {
 		y, _ := strconv.Atoi(m[1])
@@ -178,15 +188,15 @@ func reportTitle(t string) (string, int, bool) {
 		y, _ := strconv.Atoi(m[2])
 		return cleanAgency(m[1]), y, true
 	}
-	if m := reTitleYearOnly.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		return "", y, true
-	}
 	return "", 0, false
 }
 
-// reTitleYearOnly: 2024年政府信息公开工作年度报告, a title that names no organ.
-var reTitleYearOnly = regexp.MustCompile(`^((?:19|20)\d{2})[ ]?年度?[ ]?(?:政府信息公开|政务公开|信息公开)`)
+var (
+	// reTitleYearOnly: 2024年政府信息公开工作年度报告, a title that names no organ.
+	reTitleYearOnly = regexp.MustCompile(`^((?:19|20)\d{2})[ ]?年度?[ ]?(?:政府信息公开|政务公开|信息公开)`)
+	// reTrailingYear: the year a title may end on, （2024年度）.
+	reTrailingYear = regexp.MustCompile(`[ ]?[（(][ ]?(?:19|20)\d{2}[ ]?年?度?[ ]?[)）]$`)
+)
 
 // compiledBy finds the organ a sentence says compiled the report (本报告由…编制; 根据…要求，
 // XX特编制本报告), in the first lines of the text.

@@ -97,6 +97,24 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	// table 4, whose numbers follow its header, only the number the text ends on)
 	stopped := !secs.found[5] && !secs.found[6]
 	cut := false
+	if stopped {
+		// a row of cells on the last line is the row the cut runs through, even when
+		// words follow its numbers (an HTML entity cut in half: "&n")
+		k := len(toks)
+		for k > 0 && toks[k-1].line == lastLine {
+			k--
+		}
+		kept := k
+		for _, t := range toks[k:] {
+			if t.kind == tokText || t.col == 0 {
+				toks[kept] = t
+				kept++
+			} else {
+				cut = true
+			}
+		}
+		toks = toks[:kept]
+	}
 	if stopped && len(toks) > 0 && toks[len(toks)-1].kind != tokText {
 		lastText := len(toks) - 1
 		for lastText >= 0 && toks[lastText].kind != tokText {
@@ -104,10 +122,10 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		}
 		inT4 := secs.found[4] && !(pos{toks[len(toks)-1].line, toks[len(toks)-1].off}).before(t4start)
 		switch {
-		case inT4 && endsWithDigit(lines):
+		case inT4 && !cut && endsWithDigit(lines):
 			toks = toks[:len(toks)-1]
 			cut = true
-		case !inT4 && hasNumber(toks[lastText+1:]):
+		case !inT4 && hasNumber(toks[lastText+1:]) && !wholeRow(toks[lastText+1:], lastLine):
 			toks = toks[:lastText+1]
 			cut = true
 		}
@@ -270,6 +288,18 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// wholeRow tells whether the numbers a text stops after are a whole row: cells of a
+// structured row (tabs, pipes, an HTML table) on a line before the text's last line, which
+// the line break closed. Numbers one a line, or on the last line, may be cut.
+func wholeRow(toks []token, lastLine int) bool {
+	for _, t := range toks {
+		if t.col == 0 || t.line >= lastLine {
+			return false
+		}
+	}
+	return true
 }
 
 // lastTextLine is the 1-based number of the last line that is not blank (0: none).
