@@ -216,6 +216,7 @@ func (d *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("schema version: %w", err)
 		}
 	}
+	ran := false
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
@@ -244,6 +245,14 @@ func (d *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 		applied[n] = true
+		ran = true
+	}
+	if ran {
+		// DuckDB 1.5 cannot replay an ALTER TABLE … ADD COLUMN from the WAL (an internal
+		// error after a crash): a new schema goes into the database file at once
+		if err := d.exec(ctx, "CHECKPOINT"); err != nil {
+			return fmt.Errorf("checkpoint after migrations: %w", err)
+		}
 	}
 	return nil
 }

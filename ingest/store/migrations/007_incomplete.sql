@@ -10,5 +10,5 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS incomplete_reason VARCHAR;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS agency_source VARCHAR;
 
 -- A count the prose states as a round figure (7700余条, 300多篇): the real count is at
--- least count. (DuckDB adds no NOT NULL column; the store always writes it.)
-ALTER TABLE publications ADD COLUMN IF NOT EXISTS approx BOOLEAN DEFAULT false;
+-- least count. NULL in rows stored before version 7 (read as false).
+ALTER TABLE publications ADD COLUMN IF NOT EXISTS approx BOOLEAN;
