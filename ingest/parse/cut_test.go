@@ -172,8 +172,11 @@ func checkCut(t *testing.T, c cutCase, at int) (read, lost int, refused bool) {
 		if !strings.HasPrefix(key, "table") {
 			continue
 		}
-		if reasons[key] == "" && !hasSectionFinding(r, key) {
+		switch {
+		case reasons[key] == "" && !hasSectionFinding(r, key):
 			t.Errorf("%s: %s is null without a finding", where, key)
+		case reasons[key] != "" && !strings.Contains(reasons[key], "行"):
+			t.Errorf("%s: %s: the finding names no line: %s", where, key, reasons[key])
 		}
 	}
 	if missing && (!r.Incomplete || r.IncompleteReason == "") {
