@@ -143,11 +143,26 @@ var (
 // reading, a meeting).
 var noticeWords = []string{"通知", "的函", "公告", "通报", "关于印发", "关于报送", "关于做好", "关于开展", "解读", "图解", "会议", "培训"}
 
+// sentenceOpeners begin the sentence a title may run into when a conversion lost the
+// line break after it.
+var sentenceOpeners = []string{"根据", "依据", "按照", "本报告", "本年度报告", "为"}
+
 // reportTitle reads the agency and year from a title naming an annual report (the
 // agency may be "" when the title names none: 2024年政府信息公开工作年度报告).
 func reportTitle(t string) (string, int, bool) {
 	if !strings.Contains(t, "报告") || !strings.Contains(t, "公开") {
 		return "", 0, false
+	}
+	// a PDF's first line may run the title into the opening sentence (…年度报告根据《条例》…)
+	t = strings.TrimSpace(strings.TrimPrefix(t, "正文"))
+	if i := strings.Index(t, "年度报告"); i > 0 {
+		rest := t[i+len("年度报告"):]
+		for _, w := range sentenceOpeners {
+			if strings.HasPrefix(rest, w) {
+				t = t[:i+len("年度报告")]
+				break
+			}
+		}
 	}
 	// a page title goes on with the site's name and its column (…年度报告_通知公告_某区人民政府)
 	head := t

@@ -25,6 +25,8 @@ func TestAgencyFound(t *testing.T) {
 		{"year after, half-width", "a.txt", "红寺堡区民政局政府信息公开工作年度报告(2023年)\n" + body, org, ingest.AgencyFromTitle, 2023},
 		{"line break in the title", "a.txt", "红寺堡区民政局2024年政府信息公开\n工作年度报告\n" + body, org, ingest.AgencyFromTitle, 2024},
 		{"年度 and 工作报告", "a.txt", "红寺堡区民政局2024年度政府信息公开工作报告\n" + body, org, ingest.AgencyFromTitle, 2024},
+		{"title run into the first sentence (PDF)", "a.txt", "正文 2024 年红寺堡区民政局政府信息公开工作年度报告根据《中华人民共和国政府信息公开条例》的要求，编制本报告。\n" + body,
+			org, ingest.AgencyFromTitle, 2024},
 		{"本报告由…编制", "a.txt", "2024年政府信息公开工作年度报告\n本报告由红寺堡区民政局根据《中华人民共和国政府信息公开条例》和国办公开办函〔2021〕30号要求编制。\n" + body,
 			org, ingest.AgencyFromCompiler, 2024},
 		{"根据…要求，XX特编制", "a.txt", "2024年政府信息公开工作年度报告\n根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定和要求，红寺堡区民政局特编制本报告。\n" + body,
