@@ -179,7 +179,7 @@ func reportTitle(t string) (string, int, bool) {
 	}
 	// a title ends with the report's name (maybe its year after it); a sentence that
 	// merely mentions the report goes on
-	end := reTrailingYear.ReplaceAllString(strings.TrimRight(head, " 》”\"."), "")
+	end := reTrailingRemark.ReplaceAllString(strings.TrimRight(head, " 》”\"."), "")
 	if !strings.HasSuffix(end, "报告") && !strings.HasSuffix(end, "年报") {
 		return "", 0, false
 	}
@@ -209,8 +209,9 @@ func reportTitle(t string) (string, int, bool) {
 var (
 	// reTitleYearOnly: 2024年政府信息公开工作年度报告, a title that names no organ.
 	reTitleYearOnly = regexp.MustCompile(`^((?:19|20)\d{2})[ ]?年度?[ ]?(?:政府信息公开|政务公开|信息公开)`)
-	// reTrailingYear: the year a title may end on, （2024年度）.
-	reTrailingYear = regexp.MustCompile(`[ ]?[（(][ ]?(?:19|20)\d{2}[ ]?年?度?[ ]?[)）]$`)
+	// reTrailingRemark: what a title may end on after the report's name: its year
+	// （2024年度）, or a remark （汇总）（全区汇总）（修订版）.
+	reTrailingRemark = regexp.MustCompile(`[ ]?[（(][^（()）]{1,12}[)）]$`)
 )
 
 // compiledBy finds the organ a sentence says compiled the report (本报告由…编制; 根据…要求，

@@ -24,6 +24,7 @@ func TestAgencyFound(t *testing.T) {
 		{"year after", "a.txt", "红寺堡区民政局政府信息公开工作年度报告（2024年度）\n" + body, org, ingest.AgencyFromTitle, 2024},
 		{"year after, half-width", "a.txt", "红寺堡区民政局政府信息公开工作年度报告(2023年)\n" + body, org, ingest.AgencyFromTitle, 2023},
 		{"line break in the title", "a.txt", "红寺堡区民政局2024年政府信息公开\n工作年度报告\n" + body, org, ingest.AgencyFromTitle, 2024},
+		{"a remark after the name", "a.txt", "红寺堡区民政局2024年政府信息公开工作年度报告（修订版）\n" + body, org, ingest.AgencyFromTitle, 2024},
 		{"年度 and 工作报告", "a.txt", "红寺堡区民政局2024年度政府信息公开工作报告\n" + body, org, ingest.AgencyFromTitle, 2024},
 		{"title run into the first sentence (PDF)", "a.txt", "正文 2024 年红寺堡区民政局政府信息公开工作年度报告根据《中华人民共和国政府信息公开条例》的要求，编制本报告。\n" + body,
 			org, ingest.AgencyFromTitle, 2024},
