@@ -18,18 +18,24 @@ type CellInfo struct {
 
 // Report is one current report with its cells.
 type Report struct {
-	ID          int64               `json:"id"`
-	AgencyID    int                 `json:"agency_id"`
-	Agency      string              `json:"agency"`
-	Printed     string              `json:"agency_printed"`
-	Year        int                 `json:"year"`
-	Format      string              `json:"format"`
-	Level       string              `json:"level"`
-	Published   string              `json:"published,omitempty"`
-	SourcePath  string              `json:"source_path"`
-	Revision    int                 `json:"revision"`
-	SingleOther bool                `json:"single_other"`
-	Cells       map[string]CellInfo `json:"cells"`
+	ID          int64  `json:"id"`
+	AgencyID    int    `json:"agency_id"`
+	Agency      string `json:"agency"`
+	Printed     string `json:"agency_printed"`
+	Year        int    `json:"year"`
+	Format      string `json:"format"`
+	Level       string `json:"level"`
+	Published   string `json:"published,omitempty"`
+	SourcePath  string `json:"source_path"`
+	Revision    int    `json:"revision"`
+	SingleOther bool   `json:"single_other"`
+	// Incomplete is set when the report lacks tables or rows (a cut-off page);
+	// IncompleteReason says what, in Chinese (表三在第12行中断；未找到表四).
+	Incomplete       bool   `json:"incomplete"`
+	IncompleteReason string `json:"incomplete_reason,omitempty"`
+	// AgencySource says where the organ's name was read (ingest.AgencyFrom*).
+	AgencySource string              `json:"agency_source,omitempty"`
+	Cells        map[string]CellInfo `json:"cells"`
 }
 
 // Report returns the current report of an agency for a year, sql.ErrNoRows when none.
@@ -37,10 +43,11 @@ func (a *Analytics) Report(ctx context.Context, agencyID, year int) (*Report, er
 	var r Report
 	var pub sql.NullTime
 	err := a.db.QueryRowContext(ctx, `SELECT id, agency_id, agency, agency_printed, year, format,
-  level, published, source_path, revision, single_other
+  level, published, source_path, revision, single_other, incomplete,
+  coalesce(incomplete_reason, ''), coalesce(agency_source, '')
   FROM current_reports WHERE agency_id = ? AND year = ?`, agencyID, year).Scan(
 		&r.ID, &r.AgencyID, &r.Agency, &r.Printed, &r.Year, &r.Format, &r.Level, &pub,
-		&r.SourcePath, &r.Revision, &r.SingleOther)
+		&r.SourcePath, &r.Revision, &r.SingleOther, &r.Incomplete, &r.IncompleteReason, &r.AgencySource)
 	if err != nil {
 		return nil, fmt.Errorf("report of agency %d for %d: %w", agencyID, year, err)
 	}
@@ -174,6 +181,9 @@ type Coverage struct {
 	Published string `json:"published,omitempty"`
 	Late      bool   `json:"late"` // published after 31 January of the next year, or an S-late finding
 	Revisions int    `json:"revisions,omitempty"`
+	// Incomplete: the report lacks tables or rows; IncompleteReason says what, in Chinese.
+	Incomplete       bool   `json:"incomplete"`
+	IncompleteReason string `json:"incomplete_reason,omitempty"`
 }
 
 // Coverage lists, for a year, every expected organ and every organ that reported: who has
@@ -183,7 +193,7 @@ func (a *Analytics) Coverage(ctx context.Context, year int) ([]Coverage, error) 
   r.published,
   coalesce(r.published > make_date(?::BIGINT + 1, 1, 31), false)
     OR coalesce((SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.rule = 'S-late') > 0, false),
-  coalesce(r.revision, 0)
+  coalesce(r.revision, 0), coalesce(r.incomplete, false), coalesce(r.incomplete_reason, '')
   FROM agencies a LEFT JOIN current_reports r ON r.agency_id = a.id AND r.year = ?
   WHERE a.expected OR r.id IS NOT NULL
   ORDER BY r.id IS NOT NULL, a.name`, year, year)
@@ -195,7 +205,7 @@ func (a *Analytics) Coverage(ctx context.Context, year int) ([]Coverage, error) 
 	for rows.Next() {
 		var c Coverage
 		var pub sql.NullTime
-		if err := rows.Scan(&c.AgencyID, &c.Agency, &c.Level, &c.Expected, &c.Reported, &c.ReportID, &pub, &c.Late, &c.Revisions); err != nil {
+		if err := rows.Scan(&c.AgencyID, &c.Agency, &c.Level, &c.Expected, &c.Reported, &c.ReportID, &pub, &c.Late, &c.Revisions, &c.Incomplete, &c.IncompleteReason); err != nil {
 			return nil, err
 		}
 		if pub.Valid {

@@ -200,6 +200,12 @@ func (s *Server) agency(ctx context.Context, r *http.Request, v view, p *pageDat
 			pub = "未注明"
 		}
 		info += fmt.Sprintf("%d年报告：%s版格式，发布日期 %s，第 %d 版，来源文件 %s。", v.Year, rep.Format, pub, rep.Revision, rep.SourcePath)
+		if rep.Incomplete {
+			info += "报告不完整：" + rep.IncompleteReason + "；缺失的数据为空，不按 0 计。"
+		}
+		if src := ingest.AgencySourceNames[rep.AgencySource]; rep.AgencySource != ingest.AgencyFromTitle && src != "" {
+			info += "单位名称取自" + src + "。"
+		}
 		p.Blocks = append(p.Blocks, block{Heading: g.Name, HTML: template.HTML(template.HTMLEscapeString(info) + " " + src)})
 	} else {
 		p.Blocks = append(p.Blocks, block{Heading: g.Name, HTML: template.HTML(template.HTMLEscapeString(info + fmt.Sprintf("没有%d年的报告。", v.Year)))})

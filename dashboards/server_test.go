@@ -2,8 +2,10 @@ package dashboards_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -20,6 +22,8 @@ import (
 	"gongkai/analytics/analyticstest"
 	"gongkai/config"
 	"gongkai/dashboards"
+	"gongkai/ingest"
+	"gongkai/ingest/store"
 )
 
 type fixture struct {
@@ -274,6 +278,34 @@ func TestErrors(t *testing.T) {
 	for p, want := range map[string]int{"/agency": 400, "/agency?id=999": 404, "/source?report=999": 404, "/api/tables/nope": 404, "/nope": 404} {
 		if code, _, _ := get(t, f.srv.URL+p); code != want {
 			t.Errorf("%s: %d, want %d", p, code, want)
+		}
+	}
+}
+
+// TestIncompleteShown: a report stored as incomplete (a page cut in table 3) is shown as
+// 不完整 with what it lacks on 数据质量 and on the organ's page.
+func TestIncompleteShown(t *testing.T) {
+	db := analyticstest.Build(t, t.TempDir())
+	s := analyticstest.Specs[0]
+	s.Year = 2022
+	r := analyticstest.Report(s)
+	for _, k := range r.Keys() {
+		if strings.HasPrefix(k, "table4.") || strings.HasPrefix(k, "table3.carried_forward.") {
+			r.Cells[k] = ingest.Cell{}
+		}
+	}
+	r.Incomplete, r.IncompleteReason = true, "表三在第40行中断；未找到表四"
+	sum := sha256.Sum256([]byte(r.Text + "cut"))
+	saved := db.SaveAll([]store.Item{{Report: r, Meta: store.FileMeta{Path: r.Source, SHA256: fmt.Sprintf("%x", sum), SourceFormat: "text", ParserVersion: "test"}}})
+	if err := saved[0].Err; err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(dashboards.NewServer(analytics.New(db.SQL()), testConfig(), dashboards.WithAnimation(false)))
+	defer srv.Close()
+	for _, page := range []string{"/quality?year=2022", fmt.Sprintf("/agency?id=%d&year=2022", saved[0].AgencyID)} {
+		code, body, _ := get(t, srv.URL+page)
+		if code != http.StatusOK || !strings.Contains(body, "不完整") || !strings.Contains(body, "表三在第40行中断；未找到表四") {
+			t.Errorf("%s: %d, the page does not say the report is incomplete and what it lacks", page, code)
 		}
 	}
 }

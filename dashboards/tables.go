@@ -641,26 +641,33 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 	if err != nil {
 		return nil, err
 	}
-	t := &analytics.Table{Name: "quality_coverage", Title: fmt.Sprintf("%d年报送情况：未报送与迟报", v.Year),
-		Note:    "应报单位来自配置的单位名录；" + ingest.DeadlineNote(v.Year) + "。",
-		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态"), col("published", "发布日期"), numCol("revisions", "版本")}}
+	t := &analytics.Table{Name: "quality_coverage", Title: fmt.Sprintf("%d年报送情况：未报送、迟报与不完整", v.Year),
+		Note: "应报单位来自配置的单位名录；" + ingest.DeadlineNote(v.Year) + "。不完整：报告缺少表格或表格中断（如网页截断），缺失的数据为空，不按 0 计。",
+		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态"), col("published", "发布日期"), numCol("revisions", "版本"),
+			col("missing", "缺失内容")}}
 	for _, c := range cov {
-		if c.Reported && !c.Late && c.Expected {
+		if c.Reported && !c.Late && c.Expected && !c.Incomplete {
 			continue
 		}
-		status, class := "迟报", "warning"
+		var status []string
+		class := "warning"
 		switch {
 		case !c.Reported:
-			status, class = "未报送", "missing"
-		case !c.Expected && !c.Late:
-			status, class = "名录外单位", ""
+			status, class = append(status, "未报送"), "missing"
 		case !c.Expected:
-			status = "名录外单位·迟报"
+			status, class = append(status, "名录外单位"), ""
 		}
+		if c.Reported && c.Late {
+			status, class = append(status, "迟报"), "warning"
+		}
+		if c.Incomplete {
+			status, class = append(status, "不完整"), "warning"
+		}
+		st := strings.Join(status, "·")
 		ag := analytics.Str(c.Agency)
 		ag.Link = agencyLink(c.AgencyID, v.Year)
-		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(c.Level)), {V: status, Text: status, Class: class},
-			analytics.Str(c.Published), analytics.Int(int64(c.Revisions))})
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(c.Level)), {V: st, Text: st, Class: class},
+			analytics.Str(c.Published), analytics.Int(int64(c.Revisions)), analytics.Str(c.IncompleteReason)})
 	}
 	return t, nil
 }

@@ -9,6 +9,7 @@ import (
 type jsonReport struct {
 	Source             string            `json:"source"`
 	Agency             string            `json:"agency"`
+	AgencySource       string            `json:"agency_source,omitempty"`
 	Year               int               `json:"year"`
 	Format             string            `json:"format"`
 	Level              string            `json:"level"`
@@ -21,6 +22,7 @@ type jsonReport struct {
 	ApplicationsStated *int64            `json:"applications_stated"`
 	ApplicationsQuote  string            `json:"applications_quote,omitempty"`
 	Incomplete         bool              `json:"incomplete,omitempty"`
+	IncompleteReason   string            `json:"incomplete_reason,omitempty"`
 	Findings           []Finding         `json:"findings"`
 	Sources            map[string]Source `json:"sources,omitempty"`
 }
@@ -34,7 +36,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Published: r.Published, Table2: n["table2"], Table2019: n["table2_2019"],
 		Table3: n["table3"], Table4: n["table4"], Publications: r.Publications,
 		ApplicationsStated: r.ApplicationsStated, ApplicationsQuote: r.ApplicationsQuote,
-		Incomplete: r.Incomplete, Findings: r.Findings,
+		Incomplete: r.Incomplete, IncompleteReason: r.IncompleteReason, Findings: r.Findings,
+		AgencySource: r.AgencySource,
 	}
 	if j.Publications == nil {
 		j.Publications = []Publication{}
@@ -70,6 +73,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 		Source: j.Source, Agency: j.Agency, Year: j.Year, Format: j.Format, Level: j.Level,
 		Published: j.Published, Publications: j.Publications, ApplicationsStated: j.ApplicationsStated,
 		ApplicationsQuote: j.ApplicationsQuote, Incomplete: j.Incomplete, Findings: j.Findings,
+		IncompleteReason: j.IncompleteReason, AgencySource: j.AgencySource,
 		Cells: map[string]Cell{},
 	}
 	if r.Format == "" {

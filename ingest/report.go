@@ -27,6 +27,28 @@ const (
 	LevelUnknown    = "unknown"
 )
 
+// Where a report's agency name was found (Report.AgencySource).
+const (
+	AgencyFromTitle     = "title"      // the report's title or heading
+	AgencyFromHTMLTitle = "html_title" // the page's <title> or <meta name="ArticleTitle">
+	AgencyFromCompiler  = "compiler"   // 本报告由…编制 / 根据…要求，XX特编制
+	AgencyFromSignature = "signature"  // the signature or 联系方式 block at the end
+	AgencyFromMeta      = "meta"       // the page's metadata (发布机构)
+	AgencyFromFileName  = "file_name"  // the file name, matched against the registry
+	AgencyFromURL       = "url"        // the URL's path, matched against the registry
+)
+
+// AgencySourceNames are the Chinese names of the AgencyFrom* constants, for people.
+var AgencySourceNames = map[string]string{
+	AgencyFromTitle:     "标题",
+	AgencyFromHTMLTitle: "网页标题",
+	AgencyFromCompiler:  "编制说明",
+	AgencyFromSignature: "落款",
+	AgencyFromMeta:      "网页元数据",
+	AgencyFromFileName:  "文件名",
+	AgencyFromURL:       "网址",
+}
+
 // Severities of findings.
 const (
 	SeverityError   = "error"
@@ -78,8 +100,11 @@ func Num(v float64) *float64 { return &v }
 type Publication struct {
 	Channel string `json:"channel"` // portal, wechat, weibo, short_video, notice_board, total, other
 	Count   int64  `json:"count"`
-	Quote   string `json:"quote"` // the sentence (or clause) it came from
-	Line    int    `json:"line,omitempty"`
+	// Approx is true when the prose gives the count as a round figure (7700余条, 300多篇):
+	// the real count is at least Count.
+	Approx bool   `json:"approx,omitempty"`
+	Quote  string `json:"quote"` // the sentence (or clause) it came from
+	Line   int    `json:"line,omitempty"`
 }
 
 // Finding is one problem found in a report: a rule of the spec broken, or a cell unread.
@@ -96,12 +121,15 @@ type Finding struct {
 
 // Report is one annual report as read. It is plain data passed from step to step.
 type Report struct {
-	Source    string `json:"source"`              // path as given
-	Agency    string `json:"agency"`              // name of the organ, as the report gives it
-	Year      int    `json:"year"`                // the statistics year (not the publication year)
-	Format    string `json:"format"`              // Format2021 or Format2019
-	Level     string `json:"level"`               // township, department, county, city, unknown
-	Published string `json:"published,omitempty"` // publication date YYYY-MM-DD where the page states one
+	Source string `json:"source"` // path as given
+	Agency string `json:"agency"` // name of the organ, as the report gives it
+	// AgencySource says where Agency was found (one of the AgencyFrom* constants); a name
+	// taken from the file name or URL rather than the text says so here.
+	AgencySource string `json:"agency_source,omitempty"`
+	Year         int    `json:"year"`                // the statistics year (not the publication year)
+	Format       string `json:"format"`              // Format2021 or Format2019
+	Level        string `json:"level"`               // township, department, county, city, unknown
+	Published    string `json:"published,omitempty"` // publication date YYYY-MM-DD where the page states one
 
 	// SingleOther is true when （六）其他处理 is printed as one row (other_handled).
 	SingleOther bool `json:"-"`
@@ -119,6 +147,9 @@ type Report struct {
 	Text string `json:"-"`
 	// Incomplete is true when sections or tables are missing (a cut-off page).
 	Incomplete bool `json:"incomplete,omitempty"`
+	// IncompleteReason says, in Chinese for a clerk, what is missing and where the text
+	// stops (表三在第N行中断；未找到表四); "" when the report is complete.
+	IncompleteReason string `json:"incomplete_reason,omitempty"`
 
 	Findings []Finding `json:"findings"`
 }

@@ -82,6 +82,9 @@ func runParse(cmd *cobra.Command, args []string) error {
 }
 
 func missingWhat(r *ingest.Report) string {
+	if r.IncompleteReason != "" {
+		return r.IncompleteReason
+	}
 	var parts []string
 	for _, f := range r.Findings {
 		if f.Rule == ingest.RuleMissingSection {

@@ -1,10 +1,12 @@
 package parse
 
 import (
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gongkai/ingest"
 )
@@ -29,9 +31,13 @@ var abbreviations = []struct{ short, full string }{
 	{"工信局", "工业和信息化局"}, {"商务局", "商务局"}, {"文旅局", "文化和旅游局"},
 }
 
-// identify sets the agency, year, level and publication date.
-func identify(r *ingest.Report, name string, lines []string, title string, meta map[string]string) {
-	cands := []string{meta["标题"], title}
+// identify sets the agency, year, level and publication date. It tells whether a title
+// naming an annual report (政府信息公开工作年度报告 and a year) was found.
+func identify(r *ingest.Report, name string, lines []string, title string, meta map[string]string) bool {
+	type cand struct {
+		text, source string
+	}
+	cands := []cand{{meta["标题"], ingest.AgencyFromHTMLTitle}, {title, ingest.AgencyFromHTMLTitle}, {meta["ArticleTitle"], ingest.AgencyFromHTMLTitle}}
 	// the first lines of the text, also joined (titles wrap: "2024 年上海市科委政府信息公开工作\n年度报告")
 	var head []string
 	for _, l := range lines {
@@ -49,24 +55,29 @@ func identify(r *ingest.Report, name string, lines []string, title string, meta 
 		if i+1 < len(head) {
 			joined += head[i+1]
 		}
-		cands = append(cands, head[i], joined)
+		cands = append(cands, cand{head[i], ingest.AgencyFromTitle}, cand{joined, ingest.AgencyFromTitle})
 	}
+	titled := false
 	for _, c := range cands {
-		c = strings.TrimSpace(strings.TrimPrefix(strings.Trim(c, "#* "), "标题:"))
-		c = strings.TrimSpace(c)
-		if c == "" {
+		t := strings.TrimSpace(strings.TrimPrefix(strings.Trim(c.text, "#* "), "标题:"))
+		if t == "" {
 			continue
 		}
-		if m := reTitleAgencyFirst.FindStringSubmatch(c); m != nil {
-			r.Agency = cleanAgency(m[1])
-			r.Year, _ = strconv.Atoi(m[2])
-			break
+		agency, year, ok := reportTitle(t)
+		if !ok {
+			continue
 		}
-		if m := reTitleYearFirst.FindStringSubmatch(c); m != nil {
-			r.Year, _ = strconv.Atoi(m[1])
-			r.Agency = cleanAgency(m[2])
-			break
+		titled = true
+		if agency == "" {
+			// a title that names no organ (2024年政府信息公开工作年度报告): keep its year,
+			// look on for the organ
+			if r.Year == 0 {
+				r.Year = year
+			}
+			continue
 		}
+		r.Agency, r.Year, r.AgencySource = agency, year, c.source
+		break
 	}
 	if r.Year == 0 {
 		for _, l := range lines {
@@ -80,6 +91,9 @@ func identify(r *ingest.Report, name string, lines []string, title string, meta 
 		}
 	}
 	base := filepath.Base(name)
+	if u, err := url.PathUnescape(base); err == nil {
+		base = u
+	}
 	if r.Year == 0 {
 		if m := reYearInName.FindString(base); m != "" {
 			r.Year, _ = strconv.Atoi(m)
@@ -87,11 +101,216 @@ func identify(r *ingest.Report, name string, lines []string, title string, meta 
 	}
 	if r.Agency == "" {
 		if a := meta["发布机构"]; a != "" {
-			r.Agency = cleanAgency(a)
+			r.Agency, r.AgencySource = cleanAgency(a), ingest.AgencyFromMeta
+		}
+	}
+	if r.Agency == "" {
+		if a := compiledBy(lines); a != "" {
+			r.Agency, r.AgencySource = a, ingest.AgencyFromCompiler
+		}
+	}
+	if r.Agency == "" {
+		if a := signature(lines); a != "" {
+			r.Agency, r.AgencySource = a, ingest.AgencyFromSignature
+		}
+	}
+	if r.Agency == "" {
+		if a := nameFromFile(base); a != "" {
+			r.Agency, r.AgencySource = a, ingest.AgencyFromFileName
+			if strings.Contains(name, "://") {
+				r.AgencySource = ingest.AgencyFromURL
+			}
 		}
 	}
 	r.Level = levelOf(r.Agency)
 	r.Published = published(lines, meta)
+	return titled
+}
+
+var (
+	// 红寺堡区红寺堡镇政府信息公开工作年度报告（2024年）: the year after the report's words
+	reTitleYearAfter = regexp.MustCompile(`^(.{2,40}?)(?:政府信息公开|政务公开|信息公开)[^（(]{0,12}?报告[ ]?[（(][ ]?((?:19|20)\d{2})[ ]?年?度?[ ]?[)）]`)
+	// 本报告由红寺堡区人民政府办公室根据…编制; 本年度报告由…编制
+	reCompiledBy = regexp.MustCompile(`本(?:年度)?报告(?:是)?由([^，,。;；:：《》“”"]{2,40}?)(?:根据|依据|按照|依照|负责|编制|制作|编写)`)
+	// 根据《条例》…要求，红寺堡区人民政府特编制本报告 / 现编制本报告 / 特向社会公布
+	reCompiledFor = regexp.MustCompile(`(?:要求|规定)[，,][ ]?(?:现将)?([^，,。;；:：《》“”"]{2,40}?)(?:特|现)?(?:编制|制作|编写|发布|公布)(?:了)?本`)
+	// 联系单位：红寺堡区人民政府办公室
+	reContactOrgan = regexp.MustCompile(`(?:联系单位|单位名称|发布单位|编制单位|发布机构)[ ]?[:：][ ]?([^，,。;；:：\t 0-9]{2,40})`)
+	reDateLine     = regexp.MustCompile(`^(?:19|20)\d{2}[ ]?[年.\-/][ ]?\d{1,2}[ ]?[月.\-/][ ]?\d{1,2}[ ]?日?$`)
+)
+
+// noticeWords mark a document about a report rather than the report itself (a notice, its
+// reading, a meeting).
+var noticeWords = []string{"通知", "的函", "公告", "通报", "关于印发", "关于报送", "关于做好", "关于开展", "解读", "图解", "会议", "培训"}
+
+// sentenceOpeners begin the sentence a title may run into when a conversion lost the
+// line break after it.
+var sentenceOpeners = []string{"根据", "依据", "按照", "本报告", "本年度报告", "为"}
+
+// reportTitle reads the agency and year from a title naming an annual report (the
+// agency may be "" when the title names none: 2024年政府信息公开工作年度报告).
+func reportTitle(t string) (string, int, bool) {
+	if !strings.Contains(t, "报告") || !strings.Contains(t, "公开") {
+		return "", 0, false
+	}
+	// a PDF's first line may run the title into the opening sentence (…年度报告根据《条例》…)
+	t = strings.TrimSpace(strings.TrimPrefix(t, "正文"))
+	if i := strings.Index(t, "年度报告"); i > 0 {
+		rest := t[i+len("年度报告"):]
+		for _, w := range sentenceOpeners {
+			if strings.HasPrefix(rest, w) {
+				t = t[:i+len("年度报告")]
+				break
+			}
+		}
+	}
+	// a page title goes on with the site's name and its column (…年度报告_通知公告_某区人民政府)
+	head := t
+	if i := strings.IndexAny(head, "_|—"); i > 0 {
+		head = head[:i]
+	}
+	if i := strings.Index(head, "报告-"); i > 0 {
+		head = head[:i+len("报告")]
+	}
+	for _, w := range noticeWords {
+		if strings.Contains(head, w) {
+			return "", 0, false
+		}
+	}
+	// a title ends with the report's name (maybe its year after it); a sentence that
+	// merely mentions the report goes on
+	end := reTrailingRemark.ReplaceAllString(strings.TrimRight(head, " 》”\"."), "")
+	if !strings.HasSuffix(end, "报告") && !strings.HasSuffix(end, "年报") {
+		return "", 0, false
+	}
+	if !strings.Contains(t, "年度报告") && !strings.Contains(t, "工作报告") && !strings.Contains(t, "年报") {
+		return "", 0, false
+	}
+	t = strings.TrimLeft(t, "《“\" ")
+	if m := reTitleAgencyFirst.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[2])
+		return cleanAgency(m[1]), y, true
+	}
+	if m := reTitleYearOnly.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		return "", y, true
+	}
+	if m := reTitleYearFirst.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		return cleanAgency(m[2]), y, true
+	}
+	if m := reTitleYearAfter.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[2])
+		return cleanAgency(m[1]), y, true
+	}
+	return "", 0, false
+}
+
+var (
+	// reTitleYearOnly: 2024年政府信息公开工作年度报告, a title that names no organ.
+	reTitleYearOnly = regexp.MustCompile(`^((?:19|20)\d{2})[ ]?年度?[ ]?(?:政府信息公开|政务公开|信息公开)`)
+	// reTrailingRemark: what a title may end on after the report's name: its year
+	// （2024年度）, or a remark （汇总）（全区汇总）（修订版）.
+	reTrailingRemark = regexp.MustCompile(`[ ]?[（(][^（()）]{1,12}[)）]$`)
+)
+
+// compiledBy finds the organ a sentence says compiled the report (本报告由…编制; 根据…要求，
+// XX特编制本报告), in the first lines of the text.
+func compiledBy(lines []string) string {
+	for i, l := range lines {
+		if i > 40 {
+			break
+		}
+		if !strings.Contains(l, "编制") && !strings.Contains(l, "编写") && !strings.Contains(l, "制作") && !strings.Contains(l, "公布") && !strings.Contains(l, "发布") {
+			continue
+		}
+		for _, re := range []*regexp.Regexp{reCompiledBy, reCompiledFor} {
+			if m := re.FindStringSubmatch(l); m != nil {
+				if a := cleanAgency(m[1]); isOrganName(a) {
+					return a
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// signature finds the organ named at the end of the report: a line holding only an organ's
+// name, above the date that closes the report, or a 联系单位 of the contact block.
+func signature(lines []string) string {
+	n := 0
+	for i := len(lines) - 1; i >= 0 && n < 15; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" {
+			continue
+		}
+		n++
+		if m := reContactOrgan.FindStringSubmatch(l); m != nil {
+			if a := cleanAgency(m[1]); isOrganName(a) {
+				return a
+			}
+		}
+		if !reDateLine.MatchString(l) {
+			continue
+		}
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			p := strings.TrimSpace(lines[j])
+			if p == "" {
+				continue
+			}
+			if a := cleanAgency(p); isOrganName(a) {
+				return a
+			}
+			break
+		}
+	}
+	return ""
+}
+
+// isOrganName tells whether s reads as an organ's name: a few Han characters ending the way
+// organs' names end, with no sentence punctuation.
+func isOrganName(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 3 || n > 40 || strings.ContainsAny(s, "，,。;；:：！!？?、 \t") {
+		return false
+	}
+	for _, r := range s {
+		if !isHan(r) && !strings.ContainsRune("（）()", r) {
+			return false
+		}
+	}
+	return levelOf(s) != ingest.LevelUnknown
+}
+
+// reportWords are dropped from a file name to leave the organ's name.
+var reportWords = []string{"政府信息公开工作年度报告", "政府信息公开年度报告", "政务公开工作年度报告", "信息公开工作年度报告", "信息公开年度报告", "年度报告", "工作报告", "年报", "年度", "年"}
+
+// nameFromFile reads an organ's name from a file (or URL) name, the last resort when the
+// text names none: a title-shaped name (红寺堡镇2024年政府信息公开工作年度报告.pdf), or the
+// Han characters left when the year and the report's words are dropped. The store accepts
+// it only when the registry knows the name.
+func nameFromFile(base string) string {
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	if a, _, ok := reportTitle(base); ok && a != "" {
+		return a
+	}
+	s := reYearInName.ReplaceAllString(base, "")
+	for _, w := range reportWords {
+		s = strings.ReplaceAll(s, w, "")
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isHan(r) || r == '（' || r == '）' {
+			b.WriteRune(r)
+		} else if b.Len() > 0 {
+			break // the first run of Han characters
+		}
+	}
+	a := cleanAgency(b.String())
+	if utf8.RuneCountInString(a) < 2 {
+		return ""
+	}
+	return a
 }
 
 // cleanAgency trims what titles put around an organ's name and expands known abbreviations.

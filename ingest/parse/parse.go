@@ -32,17 +32,22 @@ func File(name string, data []byte) (*ingest.Report, error) {
 	return Document(name, doc)
 }
 
-// Document parses a decoded document.
+// Document parses a decoded document. A document is a report when it says so: a title
+// naming 政府信息公开工作年度报告 with a year, the outline of the six sections (一、总体情况,
+// 二、主动公开政府信息情况), or table 3 itself. A report whose tables are cut or missing is read
+// for all it holds and marked incomplete with the reason; anything else (a notice, a news
+// item) is refused with ErrNotReport.
 func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: make(map[string]ingest.Cell, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15), Prose: map[int]string{}}
 	lines := doc.Lines
 	// the text is joined once; prose sections are slices of it
 	text := newJoined(lines)
 	r.Text = text.s
-	identify(r, name, lines, doc.Title, doc.Meta)
+	titled := identify(r, name, lines, doc.Title, doc.Meta)
 	secs := findSections(lines)
 	last := pos{len(lines) + 1, 0}
 	first := pos{1, 0}
+	lastLine := lastTextLine(lines)
 
 	// table regions
 	t3start := first
@@ -87,12 +92,43 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	buf := tokenBuffers.Get().(*[]token)
 	toks := tokenizeRange((*buf)[:0], lines, tfrom.line, tto.line)
 	defer func() { *buf = toks[:0]; tokenBuffers.Put(buf) }()
-	// a text that ends on a number may have been cut inside it ("218" as "21"): that number
-	// is not trusted
+	// a text that stops inside the tables (no section 五 or 六) may have been cut in a row:
+	// the numbers after the last words are that row's, and the row is not trusted (in
+	// table 4, whose numbers follow its header, only the number the text ends on)
+	stopped := !secs.found[5] && !secs.found[6]
 	cut := false
-	if tto == last && len(toks) > 0 && toks[len(toks)-1].kind == tokNumber && endsWithDigit(lines) {
-		toks = toks[:len(toks)-1]
-		cut = true
+	if stopped {
+		// a row of cells on the last line is the row the cut runs through, even when
+		// words follow its numbers (an HTML entity cut in half: "&n")
+		k := len(toks)
+		for k > 0 && toks[k-1].line == lastLine {
+			k--
+		}
+		kept := k
+		for _, t := range toks[k:] {
+			if t.kind == tokText || t.col == 0 {
+				toks[kept] = t
+				kept++
+			} else {
+				cut = true
+			}
+		}
+		toks = toks[:kept]
+	}
+	if stopped && len(toks) > 0 && toks[len(toks)-1].kind != tokText {
+		lastText := len(toks) - 1
+		for lastText >= 0 && toks[lastText].kind != tokText {
+			lastText--
+		}
+		inT4 := secs.found[4] && !(pos{toks[len(toks)-1].line, toks[len(toks)-1].off}).before(t4start)
+		switch {
+		case inT4 && !cut && endsWithDigit(lines):
+			toks = toks[:len(toks)-1]
+			cut = true
+		case !inT4 && hasNumber(toks[lastText+1:]) && !wholeRow(toks[lastText+1:], lastLine):
+			toks = toks[:lastText+1]
+			cut = true
+		}
 	}
 	t2toks := tokensBetween(lines, toks, t2start, t2end)
 	t3toks := tokensBetween(lines, toks, t3start, t3end)
@@ -104,26 +140,48 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 
 	// table 3
 	t3 := readTable3(t3toks)
-	if t3.found == 0 {
+	outline := secs.found[1] && secs.found[2]
+	if t3.found == 0 && !titled && !outline {
 		return nil, fmt.Errorf("parse %s: %w: no table 3 (收到和处理政府信息公开申请情况) found", name, ErrNotReport)
+	}
+	// where the cells the text does not reach are said to be lost
+	var why []string
+	lostReason, lostLine := "表中未找到该行", 0
+	if stopped {
+		lostReason, lostLine = fmt.Sprintf("文本在第 %d 行中断", lastLine), lastLine
 	}
 	r.SingleOther = t3.single || r.Format == ingest.Format2019
 	rows := ingest.Table3Rows
 	if r.SingleOther {
 		rows = ingest.Table3RowsSingleOther
 	}
+	t3missing := 0
 	for _, row := range rows {
 		c, ok := t3.rows[row]
+		if !ok {
+			t3missing++
+		}
 		for i, col := range ingest.Table3Columns {
 			key := ingest.Table3Key(row, col)
 			if !ok {
 				r.Cells[key] = ingest.Cell{}
-				r.Incomplete = true
-				r.AddFinding(unreadFinding(key, ingest.CellLabel(key), "表中未找到该行", 0))
+				if t3.found > 0 {
+					r.AddFinding(unreadFinding(key, ingest.CellLabel(key), lostReason, lostLine))
+				}
 				continue
 			}
 			setCell(r, key, c, i)
 		}
+	}
+	switch {
+	case t3.found == 0:
+		why = append(why, "未找到表三")
+		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table3",
+			Message: "未找到表三（收到和处理政府信息公开申请情况）", Line: lostLine})
+	case t3missing > 0 && stopped && !secs.found[4]:
+		why = append(why, fmt.Sprintf("表三在第%d行中断", lastLine))
+	case t3missing > 0:
+		why = append(why, fmt.Sprintf("表三缺少%d行", t3missing))
 	}
 
 	// table 2
@@ -147,21 +205,34 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		}
 	}
 	if len(t2) == 0 {
-		r.Incomplete = true
+		if stopped && secs.found[2] && !secs.found[3] && t3.found == 0 {
+			why = append(why, fmt.Sprintf("表二在第%d行中断", lastLine))
+		} else {
+			why = append(why, "未找到表二")
+		}
 		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table2",
 			Message: "未找到表二（主动公开政府信息情况）"})
 	} else {
+		t2missing := 0
 		for _, l := range labels2 {
 			for _, key := range l.keys {
 				if _, ok := t2[key]; !ok {
-					r.AddFinding(unreadFinding(key, ingest.CellLabel(key), "表中未找到该行", 0))
+					t2missing++
+					reason, line := "表中未找到该行", 0
+					if stopped && t3.found == 0 {
+						reason, line = lostReason, lostLine
+					}
+					r.AddFinding(unreadFinding(key, ingest.CellLabel(key), reason, line))
 				}
 			}
+		}
+		if t2missing > 0 && stopped && t3.found == 0 {
+			why = append(why, fmt.Sprintf("表二在第%d行中断", lastLine))
 		}
 	}
 
 	// table 4
-	t4, ok := readTable4(t4toks)
+	t4, ok := readTable4(t4toks, cut)
 	for b, block := range ingest.Table4Blocks {
 		for f, col := range ingest.Table4Columns {
 			key := ingest.Table4Key(block, col)
@@ -172,15 +243,26 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 			setCell(r, key, t4, b*5+f)
 		}
 	}
+	switch {
+	case !ok && secs.found[4] && stopped:
+		why = append(why, fmt.Sprintf("表四在第%d行中断", lastLine))
+	case !ok:
+		why = append(why, "未找到表四")
+	case cut && t4.reason != "":
+		why = append(why, fmt.Sprintf("表四在第%d行中断", lastLine))
+	}
 	if !ok {
-		r.Incomplete = true
 		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table4",
-			Message: "未找到表四（行政复议、行政诉讼情况）"})
+			Message: "未找到表四（行政复议、行政诉讼情况）", Line: lostLine})
 	}
 
 	// a text that stops inside the tables is a cut-off page
-	if !secs.found[5] && !secs.found[6] && (cut || hasUnread(r)) {
+	if len(why) == 0 && stopped && (cut || hasUnread(r)) {
+		why = append(why, fmt.Sprintf("文本在第%d行结束，未见第五、六部分", lastLine))
+	}
+	if len(why) > 0 {
 		r.Incomplete = true
+		r.IncompleteReason = strings.Join(why, "；")
 	}
 
 	// prose
@@ -206,6 +288,28 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// wholeRow tells whether the numbers a text stops after are a whole row: cells of a
+// structured row (tabs, pipes, an HTML table) on a line before the text's last line, which
+// the line break closed. Numbers one a line, or on the last line, may be cut.
+func wholeRow(toks []token, lastLine int) bool {
+	for _, t := range toks {
+		if t.col == 0 || t.line >= lastLine {
+			return false
+		}
+	}
+	return true
+}
+
+// lastTextLine is the 1-based number of the last line that is not blank (0: none).
+func lastTextLine(lines []string) int {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.TrimSpace(lines[i]) != "" {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // setCell stores cell i of a read row, or a nil cell with its V-unreadable finding.

@@ -9,17 +9,21 @@ import (
 	"gongkai/ingest"
 )
 
-// channels of publication and the words that name them, most specific first.
+// channels of publication and the words that name them, most specific first: a 视频号
+// or 抖音号 is short video even when it belongs to WeChat or is named “XX发布”.
 var channels = []struct {
 	channel string
 	words   []string
 }{
-	{"wechat", []string{"微信"}},
-	{"weibo", []string{"微博"}},
 	{"short_video", []string{"抖音", "快手", "视频号", "短视频"}},
+	{"weibo", []string{"微博"}},
+	{"wechat", []string{"微信", "公众号"}},
 	{"notice_board", []string{"公示栏", "公开栏", "电子屏", "公告栏", "宣传栏"}},
-	{"portal", []string{"门户网站", "政府网站", "政务公开平台", "政府网", "网站"}},
+	{"portal", []string{"门户网站", "政府网站", "政务网站", "信息公开平台", "政务公开平台", "信息公开专栏", "信息公开目录", "政府网", "网站"}},
 }
+
+// reAccount is a WeChat account named by its quoted name alone: 通过“红寺堡发布”发布信息300条.
+var reAccount = regexp.MustCompile(`[“"][^”"]{1,24}发布[”"]`)
 
 var (
 	// applications received, as the prose says: 收到…申请 N 件 / 受理…申请 N 件
@@ -58,8 +62,8 @@ func eachSentence(s string, f func(string) bool) {
 }
 
 // itemCount finds the first count of items in a clause: digits (maybe 10,407) followed,
-// after at most one space, by 条, 篇 or 则.
-func itemCount(s string) (int64, bool) {
+// after at most one space, by 条, 篇 or 则; a round figure (7700余条, 300多篇) is approx.
+func itemCount(s string) (n int64, approx, ok bool) {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
 			continue
@@ -72,13 +76,39 @@ func itemCount(s string) (int64, bool) {
 		if k < len(s) && s[k] == ' ' {
 			k++
 		}
+		approx := false
+		if strings.HasPrefix(s[k:], "余") || strings.HasPrefix(s[k:], "多") {
+			approx = true
+			k += len("余")
+			if k < len(s) && s[k] == ' ' {
+				k++
+			}
+		}
 		if strings.HasPrefix(s[k:], "条") || strings.HasPrefix(s[k:], "篇") || strings.HasPrefix(s[k:], "则") {
 			n, err := strconv.ParseInt(strings.ReplaceAll(s[i:j], ",", ""), 10, 64)
-			return n, err == nil
+			return n, approx, err == nil
 		}
 		i = j
 	}
-	return 0, false
+	return 0, false, false
+}
+
+// countItems is how many counts of items a clause states.
+func countItems(s string) int {
+	n := 0
+	for {
+		_, _, ok := itemCount(s)
+		if !ok {
+			return n
+		}
+		n++
+		// past the unit of this count
+		k := strings.IndexAny(s, "条篇则")
+		if k < 0 {
+			return n
+		}
+		s = s[k+len("条"):]
+	}
 }
 
 // eachClause calls f with each clause of a sentence (split at commas).
@@ -98,45 +128,88 @@ func eachClause(s string, f func(string)) {
 }
 
 // readPublications reads the counts of items published per channel from section 一.
-// Each count keeps the clause it was read from.
+// Each count keeps the clause it was read from. A clause naming two channels (门户网站、
+// 微信公众号共发布300条) is left alone, and a count after 其中 is a part of the count
+// before it: never a channel's total, unless it breaks a stated total down by channel.
 func readPublications(r *ingest.Report, prose string, firstLine int, lines []string) {
 	eachSentence(prose, func(sentence string) bool {
 		if !strings.ContainsAny(sentence, "条篇则") {
 			return true
 		}
+		prev := "" // the channel of the last count of the sentence
 		eachClause(sentence, func(clause string) {
 			if !strings.ContainsAny(clause, "条篇则") || strings.Contains(clause, "栏目") {
 				return // a column of the website, not a channel
 			}
-			n, ok := itemCount(clause)
-			if !ok {
-				return
+			// a list of counts (其中门户网站2300条、政务微信1500条): each item alone
+			parts := []string{clause}
+			if countItems(clause) > 1 {
+				parts = strings.Split(clause, "、")
 			}
-			ch := ""
-			for _, c := range channels {
-				for _, w := range c.words {
-					if strings.Contains(clause, w) {
-						ch = c.channel
-						break
+			sub := strings.HasPrefix(strings.TrimLeft(clause, " (（"), "其中")
+			for _, part := range parts {
+				n, approx, ok := itemCount(part)
+				if !ok {
+					continue
+				}
+				ch, several := channelOf(part)
+				if several {
+					prev = ""
+					continue
+				}
+				if ch == "" {
+					// a total without a channel: only where the clause says it published
+					if !sub && isTotal(part) {
+						ch = "total"
+					} else {
+						continue
 					}
 				}
-				if ch != "" {
-					break
+				if sub && prev != "total" {
+					continue // a part of the count before it (其中政策解读32条)
 				}
-			}
-			if ch == "" {
-				// a total without a channel: only where the clause says it published information
-				if (strings.Contains(clause, "共") || strings.Contains(clause, "累计")) && strings.Contains(clause, "信息") && (strings.Contains(clause, "发布") || strings.Contains(clause, "公开")) {
-					ch = "total"
-				} else {
-					return
+				if !sub {
+					prev = ch
 				}
+				q := strings.TrimSpace(part)
+				r.Publications = append(r.Publications, ingest.Publication{Channel: ch, Count: n, Approx: approx, Quote: q, Line: lineOf(lines, q, firstLine)})
 			}
-			q := strings.TrimSpace(clause)
-			r.Publications = append(r.Publications, ingest.Publication{Channel: ch, Count: n, Quote: q, Line: lineOf(lines, q, firstLine)})
 		})
 		return true
 	})
+}
+
+// channelOf names the channel a clause speaks of ("" for none), and whether it names
+// more than one (a count shared by several channels is no channel's).
+func channelOf(clause string) (string, bool) {
+	// 微信视频号 is a short-video channel, not WeChat
+	c := strings.ReplaceAll(clause, "微信视频号", "视频号")
+	found := ""
+	for _, ch := range channels {
+		for _, w := range ch.words {
+			if !strings.Contains(c, w) {
+				continue
+			}
+			if found != "" && found != ch.channel {
+				return "", true
+			}
+			found = ch.channel
+			c = strings.ReplaceAll(c, w, "")
+		}
+	}
+	if found == "" && reAccount.MatchString(clause) {
+		found = "wechat"
+	}
+	return found, false
+}
+
+// isTotal tells whether a clause states the total of items published: 共 / 累计 / 全年 /
+// 合计 with 主动公开, or with 信息 and 发布/公开.
+func isTotal(clause string) bool {
+	if !strings.Contains(clause, "共") && !strings.Contains(clause, "累计") && !strings.Contains(clause, "全年") && !strings.Contains(clause, "合计") {
+		return false
+	}
+	return strings.Contains(clause, "主动公开") || (strings.Contains(clause, "信息") && (strings.Contains(clause, "发布") || strings.Contains(clause, "公开")))
 }
 
 // readApplications reads the number of applications the prose says were received.

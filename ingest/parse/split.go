@@ -272,7 +272,7 @@ func enumerateSplits(toks []token, n int, rule rowRule) []split {
 			return
 		}
 		s := toks[ti].text
-		if strings.ContainsAny(s, ".-") { // decimals and signed numbers are one cell
+		if strings.Contains(s, ".") { // decimals are one cell
 			if pos != 0 {
 				return
 			}
@@ -296,9 +296,16 @@ func enumerateSplits(toks []token, n int, rule rowRule) []split {
 		if maxLen > maxCellDigits {
 			maxLen = maxCellDigits
 		}
-		for l := 1; l <= maxLen; l++ {
+		// a sign glued to the cell before it ("12-230") starts a cell but does not say
+		// where that cell ends: -2 30, -23 0 and -230 are all candidates
+		minLen, digit := 1, 0
+		if pos == 0 && s[0] == '-' {
+			minLen, digit = 2, 1
+			maxLen = min(maxLen+1, len(s))
+		}
+		for l := minLen; l <= maxLen; l++ {
 			part := s[pos : pos+l]
-			if l > 1 && part[0] == '0' {
+			if l > digit+1 && part[digit] == '0' {
 				break
 			}
 			v, _ := strconv.ParseFloat(part, 64)

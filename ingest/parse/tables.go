@@ -566,8 +566,10 @@ func (c cellsResult) reasonFor(k int) string {
 }
 
 // readTable4 reads the 15 numbers of table 4: the rows of numbers in its section, under the
-// rule that each block's total is the sum of its four results.
-func readTable4(toks []token) (cellsResult, bool) {
+// rule that each block's total is the sum of its four results. In a text cut inside the
+// table (cut), a row printed one number a line keeps its complete blocks; a row of cells
+// the cut runs through stays unread.
+func readTable4(toks []token, cut bool) (cellsResult, bool) {
 	var nums []token
 	lineHasNumber := map[int]bool{}
 	for _, t := range toks {
@@ -587,7 +589,40 @@ func readTable4(toks []token) (cellsResult, bool) {
 	if !hasNumber(nums) {
 		return cellsResult{}, false
 	}
+	if cut && len(nums) < 15 {
+		return table4Blocks(nums), true
+	}
 	return readCells(nums, 15, blockTotalRule), true
+}
+
+// table4Blocks reads the complete blocks of a table-4 row the text stops in: only when its
+// numbers stand one a line (each a whole cell, the one the text ended on already dropped),
+// and each block only when its total is the sum of its four results.
+func table4Blocks(nums []token) cellsResult {
+	res := cellsResult{vals: make([]*float64, 15), toks: make([]token, 15), line: nums[0].line}
+	res.reason = "文本在表中中断"
+	for i, t := range nums {
+		if t.kind != tokNumber || t.col > 0 || (i > 0 && nums[i-1].line == t.line) || strings.ContainsAny(t.text, ".-") {
+			return res
+		}
+	}
+	for b := 0; (b+1)*5 <= len(nums); b++ {
+		v := make([]float64, 5)
+		for i := range v {
+			x, ok := parseNumber(nums[b*5+i].text)
+			if !ok {
+				return res
+			}
+			v[i] = x
+		}
+		if !blockTotalRule(v) {
+			return res
+		}
+		for i := range v {
+			res.vals[b*5+i], res.toks[b*5+i] = &v[i], nums[b*5+i]
+		}
+	}
+	return res
 }
 
 // srcOf is the provenance of a cell read from token t.

@@ -131,7 +131,8 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 		textCol = "''"
 	}
 	rows, err := q(`SELECT r.id, r.agency_id, a.name, r.year, r.format, r.level, r.published, r.source_path, ` + textCol + `,
-		r.revision, r.current, r.single_other, r.incomplete, r.applications_stated, r.applications_quote
+		r.revision, r.current, r.single_other, r.incomplete, r.applications_stated, r.applications_quote,
+		r.incomplete_reason, r.agency_source
 		FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE r.id IN ` + fmt.Sprintf(in, "r.id"))
 	if err != nil {
 		return nil, fmt.Errorf("load reports: %w", err)
@@ -141,13 +142,14 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 		r := s.Report
 		var published sql.NullTime
 		var apps sql.NullInt64
-		var quote sql.NullString
+		var quote, reason, agencySource sql.NullString
 		if err := rows.Scan(&s.ID, &s.AgencyID, &r.Agency, &s.Year, &r.Format, &r.Level, &published, &r.Source, &r.Text,
-			&s.Revision, &s.Current, &r.SingleOther, &r.Incomplete, &apps, &quote); err != nil {
+			&s.Revision, &s.Current, &r.SingleOther, &r.Incomplete, &apps, &quote, &reason, &agencySource); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load reports: %w", err)
 		}
 		r.Year = s.Year
+		r.IncompleteReason, r.AgencySource = reason.String, agencySource.String
 		if published.Valid {
 			r.Published = published.Time.Format(time.DateOnly)
 		}
@@ -206,7 +208,7 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 	if slim {
 		return out, d.loadProse(q, in, out)
 	}
-	rows, err = q(`SELECT report_id, channel, count, quote, line FROM publications WHERE report_id IN ` + fmt.Sprintf(in, "report_id") + ` ORDER BY rowid`)
+	rows, err = q(`SELECT report_id, channel, count, quote, line, coalesce(approx, false) FROM publications WHERE report_id IN ` + fmt.Sprintf(in, "report_id") + ` ORDER BY rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("load publications: %w", err)
 	}
@@ -214,7 +216,7 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 		var id int64
 		var p ingest.Publication
 		var line sql.NullInt64
-		if err := rows.Scan(&id, &p.Channel, &p.Count, &p.Quote, &line); err != nil {
+		if err := rows.Scan(&id, &p.Channel, &p.Count, &p.Quote, &line, &p.Approx); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load publications: %w", err)
 		}

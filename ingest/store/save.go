@@ -422,7 +422,8 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 		level = firstNonEmpty(level, r.Level, ingest.LevelUnknown)
 		pending[id] = &pendingReport{row: []any{id, int32(agencyID), r.Agency, int32(r.Year), r.Format, level, published,
 			it.Meta.Path, it.Meta.SourceFormat, it.Meta.SHA256, text, it.Meta.ParserVersion, now, int32(rev),
-			true, r.SingleOther, r.Incomplete, nullInt64(r.ApplicationsStated), nullString(r.ApplicationsQuote)}}
+			true, r.SingleOther, r.Incomplete, nullInt64(r.ApplicationsStated), nullString(r.ApplicationsQuote),
+			nullString(r.IncompleteReason), nullString(r.AgencySource)}}
 		order = append(order, id)
 		d.shaMu.Lock()
 		d.idx.sha[it.Meta.SHA256] = id
@@ -493,6 +494,12 @@ func (d *DB) agency(ctx context.Context, r *ingest.Report) (id int64, name, leve
 		if id, ok := d.idx.agencyID[clean(o.Name)]; ok {
 			return id, o.Name, o.Level, false, nil
 		}
+	}
+	if r.AgencySource == ingest.AgencyFromFileName || r.AgencySource == ingest.AgencyFromURL {
+		// the text names no organ: a name guessed from the file or URL is taken only when
+		// the registry knows it, never made a new organ
+		return 0, "", "", false, fmt.Errorf("报告正文未写明单位名称，从%s得到的“%s”不在单位名册中",
+			ingest.AgencySourceNames[r.AgencySource], r.Agency)
 	}
 	name = clean(r.Agency)
 	if id, ok := d.idx.agencyID[name]; ok {
@@ -601,7 +608,7 @@ func appendChildren(a *appenders, id int64, r *ingest.Report, keys []cellKey) er
 		}
 	}
 	for _, p := range r.Publications {
-		if err := a.pubs.AppendRow(id, p.Channel, p.Count, p.Quote, nullLine(p.Line)); err != nil {
+		if err := a.pubs.AppendRow(id, p.Channel, p.Count, p.Quote, nullLine(p.Line), p.Approx); err != nil {
 			return fmt.Errorf("publication: %w", err)
 		}
 	}

@@ -216,6 +216,7 @@ func (d *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("schema version: %w", err)
 		}
 	}
+	ran := false
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
@@ -244,6 +245,14 @@ func (d *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 		applied[n] = true
+		ran = true
+	}
+	if ran {
+		// DuckDB 1.5 cannot replay an ALTER TABLE … ADD COLUMN from the WAL (an internal
+		// error after a crash): a new schema goes into the database file at once
+		if err := d.exec(ctx, "CHECKPOINT"); err != nil {
+			return fmt.Errorf("checkpoint after migrations: %w", err)
+		}
 	}
 	return nil
 }
@@ -274,12 +283,13 @@ type appenders struct {
 
 var (
 	cellColumns    = []string{"report_id", "key_id", "value", "flagged", "line", "src_text"}
-	pubColumns     = []string{"report_id", "channel", "count", "quote", "line"}
+	pubColumns     = []string{"report_id", "channel", "count", "quote", "line", "approx"}
 	findingColumns = []string{"report_id", "rule", "severity", "cell", "expected", "actual", "message", "line", "related"}
 	proseColumns   = []string{"report_id", "section", "text"}
 	reportColumns  = []string{"id", "agency_id", "agency_printed", "year", "format", "level", "published",
 		"source_path", "source_format", "sha256", "text", "parser_version", "ingested_at", "revision",
-		"current", "single_other", "incomplete", "applications_stated", "applications_quote"}
+		"current", "single_other", "incomplete", "applications_stated", "applications_quote",
+		"incomplete_reason", "agency_source"}
 )
 
 func (d *DB) appenders() (*appenders, error) {

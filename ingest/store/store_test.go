@@ -114,6 +114,9 @@ func TestRoundTrip(t *testing.T) {
 			{"published", got.Published, r.Published},
 			{"single_other", got.SingleOther, r.SingleOther},
 			{"text", got.Text, r.Text},
+			{"incomplete", got.Incomplete, r.Incomplete},
+			{"incomplete_reason", got.IncompleteReason, r.IncompleteReason},
+			{"agency_source", got.AgencySource, r.AgencySource},
 		} {
 			if !reflect.DeepEqual(c.got, c.want) {
 				t.Errorf("%s: got %#v want %#v", c.name, c.got, c.want)
@@ -310,6 +313,23 @@ func TestRegistry(t *testing.T) {
 	res = db.SaveAll([]Item{{r, meta("c.txt", r, "")}})
 	if res[0].Agency != "大河乡人民政府" || res[0].NewAgency {
 		t.Fatalf("%+v", res[0])
+	}
+	if n := count(t, db, `SELECT count(*) FROM agencies WHERE NOT expected`); n != 1 {
+		t.Fatalf("%d unexpected agencies, want 1", n)
+	}
+	// a name guessed from the file name (the text names no organ) is taken only when the
+	// registry knows it; it never makes a new organ
+	r = synth("红寺堡镇", 2022, 4)
+	r.AgencySource = ingest.AgencyFromFileName
+	res = db.SaveAll([]Item{{r, meta("红寺堡镇2022年报.txt", r, "")}})
+	if res[0].Err != nil || res[0].Agency != "红寺堡区红寺堡镇人民政府" {
+		t.Fatalf("file name in the registry: %+v", res[0])
+	}
+	r = synth("小河村", 2022, 5)
+	r.AgencySource = ingest.AgencyFromURL
+	res = db.SaveAll([]Item{{r, meta("http://x/小河村.html", r, "")}})
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "不在单位名册中") {
+		t.Fatalf("a URL name not in the registry was stored: %+v", res[0])
 	}
 	if n := count(t, db, `SELECT count(*) FROM agencies WHERE NOT expected`); n != 1 {
 		t.Fatalf("%d unexpected agencies, want 1", n)

@@ -34,7 +34,11 @@ func synth(agency string, year int, seed int64) *ingest.Report {
 	r.ApplicationsStated = &n
 	r.ApplicationsQuote = fmt.Sprintf("收到申请 %d 件", n)
 	r.Publications = []ingest.Publication{{Channel: "portal", Count: int64(rng.Intn(500)), Quote: "门户网站发布信息", Line: 3},
-		{Channel: "wechat", Count: 7, Quote: "微信公众号 7 条"}}
+		{Channel: "wechat", Count: 7, Quote: "微信公众号7余条", Approx: true}}
+	r.AgencySource = ingest.AgencyFromTitle
+	if rng.Intn(2) == 0 {
+		r.Incomplete, r.IncompleteReason = true, "表三在第12行中断；未找到表四"
+	}
 	r.Findings = []ingest.Finding{{Rule: "T3-balance", Severity: ingest.SeverityError, Cell: "table3.new_received.total",
 		Expected: ingest.Num(3), Actual: ingest.Num(4), Message: "不平衡", Line: 12}}
 	return r
