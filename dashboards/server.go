@@ -101,7 +101,11 @@ func cacheAssets(h http.Handler) http.Handler {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:")
+	secureHeaders(w.Header())
+	if err := crossOrigin.Check(r); err != nil {
+		s.fail(w, r, &httpError{http.StatusForbidden, "拒绝：请求不是从本站页面发出的（Origin 不符）。"})
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

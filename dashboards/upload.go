@@ -132,14 +132,7 @@ const uploadForm = `<form class="upload" method="post" action="/upload" enctype=
 <label>令牌 <input type="password" name="token" autocomplete="off" required></label>
 <button type="submit">上传并入库</button>
 </form>
-<script>
-(function(){
-  var dz = document.getElementById('dropzone'), input = document.getElementById('file');
-  ['dragenter','dragover'].forEach(function(e){ dz.addEventListener(e, function(ev){ ev.preventDefault(); dz.classList.add('over'); }); });
-  ['dragleave','drop'].forEach(function(e){ dz.addEventListener(e, function(ev){ ev.preventDefault(); dz.classList.remove('over'); }); });
-  dz.addEventListener('drop', function(ev){ input.files = ev.dataTransfer.files; });
-})();
-</script>`
+`
 
 func (s *Server) uploadForm(ctx context.Context, r *http.Request, v view, p *pageData) error {
 	p.Title, p.Active = "上传报告", "/upload"
