@@ -100,7 +100,7 @@ func Defaults(v *viper.Viper) {
 	v.SetDefault("server.idle_timeout", "30s")
 	v.SetDefault("server.max_concurrent", 0)
 	v.SetDefault("server.max_queued", 256)
-	v.SetDefault("server.queue_wait", "15s")
+	v.SetDefault("server.queue_wait", "30s")
 	v.SetDefault("duckdb.memory_limit", "4GB")
 	v.SetDefault("duckdb.threads", 0)
 	v.SetDefault("risk.min_applications", 10)

@@ -1,7 +1,13 @@
 package dashboards
 
-// readableFormats are the formats the readers read (names for the clerk, extensions for
-// the file picker). TEMPORARY until decode.Formats lands.
+import "gongkai/ingest/decode"
+
+// readableFormats are the formats the readers read, from decode.Formats: names for the
+// clerk, extensions for the file picker. The upload page promises nothing else.
 func readableFormats() (names, exts []string) {
-	return []string{"txt"}, []string{".txt"}
+	for _, f := range decode.Formats() {
+		names = append(names, f.Name)
+		exts = append(exts, f.Exts...)
+	}
+	return names, exts
 }

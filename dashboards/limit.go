@@ -30,11 +30,11 @@ func newLimiter(concurrent, queued int, wait time.Duration) *limiter {
 	if concurrent <= 0 {
 		concurrent = 2 * runtime.NumCPU()
 	}
-	if queued < 0 {
-		queued = 0
+	if queued <= 0 {
+		queued = 256
 	}
 	if wait <= 0 {
-		wait = 15 * time.Second
+		wait = 30 * time.Second
 	}
 	return &limiter{slots: make(chan struct{}, concurrent), maxQueued: int64(queued), wait: wait}
 }
