@@ -199,7 +199,7 @@ func (s *Server) agency(ctx context.Context, r *http.Request, v view, p *pageDat
 		if pub == "" {
 			pub = "未注明"
 		}
-		info += fmt.Sprintf("%d年报告：%s版格式，发布日期 %s，第 %d 版，来源文件 %s。", v.Year, rep.Format, pub, rep.Revision, rep.SourcePath)
+		info += fmt.Sprintf("%d年报告：%s版格式，发布日期 %s，第 %d 版，来源文件 %s。", v.Year, rep.Format, pub, rep.Revision, fileName(rep.SourcePath))
 		p.Blocks = append(p.Blocks, block{Heading: g.Name, HTML: template.HTML(template.HTMLEscapeString(info) + " " + src)})
 	} else {
 		p.Blocks = append(p.Blocks, block{Heading: g.Name, HTML: template.HTML(template.HTMLEscapeString(info + fmt.Sprintf("没有%d年的报告。", v.Year)))})

@@ -1,6 +1,9 @@
 package dashboards
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // contentSecurityPolicy lets pages load scripts, styles and images from this server only and
 // run no inline script or style: charts are JSON data blocks drawn by /assets/gongkai.js, so
@@ -21,3 +24,12 @@ func secureHeaders(h http.Header) {
 // clerk's browser post here. Requests without either header are not from a browser
 // (ingest --server, curl) and pass to the token check.
 var crossOrigin = http.NewCrossOriginProtection()
+
+// fileName is the last element of a stored source path: pages name a report's file, never
+// where it lies on the server.
+func fileName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

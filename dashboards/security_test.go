@@ -195,3 +195,38 @@ func (f *fixture) uploaded() int {
 	defer f.mu.Unlock()
 	return len(f.got)
 }
+
+// TestNoServerPaths: a report read from a file deep in the server's folders is named by its
+// file name on every page and table, never by its path.
+func TestNoServerPaths(t *testing.T) {
+	db := analyticstest.Build(t, t.TempDir())
+	const secret = "/srv/机密目录/uploads/0123abcd"
+	r := analyticstest.Report(analyticstest.Spec{Agency: "区审计局", Level: ingest.LevelDepartment, Year: 2024,
+		Cells: map[string]float64{"table3.new_received.natural_person": 3, "table3.new_received.total": 3}})
+	sum := sha256.Sum256([]byte(r.Text))
+	if _, err := db.Save(r, store.FileMeta{Path: secret + "/审计局2024年报.txt", SHA256: fmt.Sprintf("%x", sum), SourceFormat: "text", ParserVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	a := analytics.New(db.SQL())
+	srv := httptest.NewServer(dashboards.NewServer(a, testConfig(), dashboards.WithAnimation(false)))
+	defer srv.Close()
+	as, _ := a.Agencies(t.Context())
+	var id int
+	for _, x := range as {
+		if x.Name == "区审计局" {
+			id = x.ID
+		}
+	}
+	seen := false
+	for _, p := range []string{fmt.Sprintf("/agency?id=%d&year=2024", id), "/", "/quality", fmt.Sprintf("/api/tables/agency_findings?id=%d&year=2024", id),
+		"/api/tables/agencies", "/download/agencies.csv"} {
+		_, body, _ := get(t, srv.URL+p)
+		if strings.Contains(body, "/srv/") || strings.Contains(body, "机密目录") {
+			t.Errorf("%s shows a server path", p)
+		}
+		seen = seen || strings.Contains(body, "审计局2024年报.txt")
+	}
+	if !seen {
+		t.Error("the agency page does not name the report's file")
+	}
+}
