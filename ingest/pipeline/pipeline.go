@@ -346,6 +346,8 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 	return finish(res, newAgencies), nil
 }
 
+var finishing sync.Mutex
+
 // FinishPending recomputes the cross-year findings owed: those of every report stored since
 // they were last computed (by this run, or by one killed before it got there), and of the
 // year after each. gongkai ingest runs it after storing, gongkai serve when it opens the
@@ -354,6 +356,10 @@ func FinishPending(ctx context.Context, db *store.DB, opt Options) error {
 	if opt.CrossYear == nil {
 		return nil
 	}
+	// One at a time in a process: serve finishes old work at start while uploads add new,
+	// and two runs over the same reports could write findings from a stale load.
+	finishing.Lock()
+	defer finishing.Unlock()
 	pending, mark, err := db.PendingCrossYear()
 	if err != nil || len(pending) == 0 {
 		return err
