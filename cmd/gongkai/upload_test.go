@@ -296,8 +296,16 @@ func load(u *uploadServer, ps []string, clients, rounds int, stop <-chan struct{
 // it into the README's measurement (clients for a duration, p95 and peak RSS logged).
 func TestLoadWhileUploading(t *testing.T) {
 	dir := t.TempDir()
-	// the queue waits as long as it takes: this test counts failures, and 503 has its own test
-	u := newUploadServer(t, dir, func(c *config.Config) { c.Server.MaxUploadMB, c.Server.QueueWait = 4, 10*time.Minute })
+	clients, _ := strconv.Atoi(os.Getenv("GONGKAI_LOAD_CLIENTS"))
+	seconds, _ := strconv.Atoi(os.Getenv("GONGKAI_LOAD_SECONDS"))
+	u := newUploadServer(t, dir, func(c *config.Config) {
+		c.Server.MaxUploadMB = 4
+		if seconds == 0 {
+			// the queue waits as long as it takes: this test counts failures, and 503 has its
+			// own test; a measurement (seconds > 0) keeps the defaults and counts the 503s
+			c.Server.QueueWait = 10 * time.Minute
+		}
+	})
 	gen := filepath.Join(dir, "gen")
 	files := genFiles(t, gen, 30, 2022, 2024, "tabs", "html")
 	base, upload := files[:60], files[60:]
@@ -305,8 +313,6 @@ func TestLoadWhileUploading(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps := routes(t, u)
-	clients, _ := strconv.Atoi(os.Getenv("GONGKAI_LOAD_CLIENTS"))
-	seconds, _ := strconv.Atoi(os.Getenv("GONGKAI_LOAD_SECONDS"))
 	rounds := 1
 	if clients == 0 {
 		clients = 12
@@ -331,7 +337,7 @@ func TestLoadWhileUploading(t *testing.T) {
 	if err := <-upDone; err != nil {
 		t.Fatalf("upload during load: %v", err)
 	}
-	if res.errors > 0 {
+	if res.errors > 0 && seconds == 0 {
 		t.Errorf("%d of %d requests failed: %v", res.errors, res.requests, res.firstErrors)
 	}
 	if n := u.count(t, `SELECT count(*) FROM current_reports`); n != len(files) {
