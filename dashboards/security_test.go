@@ -89,10 +89,7 @@ func TestHostileOrganNames(t *testing.T) {
 		for _, y := range []int{2023, 2024} {
 			r := analyticstest.Report(analyticstest.Spec{Agency: name, Level: ingest.LevelDepartment, Year: y,
 				Cells: map[string]float64{"table3.new_received.natural_person": float64(y - 2000), "table3.new_received.total": float64(y - 2000)}})
-			sum := sha256.Sum256([]byte(r.Text))
-			if _, err := db.Save(r, store.FileMeta{Path: r.Source, SHA256: fmt.Sprintf("%x", sum), SourceFormat: "text", ParserVersion: "test"}); err != nil {
-				t.Fatal(err)
-			}
+			saveDerived(t, db, r, r.Source)
 		}
 	}
 	srv := httptest.NewServer(dashboards.NewServer(analytics.New(db.SQL()), testConfig(), dashboards.WithAnimation(false)))
@@ -203,10 +200,7 @@ func TestNoServerPaths(t *testing.T) {
 	const secret = "/srv/机密目录/uploads/0123abcd"
 	r := analyticstest.Report(analyticstest.Spec{Agency: "区审计局", Level: ingest.LevelDepartment, Year: 2024,
 		Cells: map[string]float64{"table3.new_received.natural_person": 3, "table3.new_received.total": 3}})
-	sum := sha256.Sum256([]byte(r.Text))
-	if _, err := db.Save(r, store.FileMeta{Path: secret + "/审计局2024年报.txt", SHA256: fmt.Sprintf("%x", sum), SourceFormat: "text", ParserVersion: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	saveDerived(t, db, r, secret+"/审计局2024年报.txt")
 	a := analytics.New(db.SQL())
 	srv := httptest.NewServer(dashboards.NewServer(a, testConfig(), dashboards.WithAnimation(false)))
 	defer srv.Close()
@@ -228,5 +222,16 @@ func TestNoServerPaths(t *testing.T) {
 	}
 	if !seen {
 		t.Error("the agency page does not name the report's file")
+	}
+}
+
+// saveDerived stores a report with its derived metric rows, as the pipeline does.
+func saveDerived(t *testing.T, db *store.DB, r *ingest.Report, path string) {
+	t.Helper()
+	sum := sha256.Sum256([]byte(r.Text))
+	saved := db.SaveAllDerived([]store.Item{{Report: r, Meta: store.FileMeta{Path: path, SHA256: fmt.Sprintf("%x", sum),
+		SourceFormat: "text", ParserVersion: "test"}}}, analytics.Derivation(), nil)
+	if err := saved[0].Err; err != nil {
+		t.Fatal(err)
 	}
 }
