@@ -117,7 +117,7 @@ func (s *Server) readFiles(w http.ResponseWriter, r *http.Request, api, open boo
 			return nil, http.StatusUnauthorized, "令牌不正确。"
 		}
 		authed = true
-	} else if api {
+	} else if api && !open {
 		return nil, http.StatusUnauthorized, "需要令牌：请在 Authorization: Bearer 头中发送 server.token。"
 	}
 	lim := s.limits()

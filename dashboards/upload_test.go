@@ -1,11 +1,14 @@
 package dashboards_test
 
 import (
+	"context"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gongkai/analytics/analyticstest"
+	"gongkai/dashboards"
 	"gongkai/ingest/decode"
 )
 
@@ -67,5 +70,24 @@ func TestUploadResultsPage(t *testing.T) {
 	code, body = postForm(t, f.srv.URL+"/upload", f.srv.URL, "same-origin", "wrong", map[string]string{"good.txt": "report"})
 	if code != 401 || !strings.Contains(body, "令牌不正确") {
 		t.Fatalf("wrong token: %d", code)
+	}
+}
+
+// TestCheckAPIOpenAndBounded: drafts are checked without a token (nothing is stored), read
+// within the upload limit like uploads.
+func TestCheckAPIOpenAndBounded(t *testing.T) {
+	f := newFixture(t)
+	cfg := testConfig()
+	var got int
+	srv := httptest.NewServer(dashboards.NewServer(f.a, cfg, dashboards.WithCheck(func(_ context.Context, ds []dashboards.Draft) ([]dashboards.CheckResult, error) {
+		got = len(ds)
+		return []dashboards.CheckResult{{Source: ds[0].Name}}, nil
+	})))
+	defer srv.Close()
+	if code, body := upload(t, srv.URL+"/api/check", "", map[string]string{"a.txt": "draft"}); code != 200 || got != 1 {
+		t.Fatalf("check without token: %d %s (%d drafts)", code, body, got)
+	}
+	if code, _ := upload(t, srv.URL+"/api/check", "", map[string]string{"big.txt": strings.Repeat("x", 3<<20)}); code != 413 {
+		t.Fatalf("check larger than the limit: %d", code)
 	}
 }
