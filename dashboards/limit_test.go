@@ -160,6 +160,9 @@ func TestTokenlessUploadNotRead(t *testing.T) {
 // TestTokenlessUploadsMemoryFlat: 60 concurrent token-less 20 MB uploads over loopback leave
 // the server's heap flat (it used to buffer every body: 3.15 GB RSS).
 func TestTokenlessUploadsMemoryFlat(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a memory measurement: meaningless under the race detector")
+	}
 	cfg := testConfig()
 	cfg.Server.MaxUploadMB = 20
 	addr := serveWith(t, cfg, dashboards.WithIngest(func(context.Context, []dashboards.Upload) ([]dashboards.UploadResult, error) {
