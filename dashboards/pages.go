@@ -119,7 +119,11 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if err := s.tpl.ExecuteTemplate(w, "layout.html", p); err != nil {
-			s.log.Printf("render %s: %v", r.URL, err)
+			if gone(r, err) {
+				s.quiet.note(s.log) // the client left mid-page
+			} else {
+				s.log.Printf("render %s: %v", r.URL.Path, err)
+			}
 		}
 	}
 }
