@@ -30,7 +30,27 @@ type Organ struct {
 type Server struct {
 	Addr        string `mapstructure:"addr"`          // listen address, loopback by default
 	Token       string `mapstructure:"token"`         // uploads need it; empty: uploads are off
-	MaxUploadMB int    `mapstructure:"max_upload_mb"` // largest accepted upload
+	MaxUploadMB int    `mapstructure:"max_upload_mb"` // largest accepted upload request
+	MaxFiles    int    `mapstructure:"max_files"`     // most files in one upload request
+
+	// Timeouts of a connection: reading a whole request (headers and body), writing the
+	// answer, and a keep-alive connection waiting for its next request.
+	ReadTimeout  time.Duration `mapstructure:"read_timeout"`
+	WriteTimeout time.Duration `mapstructure:"write_timeout"`
+	IdleTimeout  time.Duration `mapstructure:"idle_timeout"`
+
+	// Requests that query the database run at most MaxConcurrent at a time (0: two a core);
+	// up to MaxQueued more wait, each at most QueueWait, and the rest are answered
+	// 503 with Retry-After rather than pile up.
+	MaxConcurrent int           `mapstructure:"max_concurrent"`
+	MaxQueued     int           `mapstructure:"max_queued"`
+	QueueWait     time.Duration `mapstructure:"queue_wait"`
+}
+
+// DuckDB holds the database engine's resource limits.
+type DuckDB struct {
+	MemoryLimit string `mapstructure:"memory_limit"` // DuckDB memory_limit, e.g. 4GB; "": DuckDB's own (80% of RAM)
+	Threads     int    `mapstructure:"threads"`      // DuckDB threads; 0: one a core
 }
 
 // Risk holds the thresholds of the 风险提示 cards.
@@ -60,6 +80,7 @@ type Config struct {
 	District string  `mapstructure:"district"` // the district's name, shown in the UI
 	Registry []Organ `mapstructure:"registry"` // the organs expected to report
 	Server   Server  `mapstructure:"server"`
+	DuckDB   DuckDB  `mapstructure:"duckdb"`
 	Risk     Risk    `mapstructure:"risk"`
 	Web      Web     `mapstructure:"web"`
 }
@@ -73,6 +94,15 @@ func Defaults(v *viper.Viper) {
 	v.SetDefault("server.addr", "127.0.0.1:8080")
 	v.SetDefault("server.token", "")
 	v.SetDefault("server.max_upload_mb", 20)
+	v.SetDefault("server.max_files", 500)
+	v.SetDefault("server.read_timeout", "60s")
+	v.SetDefault("server.write_timeout", "120s")
+	v.SetDefault("server.idle_timeout", "30s")
+	v.SetDefault("server.max_concurrent", 0)
+	v.SetDefault("server.max_queued", 256)
+	v.SetDefault("server.queue_wait", "30s")
+	v.SetDefault("duckdb.memory_limit", "4GB")
+	v.SetDefault("duckdb.threads", 0)
 	v.SetDefault("risk.min_applications", 10)
 	v.SetDefault("risk.correction_rate_jump", 10.0)
 	v.SetDefault("risk.litigation_jump", 2)

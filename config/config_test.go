@@ -34,6 +34,8 @@ func TestDefaultsEnvFile(t *testing.T) {
 		{"nested env", c.Server.Addr, "127.0.0.1:9999"},
 		{"env int", c.Risk.MinApplications, 3},
 		{"default", c.Server.MaxUploadMB, 20},
+		{"default duration", c.Server.ReadTimeout, 60 * time.Second},
+		{"default memory", c.DuckDB.MemoryLimit, "4GB"},
 		{"registry", len(c.Registry), 1},
 	}
 	for _, tt := range tests {

@@ -1,8 +1,11 @@
 package dashboards
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"html/template"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -37,19 +40,34 @@ func (s *Server) init(id string) charts.GlobalOpts {
 	return charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "320px", AssetsHost: assetsHost})
 }
 
-// snippet renders a chart's element and script for our templates. "</" in the options is
-// escaped so that no data can close the script element.
+// snippet renders a chart for our templates: its element and its options as a JSON data
+// block, drawn by /assets/gongkai.js (pages carry no inline script: see the
+// Content-Security-Policy in server.go). The options are HTML-safe JSON (<, > and & as
+// \u003c, \u003e, \u0026), so no data — an organ named "<!--<script>" or "</script>" —
+// can end the block or swallow the page after it.
 func snippet(r render.Renderer) template.HTML {
-	sn := r.RenderSnippet()
-	body := sn.Script
-	start := strings.Index(body, ">") + 1
-	end := strings.LastIndex(body, "</script>")
-	if start <= 0 || end < start {
-		return template.HTML(sn.Element + body)
+	sn := r.RenderSnippet() // also validates the chart's series
+	c, ok := r.(interface{ JSON() map[string]any })
+	if !ok {
+		panic(fmt.Sprintf("dashboards: chart %T has no JSON options", r))
 	}
-	inner := strings.ReplaceAll(body[start:end], "</", `<\/`)
-	return template.HTML(sn.Element + body[:start] + inner + body[end:])
+	id, height := "chart", "320px"
+	if m := chartElement.FindStringSubmatch(sn.Element); m != nil {
+		id, height = m[1], m[2]
+	}
+	data, err := json.Marshal(c.JSON()) // escapes <, >, &, U+2028 and U+2029
+	if err != nil {
+		panic(fmt.Sprintf("dashboards: chart %s: %v", id, err))
+	}
+	if bytes.Contains(data, []byte("__f__")) {
+		panic(fmt.Sprintf("dashboards: chart %s: JavaScript functions in options cannot pass the CSP; use plain options", id))
+	}
+	return template.HTML(fmt.Sprintf(`<div class="container"><div class="item" id="%s"></div></div><script type="application/json" class="chart-options" data-for="%s" data-height="%s">%s</script>`,
+		template.HTMLEscapeString(id), template.HTMLEscapeString(id), template.HTMLEscapeString(height), data))
 }
+
+// chartElement finds the chart id and height in go-echarts' element snippet.
+var chartElement = regexp.MustCompile(`id="([^"]+)" style="width:[^;]*;height:([^;"]*);`)
 
 func (s *Server) common(spec chartSpec) []charts.GlobalOpts {
 	g := []charts.GlobalOpts{

@@ -2,9 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 
 	"gongkai/ingest"
@@ -44,35 +41,22 @@ func (s *Server) checkAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"error": "此服务器未开启草稿校验。"})
 		return
 	}
-	limit := s.uploadLimit()
-	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("上传超过大小限制（%d MB）。", limit>>20)})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "无法读取上传内容：" + err.Error()})
+	// drafts are held in memory like uploads: a few requests at a time, each within the limits
+	release, err := s.uploads.acquire(r.Context())
+	if err != nil {
+		w.Header().Set("Retry-After", s.uploads.retryAfter())
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "服务器繁忙，请稍后再试。"})
 		return
 	}
-	var drafts []Draft
-	for _, fh := range r.MultipartForm.File["file"] {
-		f, err := fh.Open()
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "无法读取 " + fh.Filename + "：" + err.Error()})
-			return
-		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "无法读取 " + fh.Filename + "：" + err.Error()})
-			return
-		}
-		drafts = append(drafts, Draft{Name: fh.Filename, Data: data})
-	}
-	if len(drafts) == 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "没有收到文件（字段名 file）。"})
+	defer release()
+	files, status, msg := s.readFiles(w, r, true, true)
+	if status != http.StatusOK {
+		writeJSON(w, status, map[string]string{"error": msg})
 		return
+	}
+	drafts := make([]Draft, len(files))
+	for i, f := range files {
+		drafts[i] = Draft(f)
 	}
 	res, err := s.check(r.Context(), drafts)
 	if err != nil {

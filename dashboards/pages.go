@@ -119,7 +119,11 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if err := s.tpl.ExecuteTemplate(w, "layout.html", p); err != nil {
-			s.log.Printf("render %s: %v", r.URL, err)
+			if gone(r, err) {
+				s.quiet.note(s.log) // the client left mid-page
+			} else {
+				s.log.Printf("render %s: %v", r.URL.Path, err)
+			}
 		}
 	}
 }
@@ -199,7 +203,7 @@ func (s *Server) agency(ctx context.Context, r *http.Request, v view, p *pageDat
 		if pub == "" {
 			pub = "未注明"
 		}
-		info += fmt.Sprintf("%d年报告：%s版格式，发布日期 %s，第 %d 版，来源文件 %s。", v.Year, rep.Format, pub, rep.Revision, rep.SourcePath)
+		info += fmt.Sprintf("%d年报告：%s版格式，发布日期 %s，第 %d 版，来源文件 %s。", v.Year, rep.Format, pub, rep.Revision, fileName(rep.SourcePath))
 		if rep.Incomplete {
 			info += "报告不完整：" + rep.IncompleteReason + "；缺失的数据为空，不按 0 计。"
 		}

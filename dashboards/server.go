@@ -30,10 +30,6 @@ var templateFS embed.FS
 //go:embed assets
 var assetFS embed.FS
 
-// IngestFunc adds one uploaded file to the database with the same rules and messages as
-// gongkai ingest: outcome is what happened (new, replaced, unchanged), err why it failed.
-type IngestFunc func(name string, data []byte) (outcome string, err error)
-
 // Option configures a Server.
 type Option func(*Server)
 
@@ -57,6 +53,9 @@ type Server struct {
 	tpl       *template.Template
 	mux       *http.ServeMux
 	tables    map[string]tableFunc
+	reads     *limiter // pages, API and downloads: the database's readers
+	uploads   *limiter // uploads: bodies held in memory, one ingest at a time
+	quiet     quietLog // requests abandoned by their clients
 }
 
 // NewServer returns the dashboards over a, configured by cfg (district name, risk
@@ -68,6 +67,8 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	}
 	s.tpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	s.tables = s.tableFuncs()
+	s.reads = newLimiter(cfg.Server.MaxConcurrent, cfg.Server.MaxQueued, cfg.Server.QueueWait)
+	s.uploads = newLimiter(2, 8, cfg.Server.QueueWait)
 	sub, _ := fs.Sub(assetFS, "assets")
 	m := http.NewServeMux()
 	m.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(sub))))
@@ -81,6 +82,7 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	m.HandleFunc("POST /upload", s.uploadPage)
 	m.HandleFunc("POST /api/upload", s.uploadAPI)
 	m.HandleFunc("POST /api/check", s.checkAPI)
+	m.HandleFunc("GET /api/upload", s.uploadLimitsAPI)
 	m.HandleFunc("GET /api/{$}", s.apiIndex)
 	m.HandleFunc("GET /api/metrics", s.apiMetrics)
 	m.HandleFunc("GET /api/years", s.apiYears)
@@ -101,8 +103,19 @@ func cacheAssets(h http.Handler) http.Handler {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:")
-	s.mux.ServeHTTP(w, r)
+	secureHeaders(w.Header())
+	if err := crossOrigin.Check(r); err != nil {
+		s.fail(w, r, &httpError{http.StatusForbidden, "拒绝：请求不是从本站页面发出的（Origin 不符）。"})
+		return
+	}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/assets/"):
+		s.mux.ServeHTTP(w, r)
+	case r.Method == http.MethodPost:
+		s.mux.ServeHTTP(w, r) // uploads take their own slots once the token is checked
+	default:
+		s.limited(s.reads, s.mux).ServeHTTP(w, r)
+	}
 }
 
 // view is the state of a page that lives in its URL: filters, choices and sorting.
@@ -215,8 +228,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	if errors.As(err, &he) {
 		status, msg = he.status, he.msg
+	} else if gone(r, err) {
+		s.quiet.note(s.log) // the client left; nobody reads an answer
+		return
 	} else {
-		s.log.Printf("%s %s: %v", r.Method, r.URL, err)
+		s.log.Printf("%s %s: %v", r.Method, r.URL.Path, err)
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/download/") {
 		writeJSON(w, status, map[string]string{"error": msg})

@@ -2,9 +2,9 @@ package dashboards_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -44,18 +44,6 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	db := analyticstest.Build(t, t.TempDir())
 	f := &fixture{a: analytics.New(db.SQL()), ids: map[string]int{}}
-	ingest := func(name string, data []byte) (string, error) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.got = append(f.got, name)
-		if bytes.Contains(data, []byte("bad")) {
-			return "", errors.New("未找到报告标题")
-		}
-		return "new", nil
-	}
-	h := dashboards.NewServer(f.a, testConfig(), dashboards.WithIngest(ingest), dashboards.WithAnimation(false))
-	f.srv = httptest.NewServer(h)
-	t.Cleanup(f.srv.Close)
 	as, err := f.a.Agencies(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +51,24 @@ func newFixture(t testing.TB) *fixture {
 	for _, a := range as {
 		f.ids[a.Name] = a.ID
 	}
+	ingest := func(_ context.Context, files []dashboards.Upload) ([]dashboards.UploadResult, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var out []dashboards.UploadResult
+		for _, u := range files {
+			f.got = append(f.got, u.Name)
+			if bytes.Contains(u.Data, []byte("bad")) {
+				out = append(out, dashboards.UploadResult{Name: u.Name, Outcome: dashboards.OutcomeFailed, Error: "未找到报告标题"})
+				continue
+			}
+			out = append(out, dashboards.UploadResult{Name: u.Name, Outcome: dashboards.OutcomeNew, Agency: analyticstest.Town,
+				AgencyID: int64(f.ids[analyticstest.Town]), Year: 2024, ReportID: 1, Errors: 1, Findings: []string{"表三 结转不符"}})
+		}
+		return out, nil
+	}
+	h := dashboards.NewServer(f.a, testConfig(), dashboards.WithIngest(ingest), dashboards.WithAnimation(false))
+	f.srv = httptest.NewServer(h)
+	t.Cleanup(f.srv.Close)
 	return f
 }
 
@@ -242,7 +248,9 @@ func TestUpload(t *testing.T) {
 	// Without a token configured uploads are off.
 	cfg := testConfig()
 	cfg.Server.Token = ""
-	srv := httptest.NewServer(dashboards.NewServer(f.a, cfg, dashboards.WithIngest(func(string, []byte) (string, error) { return "new", nil })))
+	srv := httptest.NewServer(dashboards.NewServer(f.a, cfg, dashboards.WithIngest(func(context.Context, []dashboards.Upload) ([]dashboards.UploadResult, error) {
+		return nil, nil
+	})))
 	defer srv.Close()
 	if code, _ := upload(t, srv.URL+"/api/upload", "x", map[string]string{"a.txt": "x"}); code != 403 {
 		t.Fatalf("uploads off: %d", code)

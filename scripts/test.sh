@@ -32,8 +32,8 @@ if ! go mod tidy -diff >/dev/null; then
 fi
 
 # everything once; the concurrent parts (ingest workers, the server) again under -race
-go test -count=1 ./...
-go test -count=1 -race ./ingest/pipeline ./ingest/store ./ingest/web ./dashboards
+go test -count=1 -timeout 20m ./...  # the shared 2-core machine: cmd/gongkai alone takes minutes
+go test -count=1 -timeout 20m -race ./ingest/pipeline ./ingest/store ./ingest/web ./dashboards
 
 # bounded fuzzing: no panic, no hang
 fuzztime=${FUZZTIME:-20s}

@@ -77,6 +77,9 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := db.SetLimits(cfg.DuckDB.MemoryLimit, cfg.DuckDB.Threads); err != nil {
+		return err
+	}
 	if err := db.SyncRegistry(cfg.Registry); err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
 // Package pipeline ingests many files: it walks paths, reads and parses files on several
 // goroutines, saves through one writer (store.DB serialises writes; the writer groups reports
 // into transactions), then recomputes the cross-year findings of every (agency, year) touched
-// and of the year after it.
+// and of the year after it. The store records that work as owed in the reports' own
+// transactions, so a run killed before it finishes leaves it for the next (FinishPending).
 package pipeline
 
 import (
@@ -44,6 +45,8 @@ type Options struct {
 	// CrossYear carries its own (Standard sets both from Settings).
 	CopiedSimilarity float64
 	Fetched          <-chan Fetched // reports from elsewhere than files (RunWeb), read after the files until closed
+	// Saved is called from the writer for each file stored or found unchanged.
+	Saved func(path string, s store.Saved)
 }
 
 // Fetched is a report's bytes that did not come from a file: a portal's page or attachment.
@@ -155,6 +158,7 @@ type job struct {
 	path    string
 	item    store.Item
 	known   bool  // the bytes are stored already: not parsed
+	id      int64 // known: the stored report
 	derived []any // the row of Options.Derive
 	err     error // read or parse failure
 }
@@ -235,7 +239,6 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 
 	// The writer: this goroutine. It takes what has arrived, up to batch reports, and saves
 	// them in one transaction.
-	touched := map[[2]int64]bool{} // (agency id, year) of new and replaced reports
 	newAgencies := map[string]bool{}
 	done := 0
 	var pending []job
@@ -264,13 +267,18 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 				res.Failures = append(res.Failures, Failure{p, s.Err.Error()})
 			case s.Outcome == store.Unchanged:
 				res.Unchanged++
+				if opt.Saved != nil {
+					opt.Saved(p, s)
+				}
 			default:
+				if opt.Saved != nil {
+					opt.Saved(p, s)
+				}
 				if s.Outcome == store.New {
 					res.New++
 				} else {
 					res.Replaced++
 				}
-				touched[[2]int64{s.AgencyID, int64(s.Year)}] = true
 				if s.NewAgency {
 					newAgencies[s.Agency] = true
 				}
@@ -310,6 +318,9 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 			}
 		case j.known:
 			res.Unchanged++
+			if opt.Saved != nil {
+				opt.Saved(j.path, store.Saved{Outcome: store.Unchanged, ReportID: j.id})
+			}
 			done++
 			if opt.Progress != nil {
 				opt.Progress(done, int(total.Load()))
@@ -329,12 +340,41 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 	if err := ctx.Err(); err != nil {
 		return finish(res, newAgencies), err
 	}
-	if opt.CrossYear != nil {
-		if err := crossYear(db, touched, opt.CrossYear, opt.CrossYearKeys, opt.Derive); err != nil {
-			return finish(res, newAgencies), err
-		}
+	if err := FinishPending(ctx, db, opt); err != nil {
+		return finish(res, newAgencies), err
 	}
 	return finish(res, newAgencies), nil
+}
+
+var finishing sync.Mutex
+
+// FinishPending recomputes the cross-year findings owed: those of every report stored since
+// they were last computed (by this run, or by one killed before it got there), and of the
+// year after each. gongkai ingest runs it after storing, gongkai serve when it opens the
+// database. Without opt.CrossYear it does nothing and the work stays owed.
+func FinishPending(ctx context.Context, db *store.DB, opt Options) error {
+	if opt.CrossYear == nil {
+		return nil
+	}
+	// One at a time in a process: serve finishes old work at start while uploads add new,
+	// and two runs over the same reports could write findings from a stale load.
+	finishing.Lock()
+	defer finishing.Unlock()
+	pending, mark, err := db.PendingCrossYear()
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	touched := map[[2]int64]bool{}
+	for _, p := range pending {
+		touched[p] = true
+	}
+	if err := crossYear(db, touched, opt.CrossYear, opt.CrossYearKeys, opt.Derive); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.DonePendingCrossYear(mark)
 }
 
 func finish(res Result, newAgencies map[string]bool) Result {
@@ -362,8 +402,8 @@ func read(db *store.DB, path string, opt Options) (j job) {
 	}
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
-	if db.Known(sha) {
-		j.known = true
+	if id, ok := db.KnownID(sha); ok {
+		j.known, j.id = true, id
 		return j
 	}
 	r, err := opt.Parse(path, data)

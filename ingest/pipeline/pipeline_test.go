@@ -24,18 +24,31 @@ import (
 )
 
 // TestMain lets the test binary be the child of TestKill9: GONGKAI_PIPELINE_CHILD=db,dir
-// ingests dir into db one report per transaction, printing "progress N" as it goes.
+// ingests dir into db one report per transaction, printing "progress N" as it goes;
+// GONGKAI_PIPELINE_CHILD=db,dir,hang stores everything, then prints "crossyear" when the
+// cross-year rules start and waits there to be killed.
 func TestMain(m *testing.M) {
 	if v := os.Getenv("GONGKAI_PIPELINE_CHILD"); v != "" {
-		dbPath, dir, _ := strings.Cut(v, ",")
+		parts := strings.Split(v, ",")
+		dbPath, dir := parts[0], parts[1]
 		db, err := store.Open(dbPath)
 		if err != nil {
 			fmt.Println("error", err)
 			os.Exit(2)
 		}
 		w := bufio.NewWriter(os.Stdout)
-		_, err = Run(context.Background(), db, []string{dir}, Options{Parse: jsonParse, Batch: 8,
-			Progress: func(done, total int) { fmt.Fprintln(w, "progress", done); w.Flush() }})
+		opt := Options{Parse: jsonParse, Batch: 8,
+			Progress: func(done, total int) { fmt.Fprintln(w, "progress", done); w.Flush() }}
+		if len(parts) > 2 && parts[2] == "hang" {
+			opt.Batch = 0
+			opt.CrossYearKeys = check.YearsKeys
+			opt.CrossYear = func(prev, cur *ingest.Report) []ingest.Finding {
+				fmt.Fprintln(w, "crossyear")
+				w.Flush()
+				select {}
+			}
+		}
+		_, err = Run(context.Background(), db, []string{dir}, opt)
 		db.Close()
 		if err != nil {
 			os.Exit(3)
@@ -256,10 +269,15 @@ func TestKill9(t *testing.T) {
 		t.Errorf("%d reports stored: the kill did not land midway", stored)
 	}
 	problems, err := db.Verify()
-	if err != nil || len(problems) > 0 {
-		t.Fatalf("after kill: %v %v", problems, err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), db, []string{dir}, Options{Parse: jsonParse})
+	for _, p := range problems { // the child runs no cross-year rules: that work is owed
+		if !strings.Contains(p, "cross-year findings are still owed") {
+			t.Fatalf("after kill: %v", problems)
+		}
+	}
+	res, err := Run(context.Background(), db, []string{dir}, crossYearOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,6 +289,107 @@ func TestKill9(t *testing.T) {
 		t.Fatalf("after ingesting again: %v %v", problems, err)
 	}
 	db.Close()
+}
+
+// crossYearOptions ingest the JSON stand-ins with the real cross-year rules.
+var crossYearOptions = Options{Parse: jsonParse, CrossYear: check.Years, CrossYearKeys: check.YearsKeys}
+
+// TestKill9CrossYear kills a child after it stored every report but before the cross-year
+// rules finished (the work is owed, recorded with the reports), then ingests the same files
+// again: every finding of a clean run is there, none more.
+func TestKill9CrossYear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a child process; skipped with -short")
+	}
+	const n = 600
+	dir := t.TempDir()
+	writeCorpus(t, dir, n, 60, 5)
+	dbPath := filepath.Join(t.TempDir(), "k.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "GONGKAI_PIPELINE_CHILD="+dbPath+","+dir+",hang")
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	killed := false
+	for sc.Scan() {
+		if sc.Text() == "crossyear" {
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed = true
+			break
+		}
+	}
+	cmd.Wait()
+	if !killed {
+		t.Fatal("child ended before the cross-year rules")
+	}
+	db := openDB(t, dbPath)
+	defer db.Close()
+	var stored int
+	db.SQL().QueryRow(`SELECT count(*) FROM reports`).Scan(&stored)
+	pending, _, err := db.PendingCrossYear()
+	if err != nil || stored != n || len(pending) == 0 {
+		t.Fatalf("after the kill: %d reports stored, %d pairs owed, %v", stored, len(pending), err)
+	}
+	if p, _ := db.Verify(); len(p) == 0 {
+		t.Error("Verify does not notice the owed cross-year findings")
+	}
+	res, err := Run(context.Background(), db, []string{dir}, crossYearOptions)
+	if err != nil || res.Unchanged != n {
+		t.Fatalf("again: %s %v", res.Summary(), err)
+	}
+	if p, err := db.Verify(); err != nil || len(p) > 0 {
+		t.Fatalf("after the re-run: %v %v", p, err)
+	}
+
+	clean := openDB(t, filepath.Join(t.TempDir(), "clean.duckdb"))
+	defer clean.Close()
+	if _, err := Run(context.Background(), clean, []string{dir}, crossYearOptions); err != nil {
+		t.Fatal(err)
+	}
+	got, want := findingSet(t, db), findingSet(t, clean)
+	if len(want) == 0 {
+		t.Fatal("the clean run has no findings: the test proves nothing")
+	}
+	cross := 0
+	for k := range want {
+		if store.CrossYearRule(strings.SplitN(k, "|", 4)[2]) {
+			cross++
+		}
+	}
+	if cross == 0 {
+		t.Fatal("the clean run has no cross-year findings: the test proves nothing")
+	}
+	for k, c := range want {
+		if got[k] != c {
+			t.Errorf("finding %s: %d after kill and re-run, %d in a clean run", k, got[k], c)
+		}
+	}
+	for k, c := range got {
+		if want[k] != c {
+			t.Errorf("finding %s: %d after kill and re-run, %d in a clean run", k, c, want[k])
+		}
+	}
+	t.Logf("%d distinct findings (%d of them cross-year) as in a clean run", len(want), cross)
+}
+
+// findingSet counts the findings of current reports by agency|year|rule|cell|message.
+func findingSet(t *testing.T, db *store.DB) map[string]int {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT r.agency || '|' || r.year || '|' || f.rule || '|' || f.cell || '|' || f.message
+		FROM findings f JOIN current_reports r ON r.id = f.report_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	m := map[string]int{}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		m[k]++
+	}
+	return m
 }
 
 // BenchmarkPipeline ingests 10,000 generated reports end to end (walk, read, JSON parse,

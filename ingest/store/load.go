@@ -448,5 +448,24 @@ func (d *DB) Verify() ([]string, error) {
 		}
 		problems = append(problems, fmt.Sprintf("agency %d year %d: %d current reports", a, y, n))
 	}
-	return problems, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Findings: none without its report, every flagged cell named by a finding of its report
+	// and the other way round, and no cross-year work left owed.
+	for _, c := range []struct{ q, what string }{
+		{`SELECT count(*) FROM findings WHERE report_id NOT IN (SELECT id FROM reports)`, "findings of no report"},
+		{`SELECT count(*) FROM cell_values v JOIN cell_keys k ON k.id = v.key_id WHERE v.flagged <>
+			EXISTS (SELECT 1 FROM findings f WHERE f.report_id = v.report_id AND f.cell = k.key)`, "cells whose flag disagrees with the findings"},
+		{`SELECT count(*) FROM (SELECT DISTINCT agency_id, year FROM pending_cross_year)`, "(agency, year) pairs whose cross-year findings are still owed"},
+	} {
+		var n int64
+		if err := d.db.QueryRow(c.q).Scan(&n); err != nil {
+			return nil, fmt.Errorf("verify: %s: %w", c.what, err)
+		}
+		if n > 0 {
+			problems = append(problems, fmt.Sprintf("%d %s", n, c.what))
+		}
+	}
+	return problems, nil
 }

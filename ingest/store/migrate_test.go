@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"gongkai/ingest"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -61,5 +65,107 @@ func TestMigrateCells(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT count(DISTINCT key) FROM cells`); n != len(r.Keys()) {
 		t.Fatalf("%d distinct keys in cells, want %d", n, len(r.Keys()))
+	}
+}
+
+// TestMigrationOutOfOrder: a migration whose number is below the highest applied (another
+// helper's, landed later) is still applied, once.
+func TestMigrationOutOfOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "o.duckdb")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := synth("甲镇人民政府", 2024, 1)
+	if _, err := db.Save(r, meta("a.txt", r, "")); err != nil {
+		t.Fatal(err)
+	}
+	// as if 006 had never been applied, while a later one was
+	for _, q := range []string{`DROP TABLE pending_cross_year`, `DROP SEQUENCE pending_cross_year_seq`,
+		`DELETE FROM schema_version WHERE version = 6`, `INSERT INTO schema_version (version) VALUES (99)`} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	db.Close()
+	db, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := count(t, db, `SELECT count(*) FROM schema_version WHERE version = 6`); n != 1 {
+		t.Fatalf("006 recorded %d times", n)
+	}
+	// 006 owes the cross-year findings of the report stored before it
+	pairs, _, err := db.PendingCrossYear()
+	if err != nil || len(pairs) != 1 || pairs[0][1] != 2024 {
+		t.Fatalf("pending after 006: %v %v", pairs, err)
+	}
+}
+
+// TestPendingInSameTransaction: saving records the cross-year work owed with the report, a
+// failed save records none, and DonePendingCrossYear keeps what came after its mark.
+func TestPendingInSameTransaction(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "p.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := synth("甲镇人民政府", 2023, 1)
+	if _, err := db.Save(r, meta("a.txt", r, "")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Save(r, meta("a.txt", r, "")); err != nil { // unchanged: nothing owed
+		t.Fatal(err)
+	}
+	pairs, mark, err := db.PendingCrossYear()
+	if err != nil || len(pairs) != 1 {
+		t.Fatalf("pending %v %v", pairs, err)
+	}
+	bad := synth("乙镇人民政府", 2023, 2)
+	failInTx = func(x *ingest.Report) error {
+		if x == bad {
+			return errors.New("injected")
+		}
+		return nil
+	}
+	defer func() { failInTx = func(*ingest.Report) error { return nil } }()
+	if _, err := db.Save(bad, meta("b.txt", bad, "")); err == nil {
+		t.Fatal("injected failure not reported")
+	}
+	r24 := synth("甲镇人民政府", 2024, 3)
+	if _, err := db.Save(r24, meta("c.txt", r24, "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DonePendingCrossYear(mark); err != nil {
+		t.Fatal(err)
+	}
+	pairs, _, err = db.PendingCrossYear()
+	if err != nil || len(pairs) != 1 || pairs[0][1] != 2024 {
+		t.Fatalf("after done: %v %v (want only 2024, saved after the mark)", pairs, err)
+	}
+}
+
+// TestSetLimits: the configured memory limit and threads reach DuckDB; a malformed size is
+// refused with the key's name.
+func TestSetLimits(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "l.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.SetLimits("512MB", 1); err != nil {
+		t.Fatal(err)
+	}
+	var mem string
+	var threads int
+	if err := db.SQL().QueryRow(`SELECT current_setting('memory_limit'), current_setting('threads')`).Scan(&mem, &threads); err != nil {
+		t.Fatal(err)
+	}
+	if threads != 1 || !strings.Contains(mem, "MiB") && !strings.Contains(mem, "MB") {
+		t.Fatalf("memory_limit %q, threads %d", mem, threads)
+	}
+	if err := db.SetLimits("4 gigs'; DROP TABLE reports; --", 0); err == nil || !strings.Contains(err.Error(), "duckdb.memory_limit") {
+		t.Fatalf("malformed size: %v", err)
 	}
 }

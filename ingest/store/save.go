@@ -246,6 +246,15 @@ func (d *DB) Save(r *ingest.Report, meta FileMeta) (Outcome, error) {
 	return s.Outcome, s.Err
 }
 
+// KnownID returns the id of the stored report read from a file with these bytes (its
+// SHA-256), if any.
+func (d *DB) KnownID(sha string) (int64, bool) {
+	d.shaMu.RLock()
+	defer d.shaMu.RUnlock()
+	id, ok := d.idx.sha[sha]
+	return id, ok
+}
+
 // Known tells whether a file with these bytes (its SHA-256) is stored, so a caller may skip
 // parsing it: saving it would give Unchanged.
 func (d *DB) Known(sha string) bool {
@@ -443,6 +452,9 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 		if err := d.exec(ctx, q, args...); err != nil {
 			return nil, fmt.Errorf("demote earlier version: %w", err)
 		}
+	}
+	if err := d.markPending(ctx, res); err != nil {
+		return nil, err
 	}
 	for _, id := range order {
 		if err := apps.reports.AppendRow(toDriver(pending[id].row)...); err != nil {
