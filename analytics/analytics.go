@@ -8,8 +8,18 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 )
+
+// distinct returns the distinct values of xs.
+func distinct(xs []int) map[int]bool {
+	m := map[int]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
 
 // Analytics answers questions about one gongkai database.
 type Analytics struct {
@@ -28,6 +38,11 @@ type Filter struct {
 	Level    string // township, department, county, city; empty: all
 	Search   string // part of the agency's name; empty: all
 	AgencyID int    // one agency; 0: all
+	// AgencyIDs selects these agencies only (a heatmap's page of organs); empty: all.
+	AgencyIDs []int
+	// InAllYears keeps only organs with a current report in every year of Years, so that a
+	// comparison of years compares the same organs (同比 by default).
+	InAllYears bool
 }
 
 // where returns the SQL condition over the report alias r and its arguments.
@@ -53,6 +68,22 @@ func (f Filter) where(r string) (string, []any) {
 	if f.AgencyID != 0 {
 		conds = append(conds, r+".agency_id = ?")
 		args = append(args, f.AgencyID)
+	}
+	if len(f.AgencyIDs) > 0 {
+		ids := make([]string, len(f.AgencyIDs))
+		for i, id := range f.AgencyIDs {
+			ids[i] = strconv.Itoa(id)
+		}
+		conds = append(conds, r+".agency_id IN ("+strings.Join(ids, ",")+")")
+	}
+	if f.InAllYears && len(f.Years) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.Years)), ",")
+		conds = append(conds, r+".agency_id IN (SELECT agency_id FROM current_reports WHERE year IN ("+ph+
+			") GROUP BY agency_id HAVING count(DISTINCT year) = ?)")
+		for _, y := range f.Years {
+			args = append(args, y)
+		}
+		args = append(args, len(distinct(f.Years)))
 	}
 	return strings.Join(conds, " AND "), args
 }
