@@ -8,12 +8,27 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 )
+
+// distinct returns the distinct values of xs.
+func distinct(xs []int) map[int]bool {
+	m := map[int]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
 
 // Analytics answers questions about one gongkai database.
 type Analytics struct {
 	db *sql.DB
+
+	mu      sync.Mutex
+	version int64            // the data version memo holds answers of
+	memo    map[string][]Row // Values answers of that version
 }
 
 // New returns an Analytics reading db (a DuckDB database with gongkai's schema).
@@ -28,6 +43,11 @@ type Filter struct {
 	Level    string // township, department, county, city; empty: all
 	Search   string // part of the agency's name; empty: all
 	AgencyID int    // one agency; 0: all
+	// AgencyIDs selects these agencies only (a heatmap's page of organs); empty: all.
+	AgencyIDs []int
+	// InAllYears keeps only organs with a current report in every year of Years, so that a
+	// comparison of years compares the same organs (同比 by default).
+	InAllYears bool
 }
 
 // where returns the SQL condition over the report alias r and its arguments.
@@ -53,6 +73,22 @@ func (f Filter) where(r string) (string, []any) {
 	if f.AgencyID != 0 {
 		conds = append(conds, r+".agency_id = ?")
 		args = append(args, f.AgencyID)
+	}
+	if len(f.AgencyIDs) > 0 {
+		ids := make([]string, len(f.AgencyIDs))
+		for i, id := range f.AgencyIDs {
+			ids[i] = strconv.Itoa(id)
+		}
+		conds = append(conds, r+".agency_id IN ("+strings.Join(ids, ",")+")")
+	}
+	if f.InAllYears && len(f.Years) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.Years)), ",")
+		conds = append(conds, r+".agency_id IN (SELECT agency_id FROM current_reports WHERE year IN ("+ph+
+			") GROUP BY agency_id HAVING count(DISTINCT year) = ?)")
+		for _, y := range f.Years {
+			args = append(args, y)
+		}
+		args = append(args, len(distinct(f.Years)))
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -96,15 +132,13 @@ func aggSQL(m Metric) string {
 	return fmt.Sprintf("sum(p.m_%s)", m.Name)
 }
 
-// leftSQL counts the reports of p that a metric's sum leaves out, and of those the
-// implausible ones.
-func leftSQL(m Metric) (left, implausible string) {
+// leftSQL counts the reports of p that a metric's sum leaves out (the implausible ones are
+// counted from p.excluded, see Values).
+func leftSQL(m Metric) string {
 	if m.Kind == Ratio {
-		return fmt.Sprintf("count(*) FILTER (WHERE p.m_%s IS NULL OR p.m_%s IS NULL)", m.Num, m.Den),
-			fmt.Sprintf("count(*) FILTER (WHERE contains(p.excluded, ',%s,') OR contains(p.excluded, ',%s,'))", m.Num, m.Den)
+		return fmt.Sprintf("count(*) FILTER (WHERE p.m_%s IS NULL OR p.m_%s IS NULL)", m.Num, m.Den)
 	}
-	return fmt.Sprintf("count(*) FILTER (WHERE p.m_%s IS NULL)", m.Name),
-		fmt.Sprintf("count(*) FILTER (WHERE contains(p.excluded, ',%s,'))", m.Name)
+	return fmt.Sprintf("count(*) - count(p.m_%s)", m.Name)
 }
 
 // groupedSQL aggregates the per-report rows p (agency_id, agency, level, year, m_<metric>…,
@@ -122,12 +156,43 @@ func groupedSQL(with string, by Grouping) string {
 	}
 	if by == ByYear {
 		for _, m := range Metrics {
-			l, i := leftSQL(m)
-			fmt.Fprintf(&b, ",\n  %s::BIGINT, %s::BIGINT", l, i)
+			fmt.Fprintf(&b, ",\n  %s::BIGINT", leftSQL(m))
 		}
+		// the distinct lists of implausible metrics with their counts, to be split in Go
+		b.WriteString(",\n  histogram(p.excluded) FILTER (WHERE p.excluded <> '')::VARCHAR")
 	}
 	b.WriteString("\nFROM p GROUP BY " + keys + " ORDER BY " + keys)
 	return b.String()
+}
+
+// implausibleCounts reads DuckDB's histogram of excluded lists ({,fees,=2, ,fees,licensing,=1})
+// into reports left out per metric, ratios counting either part.
+func implausibleCounts(hist string) map[string]int {
+	out := map[string]int{}
+	hist = strings.TrimSuffix(strings.TrimPrefix(hist, "{"), "}")
+	if hist == "" {
+		return out
+	}
+	for _, kv := range strings.Split(hist, ", ") {
+		i := strings.LastIndex(kv, "=")
+		if i < 0 {
+			continue
+		}
+		n, err := strconv.Atoi(kv[i+1:])
+		if err != nil {
+			continue
+		}
+		names := map[string]bool{}
+		for _, name := range strings.Split(strings.Trim(kv[:i], ","), ",") {
+			names[name] = true
+		}
+		for _, m := range Metrics {
+			if names[m.Name] || (m.Kind == Ratio && (names[m.Num] || names[m.Den])) {
+				out[m.Name] += n
+			}
+		}
+	}
+	return out
 }
 
 // MetricSQL returns the query computing every metric for the filter and grouping from the
@@ -164,10 +229,39 @@ func DirectSQL(f Filter, by Grouping) (string, []any) {
 // Values computes every metric for the selected reports, one row a year (ByYear: the
 // district, summed) or one row per agency and year (ByAgencyYear), from the stored
 // per-report rows.
+//
+// Answers are kept until the data version moves (pages ask for the same figures many times);
+// callers must not change the rows they get.
 func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, error) {
+	version, err := a.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%+v|%d", f, by)
+	a.mu.Lock()
+	if a.version == version {
+		if rows, ok := a.memo[key]; ok {
+			a.mu.Unlock()
+			return rows, nil
+		}
+	}
+	a.mu.Unlock()
 	q, args := MetricSQL(f, by)
-	return a.values(ctx, q, args, by)
+	rows, err := a.values(ctx, q, args, by)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if a.version != version || len(a.memo) >= maxMemo {
+		a.version, a.memo = version, map[string][]Row{}
+	}
+	a.memo[key] = rows
+	a.mu.Unlock()
+	return rows, nil
 }
+
+// maxMemo bounds the Values answers kept.
+const maxMemo = 512
 
 // ValuesDirect is Values computed from the cells (DirectSQL), for tests.
 func (a *Analytics) ValuesDirect(ctx context.Context, f Filter, by Grouping) ([]Row, error) {
@@ -185,7 +279,8 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 	for rows.Next() {
 		var r Row
 		vals := make([]sql.NullFloat64, len(Metrics))
-		var left, impl []int64
+		var left []int64
+		var hist sql.NullString
 		dest := []any{}
 		if by == ByAgencyYear {
 			dest = append(dest, &r.AgencyID, &r.Agency, &r.Level)
@@ -195,23 +290,21 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 			dest = append(dest, &vals[i])
 		}
 		if by == ByYear {
-			left, impl = make([]int64, len(Metrics)), make([]int64, len(Metrics))
+			left = make([]int64, len(Metrics))
 			for i := range Metrics {
-				dest = append(dest, &left[i], &impl[i])
+				dest = append(dest, &left[i])
 			}
+			dest = append(dest, &hist)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 		if by == ByYear {
 			r.Agency = DistrictName
-			r.Left, r.Implausible = map[string]int{}, map[string]int{}
+			r.Left, r.Implausible = map[string]int{}, implausibleCounts(hist.String)
 			for i, m := range Metrics {
 				if left[i] > 0 {
 					r.Left[m.Name] = int(left[i])
-				}
-				if impl[i] > 0 {
-					r.Implausible[m.Name] = int(impl[i])
 				}
 			}
 		}

@@ -19,19 +19,36 @@ type Delta struct {
 	From     *float64 `json:"from"`
 	To       *float64 `json:"to"`
 	Change   *float64 `json:"change"` // To − From; for ratios a difference of fractions (×100: percentage points)
+	// FromReported, ToReported: a report is stored for the year. A nil value of a year
+	// reported is 未说明 (not stated or unread); of a year not reported, 未报送. Never 0.
+	FromReported bool `json:"from_reported"`
+	ToReported   bool `json:"to_reported"`
 }
 
 // Compare returns, for every metric, the district's and every agency's change from one year
 // to another, for the agencies f selects (f.Years is ignored). District rows come first.
 func (a *Analytics) Compare(ctx context.Context, from, to int, f Filter) ([]Delta, error) {
+	return a.compare(ctx, from, to, f, true)
+}
+
+// CompareDistrict is Compare's district rows alone (one per metric). With f.InAllYears the
+// district of both years is the same set of organs: those with a report in both.
+func (a *Analytics) CompareDistrict(ctx context.Context, from, to int, f Filter) ([]Delta, error) {
+	return a.compare(ctx, from, to, f, false)
+}
+
+func (a *Analytics) compare(ctx context.Context, from, to int, f Filter, withAgencies bool) ([]Delta, error) {
 	f.Years = []int{from, to}
 	district, err := a.Values(ctx, f, ByYear)
 	if err != nil {
 		return nil, err
 	}
-	agencies, err := a.Values(ctx, f, ByAgencyYear)
-	if err != nil {
-		return nil, err
+	var agencies []Row
+	if withAgencies {
+		agencies, err = a.Values(ctx, f, ByAgencyYear)
+		if err != nil {
+			return nil, err
+		}
 	}
 	var out []Delta
 	pair := func(rows []Row, key func(Row) int) {
@@ -60,10 +77,10 @@ func (a *Analytics) Compare(ctx context.Context, from, to int, f Filter) ([]Delt
 			for _, mt := range Metrics {
 				d := Delta{AgencyID: ref.AgencyID, Agency: ref.Agency, Level: ref.Level, Metric: mt.Name}
 				if p.from != nil {
-					d.From = p.from.Values[mt.Name]
+					d.From, d.FromReported = p.from.Values[mt.Name], true
 				}
 				if p.to != nil {
-					d.To = p.to.Values[mt.Name]
+					d.To, d.ToReported = p.to.Values[mt.Name], true
 				}
 				if d.From != nil && d.To != nil {
 					c := *d.To - *d.From
@@ -136,7 +153,8 @@ type Risks struct {
 // are crossed. Ratio cards need at least MinApplications in the denominator in both years.
 func (a *Analytics) Risks(ctx context.Context, year int, th config.Risk) (*Risks, error) {
 	out := &Risks{Year: year, Previous: year - 1, Thresholds: th, Cards: []RiskCard{}, Excluded: []string{}}
-	deltas, err := a.Compare(ctx, year-1, year, Filter{})
+	// Organs present in both years only: an organ that did not report is 未报送, not a fall.
+	deltas, err := a.Compare(ctx, year-1, year, Filter{InAllYears: true})
 	if err != nil {
 		return nil, err
 	}
@@ -183,12 +201,9 @@ func (a *Analytics) Risks(ctx context.Context, year int, th config.Risk) (*Risks
 				Metric: "litigation", From: lt.From, To: lt.To,
 				Detail: fmt.Sprintf("%s → %s 件，增加 %s 件", fmtN(lt.From), fmtN(lt.To), fmtN(lt.Change))})
 		}
-		// Publications collapsed.
-		if pb := m["publications"]; pb.From != nil && *pb.From > 0 {
-			to := 0.0
-			if pb.To != nil {
-				to = *pb.To
-			}
+		// Publications collapsed: both years must state the count (missing is not 0).
+		if pb := m["publications"]; pb.From != nil && *pb.From > 0 && pb.To != nil {
+			to := *pb.To
 			if *pb.From < min {
 				// too few to speak of a collapse
 			} else if to <= *pb.From*(1-th.PublicationsDrop) {

@@ -26,6 +26,9 @@ type Metric struct {
 	Unit       string // 件, 条, 万元, 份, % (ratios are fractions; the UI shows percent)
 	Group      string // the section it belongs to, for grouping in the UI
 	Kind       Kind
+	// Better says which way is good: +1 a rise is good (实质公开率), −1 a fall is good
+	// (纠错率, errors, lawsuits), 0 neither (a count of applications). Colours follow it.
+	Better int
 	// Part is the SQL aggregate giving one report's value (Count metrics) directly from the
 	// stored cells. It is evaluated per report, grouped by r.id, over c (its cells), pub (its
 	// publications by channel, one row), fnd (its findings counted, one row) and bad (its cells
@@ -224,6 +227,13 @@ func blockKeys(col string, blocks ...string) []string {
 	return keys
 }
 
+// better is Metric.Better of the metrics where a direction is good or bad.
+var better = map[string]int{
+	"disclosure_rate": 1, "disclosed_any": 1, "publications": 1, "reports": 1,
+	"correction_rate": -1, "cases_corrected": -1, "review_corrected": -1, "litigation_corrected": -1,
+	"litigation": -1, "review": -1, "findings_errors": -1, "findings_warnings": -1,
+}
+
 // Metrics are every metric, in display order.
 var Metrics = buildMetrics()
 
@@ -237,6 +247,7 @@ func withSource(m Metric, src source) Metric {
 func buildMetrics() []Metric {
 	var ms []Metric
 	add := func(m Metric) {
+		m.Better = better[m.Name]
 		if m.Kind == Count {
 			m = withSource(m, m.src)
 		}

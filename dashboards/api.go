@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"gongkai/analytics"
@@ -24,7 +26,8 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 		{"/api/upload", "token (X-Gongkai-Token 或 Authorization: Bearer)", "POST multipart 字段 file（可多个）：上传报告入库"},
 	}
 	for _, t := range tableDocs {
-		eps = append(eps, ep{"/api/tables/" + t.Name, t.Params, t.About + "（下载：/download/" + t.Name + ".csv | .xlsx）"})
+		eps = append(eps, ep{"/api/tables/" + t.Name, t.Params + "; limit（默认 1000，至多 10000）, offset, sort（列名）, desc=1",
+			t.About + "（整表下载：/download/" + t.Name + ".csv | .xlsx）"})
 	}
 	writeJSON(w, http.StatusOK, eps)
 }
@@ -87,14 +90,48 @@ func (s *Server) buildTable(r *http.Request, name string) (*analytics.Table, err
 	return fn(r.Context(), v)
 }
 
+// apiPageLimit is the rows an API table answer holds when limit is not given; maxPageLimit
+// the most it may ask for. Whole tables stream from /download/.
+const apiPageLimit, maxPageLimit = 1000, 10000
+
 func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, offset := apiPageLimit, 0
+	for _, p := range []struct {
+		key string
+		dst *int
+	}{{"limit", &limit}, {"offset", &offset}} {
+		if x := q.Get(p.key); x != "" {
+			n, err := strconv.Atoi(x)
+			if err != nil || n < 0 {
+				s.fail(w, r, badRequest("参数 %s=%q 应为非负整数", p.key, x))
+				return
+			}
+			*p.dst = n
+		}
+	}
+	if limit == 0 || limit > maxPageLimit {
+		limit = maxPageLimit
+	}
 	t, err := s.buildTable(r, r.PathValue("name"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if key := q.Get("sort"); key != "" {
+		if !slices.ContainsFunc(t.Columns, func(c analytics.Column) bool { return c.Key == key }) {
+			s.fail(w, r, badRequest("表 %s 没有列 %q，无法排序", t.Name, key))
+			return
+		}
+		sortTable(t, key, q.Get("desc") == "1")
+	}
+	total := len(t.Rows)
+	lo, hi := min(offset, total), min(offset+limit, total)
+	page := *t
+	page.Rows = t.Rows[lo:hi]
 	writeJSON(w, http.StatusOK, map[string]any{
-		"name": t.Name, "title": t.Title, "note": t.Note, "columns": t.Columns, "rows": t.Records(),
+		"name": t.Name, "title": t.Title, "note": t.Note, "columns": t.Columns,
+		"total": total, "offset": offset, "limit": limit, "rows": page.Records(),
 	})
 }
 
@@ -111,20 +148,23 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	ctype := "text/csv; charset=utf-8"
+	fname := t.Title + ext
+	disp := fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", name+ext, url.PathEscape(fname))
 	if ext == ".csv" {
-		err = analytics.WriteCSV(&buf, t)
-	} else {
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = analytics.WriteXLSX(&buf, t)
+		// CSV streams to the client as it is written.
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", disp)
+		if err := analytics.WriteCSV(w, t); err != nil {
+			s.log.Printf("download %s: %v", r.URL, err)
+		}
+		return
 	}
-	if err != nil {
+	var buf bytes.Buffer
+	if err := analytics.WriteXLSX(&buf, t); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	fname := t.Title + ext
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", name+ext, url.PathEscape(fname)))
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", disp)
 	w.Write(buf.Bytes())
 }

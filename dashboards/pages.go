@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -23,11 +24,12 @@ type pageData struct {
 	Metrics                 []analytics.Metric
 	Levels                  [][2]string
 	Nav                     []navItem
+	Query                   url.Values // the request's parameters (paging links keep them)
 }
 
 type navItem struct{ Path, Label string }
 
-var nav = []navItem{{"/", "总览"}, {"/compare", "同比"}, {"/quality", "数据质量"}, {"/summary", "汇总"}, {"/risks", "风险提示"}, {"/upload", "上传报告"}}
+var nav = []navItem{{"/", "总览"}, {"/agencies", "单位"}, {"/compare", "同比"}, {"/quality", "数据质量"}, {"/summary", "汇总"}, {"/risks", "风险提示"}, {"/upload", "上传报告"}}
 
 // controls says which filters a page's form offers.
 type controls struct {
@@ -48,7 +50,7 @@ type block struct {
 }
 
 type kpi struct {
-	Label, Tip, Value, Change, Class, Previous string
+	Label, Tip, Value, Change, Class, Previous, Link string
 }
 
 type sourceLine struct {
@@ -65,6 +67,7 @@ type tableView struct {
 	Folded   bool // long table: rows shown folded (<details>), still downloadable
 	View     view
 	Path     string
+	Pager    *pager // nil: every row is shown
 }
 
 // SortLink is the URL sorting by column key (toggling the direction on the current one).
@@ -112,7 +115,7 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		p := &pageData{District: s.cfg.District, Path: r.URL.Path, View: v, Metrics: analytics.Metrics, Levels: ingest.Levels, Nav: nav}
+		p := &pageData{District: s.cfg.District, Path: r.URL.Path, View: v, Metrics: analytics.Metrics, Levels: ingest.Levels, Nav: nav, Query: r.URL.Query()}
 		if err := fn(ctx, r, v, p); err != nil {
 			s.fail(w, r, err)
 			return
@@ -134,12 +137,44 @@ func (s *Server) table(ctx context.Context, p *pageData, v view, name string, so
 	if err != nil {
 		return nil, err
 	}
-	p.Blocks = append(p.Blocks, block{Table: &tableView{Table: t, Query: v.values().Encode(), Sortable: sortable, View: v, Path: p.Path}})
+	tv := &tableView{Table: t, Query: v.values().Encode(), Sortable: sortable, View: v, Path: p.Path}
+	tv.Pager = paginate(tv, p.Query, p.Path)
+	p.Blocks = append(p.Blocks, block{Table: tv})
 	return t, nil
 }
 
+// leftNote says, for the year of a district row, how many reports each of the metrics
+// leaves out of its sum: 新收申请：2 个单位数据不完整，未计入；行政事业性收费：1 个单位数据不合常理，未计入.
+func leftNote(rows []analytics.Row, year int, metrics ...string) string {
+	var parts []string
+	for _, r := range rows {
+		if r.Year != year {
+			continue
+		}
+		for _, name := range metrics {
+			m := metric(name)
+			left, impl := r.Left[name], r.Implausible[name]
+			if left == 0 {
+				continue
+			}
+			var why []string
+			if left-impl > 0 {
+				why = append(why, fmt.Sprintf("%d 个单位数据不完整", left-impl))
+			}
+			if impl > 0 {
+				why = append(why, fmt.Sprintf("%d 个单位数据不合常理", impl))
+			}
+			parts = append(parts, m.Label+"："+strings.Join(why, "、")+"，未计入")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d年 ", year) + strings.Join(parts, "；") + "。"
+}
+
 func (s *Server) overview(ctx context.Context, r *http.Request, v view, p *pageData) error {
-	p.Title, p.Active = "总览", "/"
+	p.Title, p.Active = v.scope()+" 总览", "/"
 	p.Controls = controls{Year: true, Level: true, Search: true}
 	if len(v.Years) == 0 {
 		p.Blocks = append(p.Blocks, block{Note: "数据库中还没有报告。请用 gongkai ingest 导入，或在“上传报告”页上传。"})
@@ -149,11 +184,15 @@ func (s *Server) overview(ctx context.Context, r *http.Request, v view, p *pageD
 	if err != nil {
 		return err
 	}
-	b := block{Heading: fmt.Sprintf("%d年关键指标（与%d年比）", v.Year, v.Year-1)}
+	b := block{Heading: fmt.Sprintf("%s %d年关键指标（与%d年比）", v.scope(), v.Year, v.Year-1)}
 	for i, name := range kpiMetrics {
 		m := metric(name)
 		row := kt.Rows[i]
-		b.KPIs = append(b.KPIs, kpi{Label: m.Label, Tip: m.Definition, Value: row[1].Text, Previous: row[2].Text, Change: row[3].Text, Class: row[3].Class})
+		link := v.link("/compare", "metric", name, "from", strconv.Itoa(v.Year-1), "to", strconv.Itoa(v.Year), "year", "")
+		if name == "findings_errors" || name == "reports" {
+			link = v.link("/quality")
+		}
+		b.KPIs = append(b.KPIs, kpi{Label: m.Label, Tip: m.Definition, Value: row[1].Text, Previous: row[2].Text, Change: row[3].Text, Class: row[3].Class, Link: link})
 	}
 	p.Blocks = append(p.Blocks, b)
 	rows, err := s.a.Values(ctx, v.filter(), analytics.ByYear)
@@ -164,15 +203,20 @@ func (s *Server) overview(ctx context.Context, r *http.Request, v view, p *pageD
 	for _, a := range []string{"natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org"} {
 		apps = append(apps, "applications_"+a)
 	}
+	sc := v.scope()
+	chart := func(id, title, kind, stack string, metrics ...string) block {
+		return block{Chart: s.trend(id, sc+" "+title, kind, stack, rows, metrics...), Note: leftNote(rows, v.Year, metrics...)}
+	}
 	p.Blocks = append(p.Blocks,
-		block{Chart: s.trend("chart_applications", "新收申请（按申请人类型）", "bar", "apps", rows, apps...)},
-		block{Chart: s.trend("chart_outcomes", "办理结果构成", "bar", "outcomes", rows, "disclosed", "partly_disclosed", "withheld", "unable", "refused", "other_handled")},
-		block{Chart: s.trend("chart_cases", "行政复议、行政诉讼（按结果）", "bar", "review|litigation", rows,
+		chart("chart_applications", "新收申请（按申请人类型）", "bar", "apps", apps...),
+		chart("chart_outcomes", "办理结果构成", "bar", "outcomes", "disclosed", "partly_disclosed", "withheld", "unable", "refused", "other_handled"),
+		chart("chart_cases", "行政复议、行政诉讼（按结果）", "bar", "review|litigation",
 			"review_maintained", "review_corrected", "review_other", "review_pending",
-			"litigation_maintained", "litigation_corrected", "litigation_other", "litigation_pending")},
-		block{Chart: s.trend("chart_publications", "主动公开信息（按渠道）", "bar", "pub", rows,
-			"publications_portal", "publications_wechat", "publications_weibo", "publications_short_video", "publications_notice_board", "publications_other")},
-		block{Chart: s.trend("chart_rates", "实质公开率与纠错率", "line", "", rows, "disclosure_rate", "correction_rate")},
+			"litigation_maintained", "litigation_corrected", "litigation_other", "litigation_pending"),
+		chart("chart_publications", "主动公开信息（按渠道）", "bar", "pub",
+			"publications_portal", "publications_wechat", "publications_weibo", "publications_short_video", "publications_notice_board", "publications_other"),
+		chart("chart_fees", "行政事业性收费（万元）", "bar", "", "fees"),
+		chart("chart_rates", "实质公开率与纠错率", "line", "", "disclosure_rate", "correction_rate"),
 	)
 	if _, err := s.table(ctx, p, v, "agencies", true); err != nil {
 		return err
@@ -223,6 +267,7 @@ func (s *Server) agency(ctx context.Context, r *http.Request, v view, p *pageDat
 	if err != nil {
 		return err
 	}
+	rows = everyYear(rows, v.Years)
 	p.Blocks = append(p.Blocks,
 		block{Chart: s.trend("chart_agency_counts", "申请与办理", "line", "", rows, "applications", "handled", "carried_forward", "review", "litigation")},
 		block{Chart: s.trend("chart_agency_rates", "实质公开率与纠错率", "line", "", rows, "disclosure_rate", "correction_rate")},
@@ -236,43 +281,147 @@ func (s *Server) agency(ctx context.Context, r *http.Request, v view, p *pageDat
 	return nil
 }
 
+// heatmapOrgans is the most organs the 同比 heatmap draws (one page of the organ table).
+const heatmapOrgans = 30
+
 func (s *Server) compare(ctx context.Context, r *http.Request, v view, p *pageData) error {
-	p.Title, p.Active = "同比", "/compare"
+	p.Title, p.Active = fmt.Sprintf("%s %d 年与 %d 年对比", v.scope(), v.To, v.From), "/compare"
 	p.Controls = controls{FromTo: true, Level: true, Search: true, Metric: true}
 	if len(v.Years) == 0 {
 		p.Blocks = append(p.Blocks, block{Note: "数据库中还没有报告。"})
 		return nil
 	}
-	for _, t := range []string{"compare_district", "compare_agencies", "movers_up", "movers_down"} {
-		if _, err := s.table(ctx, p, v, t, t == "compare_agencies"); err != nil {
-			return err
-		}
-	}
-	ht, err := s.tables["heatmap"](ctx, v)
+	lo, err := s.a.LeftOut(ctx, v.From, v.To, v.filter(), 10)
 	if err != nil {
+		return err
+	}
+	p.Blocks = append(p.Blocks, block{Heading: "比较范围", HTML: compareScope(v, lo, p.Path)})
+	if _, err := s.table(ctx, p, v, "compare_district", false); err != nil {
 		return err
 	}
 	m := metric(v.Metric)
-	var names []string
-	vals := map[string]map[int]*float64{}
-	rows, err := s.a.Values(ctx, v.filter(), analytics.ByAgencyYear)
+	for _, up := range []bool{true, false} {
+		t, err := s.movers(ctx, v, up)
+		if err != nil {
+			return err
+		}
+		p.Blocks = append(p.Blocks, block{Table: &tableView{Table: t, Query: v.values().Encode(), View: v, Path: p.Path}})
+	}
+	// The organs, one page at a time, sorted in the database.
+	pg, _ := strconv.Atoi(p.Query.Get(pageParam("compare_agencies")))
+	pg = max(pg, 1)
+	sort, desc := v.Sort, v.Desc
+	if sort == "" {
+		sort, desc = "change", true
+	}
+	c, err := s.a.CompareAgencies(ctx, v.From, v.To, v.Metric, v.filter(), v.All, analytics.Page{Limit: pageRows, Offset: (pg - 1) * pageRows, Sort: sort, Desc: desc})
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		if vals[r.Agency] == nil {
-			vals[r.Agency] = map[int]*float64{}
-			names = append(names, r.Agency)
+	ct := compareAgenciesTable(v, c)
+	tv := &tableView{Table: ct, Query: v.values().Encode(), Sortable: true, View: v, Path: p.Path}
+	if c.Total > pageRows {
+		pages := (c.Total + pageRows - 1) / pageRows
+		pg = min(pg, pages)
+		tv.Pager = &pager{Page: pg, Pages: pages, Total: c.Total, First: (pg-1)*pageRows + 1, Last: min(pg*pageRows, c.Total)}
+		link := func(k int) string {
+			q := url.Values{}
+			for key, vs := range p.Query {
+				q[key] = vs
+			}
+			q.Set(pageParam("compare_agencies"), strconv.Itoa(k))
+			return p.Path + "?" + q.Encode() + "#compare_agencies"
 		}
-		vals[r.Agency][r.Year] = r.Values[m.Name]
+		if pg > 1 {
+			tv.Pager.Prev = link(pg - 1)
+		}
+		if pg < pages {
+			tv.Pager.Next = link(pg + 1)
+		}
 	}
-	p.Blocks = append(p.Blocks, block{Heading: "热力图", Chart: s.heatmap("chart_heatmap", m, names, v.Years, func(a string, y int) *float64 { return vals[a][y] })})
-	p.Blocks = append(p.Blocks, block{Table: &tableView{Table: ht, Query: v.values().Encode(), View: v, Path: p.Path}})
-	if _, err := s.table(ctx, p, v, "compare_all", false); err != nil {
-		return err
+	// Heatmap: the organs of this page (at most heatmapOrgans), every year.
+	var ids []int
+	names := []string{}
+	for _, d := range c.Rows {
+		if len(ids) == heatmapOrgans {
+			break
+		}
+		ids = append(ids, d.AgencyID)
+		names = append(names, d.Agency)
 	}
-	p.Blocks[len(p.Blocks)-1].Table.Folded = true
+	vals := map[string]map[int]*float64{}
+	if len(ids) > 0 {
+		f := v.filter()
+		f.AgencyIDs = ids
+		rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if vals[r.Agency] == nil {
+				vals[r.Agency] = map[int]*float64{}
+			}
+			vals[r.Agency][r.Year] = r.Values[m.Name]
+		}
+	}
+	heading := fmt.Sprintf("热力图：本页前 %d 个单位 × 年度", len(names))
+	p.Blocks = append(p.Blocks, block{Heading: heading, Note: "空白格：该年未报送或报告未说明。全部单位见下表各页，或下载完整的“单位 × 年度”表。",
+		Chart: s.heatmap("chart_heatmap", m, names, v.Years, func(a string, y int) *float64 { return vals[a][y] })})
+	p.Blocks = append(p.Blocks, block{Table: tv})
+	p.Blocks = append(p.Blocks, block{Heading: "完整数据", HTML: template.HTML(fmt.Sprintf(
+		`每个单位每个指标的两年对比（长表）与“单位 × 年度”表不在页面上展开：下载 <a href="/download/compare_all.csv?%[1]s">对比长表 CSV</a>、<a href="/download/heatmap.csv?%[1]s">单位 × 年度 CSV</a>，或经 JSON API 分页读取（<a href="/api/tables/compare_all?%[1]s&amp;limit=100">/api/tables/compare_all?limit=100&amp;offset=0</a>）。`,
+		template.HTMLEscapeString(v.values().Encode())))})
 	return nil
+}
+
+// compareScope says which organs a comparison covers, who was left out, and links the switch.
+func compareScope(v view, lo *analytics.LeftOut, path string) template.HTML {
+	esc := template.HTMLEscapeString
+	names := func(xs []string, n int) string {
+		s := strings.Join(xs, "、")
+		if n > len(xs) {
+			s += fmt.Sprintf(" 等 %d 个", n)
+		}
+		return s
+	}
+	var b strings.Builder
+	if !v.All {
+		fmt.Fprintf(&b, "只比较 %d 年和 %d 年都有报告的单位。", v.From, v.To)
+		if lo.Count == 0 {
+			b.WriteString("没有单位因只有一年的报告而被排除。")
+		} else {
+			fmt.Fprintf(&b, "%d 个单位只有一年的报告，未计入：", lo.Count)
+			if len(lo.OnlyFrom) > 0 {
+				fmt.Fprintf(&b, "仅有 %d 年报告：%s；", v.From, esc(names(lo.OnlyFrom, lo.Count)))
+			}
+			if len(lo.OnlyTo) > 0 {
+				fmt.Fprintf(&b, "仅有 %d 年报告：%s；", v.To, esc(names(lo.OnlyTo, lo.Count)))
+			}
+		}
+		fmt.Fprintf(&b, ` <a id="scope-all" href="%s">改为全部单位</a>`, esc(v.link(path, "all", "1")))
+	} else {
+		fmt.Fprintf(&b, "全部单位：含只有一年报告的 %d 个单位（其变化无法计算，显示为未报送）；全区合计因此比较的是不同的单位集合。", lo.Count)
+		fmt.Fprintf(&b, ` <a id="scope-both" href="%s">只比较两年都有报告的单位</a>`, esc(v.link(path, "all", "")))
+	}
+	return template.HTML(b.String())
+}
+
+// everyYear gives one row for each year, with no values (a gap in a chart, 未报送 in a
+// table) for a year the organ has no report: a missing year is never joined over.
+func everyYear(rows []analytics.Row, years []int) []analytics.Row {
+	by := map[int]analytics.Row{}
+	for _, r := range rows {
+		by[r.Year] = r
+	}
+	out := make([]analytics.Row, 0, len(years))
+	for _, y := range years {
+		r, ok := by[y]
+		if !ok {
+			r = analytics.Row{Year: y, Values: map[string]*float64{}}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func (s *Server) quality(ctx context.Context, r *http.Request, v view, p *pageData) error {
@@ -313,7 +462,12 @@ func (s *Server) risks(ctx context.Context, r *http.Request, v view, p *pageData
 	th := s.cfg.Risk
 	note := fmt.Sprintf("与%d年比。阈值（配置 risk.*）：纠错率上升 ≥ %.0f 个百分点；行政诉讼增加 ≥ %d 件；实质公开率下降 ≥ %.0f 个百分点；主动公开信息减少 ≥ %.0f%%；比率类提示要求两年样本均不少于 %d 件。",
 		rk.Previous, th.CorrectionRateJump, th.LitigationJump, th.DisclosureRateDrop, th.PublicationsDrop*100, th.MinApplications)
-	b := block{Heading: fmt.Sprintf("%d年风险提示", v.Year), Note: note, Cards: rk.Cards}
+	cards := rk.Cards
+	if len(cards) > maxCards {
+		note += fmt.Sprintf(" 共 %d 条提示，此处列出前 %d 条，全部见下表（分页）与下载。", len(cards), maxCards)
+		cards = cards[:maxCards]
+	}
+	b := block{Heading: fmt.Sprintf("%d年风险提示", v.Year), Note: note, Cards: cards}
 	if len(rk.Cards) == 0 {
 		b.HTML = "未发现超过阈值的变化。"
 	}
@@ -328,6 +482,17 @@ func (s *Server) risks(ctx context.Context, r *http.Request, v view, p *pageData
 		p.Blocks = append(p.Blocks, block{Heading: "样本过小，未参与比率类提示", HTML: template.HTML(sb.String())})
 	}
 	_, err = s.table(ctx, p, v, "risks", false)
+	return err
+}
+
+// maxCards is the most risk cards a page shows; the table below pages through all.
+const maxCards = 60
+
+// agencyList is the 单位 page: every organ, searchable and filtered by level, paged.
+func (s *Server) agencyList(ctx context.Context, r *http.Request, v view, p *pageData) error {
+	p.Title, p.Active = v.scope()+" 单位", "/agencies"
+	p.Controls = controls{Level: true, Search: true}
+	_, err := s.table(ctx, p, v, "agency_list", true)
 	return err
 }
 

@@ -53,9 +53,10 @@ type Server struct {
 	tpl       *template.Template
 	mux       *http.ServeMux
 	tables    map[string]tableFunc
-	reads     *limiter // pages, API and downloads: the database's readers
-	uploads   *limiter // uploads: bodies held in memory, one ingest at a time
-	quiet     quietLog // requests abandoned by their clients
+	reads     *limiter  // pages, API and downloads: the database's readers
+	uploads   *limiter  // uploads: bodies held in memory, one ingest at a time
+	quiet     quietLog  // requests abandoned by their clients
+	cache     pageCache // rendered pages and API answers of the current data version
 }
 
 // NewServer returns the dashboards over a, configured by cfg (district name, risk
@@ -72,11 +73,12 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	sub, _ := fs.Sub(assetFS, "assets")
 	m := http.NewServeMux()
 	m.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(sub))))
-	m.HandleFunc("GET /{$}", s.page(s.overview))
-	m.HandleFunc("GET /agency", s.page(s.agency))
-	m.HandleFunc("GET /compare", s.page(s.compare))
-	m.HandleFunc("GET /quality", s.page(s.quality))
-	m.HandleFunc("GET /risks", s.page(s.risks))
+	m.HandleFunc("GET /{$}", s.cachedGET(s.page(s.overview)))
+	m.HandleFunc("GET /agency", s.cachedGET(s.page(s.agency)))
+	m.HandleFunc("GET /agencies", s.cachedGET(s.page(s.agencyList)))
+	m.HandleFunc("GET /compare", s.cachedGET(s.page(s.compare)))
+	m.HandleFunc("GET /quality", s.cachedGET(s.page(s.quality)))
+	m.HandleFunc("GET /risks", s.cachedGET(s.page(s.risks)))
 	m.HandleFunc("GET /source", s.page(s.source))
 	m.HandleFunc("GET /upload", s.page(s.uploadForm))
 	m.HandleFunc("POST /upload", s.uploadPage)
@@ -87,7 +89,7 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	m.HandleFunc("GET /api/metrics", s.apiMetrics)
 	m.HandleFunc("GET /api/years", s.apiYears)
 	m.HandleFunc("GET /api/agencies", s.apiAgencies)
-	m.HandleFunc("GET /api/tables/{name}", s.apiTable)
+	m.HandleFunc("GET /api/tables/{name}", s.cachedGET(s.apiTable))
 	m.HandleFunc("GET /download/{file}", s.download)
 	s.summaryRoutes(m)
 	s.mux = m
@@ -126,6 +128,8 @@ type view struct {
 	Sort               string
 	Desc               bool
 	Years              []int
+	All                bool     // 同比: every organ, not only those with reports in both years
+	Notes              []string // parameters that could not be used, said on the page
 }
 
 // parseView reads the URL's parameters; absent ones take defaults from the years stored.
@@ -135,10 +139,23 @@ func (s *Server) parseView(ctx context.Context, r *http.Request) (view, error) {
 		return view{}, err
 	}
 	q := r.URL.Query()
-	atoi := func(k string) int { n, _ := strconv.Atoi(q.Get(k)); return n }
+	var notes []string
+	atoi := func(k string) int {
+		x := strings.TrimSpace(q.Get(k))
+		if x == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(x)
+		if err != nil || n < 0 {
+			notes = append(notes, fmt.Sprintf("参数 %s=%q 不是有效的数字，已忽略", k, x))
+			return 0
+		}
+		return n
+	}
 	v := view{Year: atoi("year"), From: atoi("from"), To: atoi("to"), ID: atoi("id"),
 		Level: q.Get("level"), Q: strings.TrimSpace(q.Get("q")), Metric: q.Get("metric"),
-		Rule: q.Get("rule"), Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Years: years}
+		Rule: q.Get("rule"), Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Years: years, All: q.Get("all") == "1"}
+	v.Notes = v.check(notes)
 	last := 0
 	if len(years) > 0 {
 		last = years[len(years)-1]
@@ -156,6 +173,9 @@ func (s *Server) parseView(ctx context.Context, r *http.Request) (view, error) {
 		}
 	}
 	if _, ok := analytics.MetricByName(v.Metric); !ok {
+		if v.Metric != "" {
+			v.Notes = append(v.Notes, fmt.Sprintf("没有名为 %q 的指标，显示“新收申请”", v.Metric))
+		}
 		v.Metric = "applications"
 	}
 	return v, nil
@@ -186,6 +206,9 @@ func (v view) values(kv ...string) url.Values {
 	set("sort", v.Sort)
 	if v.Desc {
 		q.Set("desc", "1")
+	}
+	if v.All {
+		q.Set("all", "1")
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {

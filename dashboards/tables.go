@@ -33,12 +33,13 @@ var tableDocs = []tableDoc{
 	{"agency_table4", "id, year", "单位报告表四（复议诉讼），按官方格式"},
 	{"agency_trend", "id", "单位各年度主要指标"},
 	{"agency_findings", "id", "单位各年度校验发现"},
-	{"compare_district", "from, to, level, q", "全区两年对比：每个指标"},
-	{"compare_agencies", "from, to, metric, level, q", "各单位两年对比：所选指标"},
-	{"compare_all", "from, to, level, q", "各单位两年对比：每个指标（长表）"},
+	{"compare_district", "from, to, level, q, all", "全区两年对比：每个指标（默认只比较两年都有报告的单位；all=1 全部单位）"},
+	{"compare_agencies", "from, to, metric, level, q, all, sort, desc", "各单位两年对比：所选指标"},
+	{"compare_all", "from, to, level, q, all", "各单位两年对比：每个指标（长表）"},
 	{"movers_up", "from, to, metric, level, q", "所选指标增幅最大的单位"},
 	{"movers_down", "from, to, metric, level, q", "所选指标降幅最大的单位"},
 	{"heatmap", "metric, level, q", "所选指标：单位 × 年度"},
+	{"agency_list", "level, q, sort, desc", "单位名录：级别、是否在名录内、已入库报告数"},
 	{"quality_rules", "year, level, q", "校验发现按规则汇总"},
 	{"quality_agencies", "year, level, q", "校验发现按单位汇总"},
 	{"quality_findings", "year, level, q", "校验发现明细（链接到单元格与原文）"},
@@ -53,7 +54,7 @@ func (s *Server) tableFuncs() map[string]tableFunc {
 		"agency_trend": s.tableAgencyTrend, "agency_findings": s.tableAgencyFindings,
 		"compare_district": s.tableCompareDistrict, "compare_agencies": s.tableCompareAgencies,
 		"compare_all": s.tableCompareAll, "movers_up": s.tableMovers(true), "movers_down": s.tableMovers(false),
-		"heatmap": s.tableHeatmap, "quality_rules": s.tableRules, "quality_agencies": s.tableFindingAgencies,
+		"heatmap": s.tableHeatmap, "agency_list": s.tableAgencyList, "quality_rules": s.tableRules, "quality_agencies": s.tableFindingAgencies,
 		"quality_findings": s.tableFindings, "quality_coverage": s.tableCoverage, "risks": s.tableRisks,
 	}
 }
@@ -122,20 +123,42 @@ func (s *Server) tableKPI(ctx context.Context, v view) (*analytics.Table, error)
 var kpiMetrics = []string{"applications", "handled", "disclosure_rate", "review", "litigation", "correction_rate", "publications", "reports", "findings_errors"}
 
 // change is the cell of To − From: counts as a signed number, ratios in percentage points.
+// Its class says up or down and, where the metric knows which way is good (Metric.Better),
+// good or bad, which the colours follow. No change without both values.
 func change(m analytics.Metric, from, to *float64) analytics.Cell {
 	if from == nil || to == nil {
 		return analytics.Cell{V: nil, Text: "—"}
 	}
 	d := *to - *from
+	class := sign(d)
+	if class != "" && m.Better != 0 {
+		if (d > 0) == (m.Better > 0) {
+			class += " good"
+		} else {
+			class += " bad"
+		}
+	}
 	if m.Kind == analytics.Ratio {
 		x, _ := strconv.ParseFloat(fmt.Sprintf("%.1f", d*100), 64)
-		return analytics.Cell{V: x, Text: fmt.Sprintf("%+.1f个百分点", d*100), Class: sign(d)}
+		return analytics.Cell{V: x, Text: fmt.Sprintf("%+.1f个百分点", d*100), Class: class}
 	}
 	txt := m.Format(&d)
 	if d > 0 {
 		txt = "+" + txt
 	}
-	return analytics.Cell{V: d, Text: txt, Class: sign(d)}
+	return analytics.Cell{V: d, Text: txt, Class: class}
+}
+
+// yearValue is a metric's value of one year for an organ or the district: 未报送 when the
+// year has no report, 未说明 when the report does not state it (or it was unread).
+func yearValue(m analytics.Metric, v *float64, reported bool) analytics.Cell {
+	if v != nil {
+		return analytics.Num(m, v)
+	}
+	if !reported {
+		return analytics.Cell{V: nil, Text: "未报送", Class: "missing"}
+	}
+	return analytics.Cell{V: nil, Text: "未说明", Class: "missing"}
 }
 
 func sign(d float64) string {
@@ -348,7 +371,7 @@ func (s *Server) tableReport2(ctx context.Context, v view) (*analytics.Table, er
 	if err != nil {
 		return nil, err
 	}
-	title := "二、主动公开政府信息情况"
+	title := fmt.Sprintf("%s %d年 %s", g.Name, v.Year, "二、主动公开政府信息情况")
 	if rep == nil {
 		return emptyReportTable("agency_table2", title, g, v.Year), nil
 	}
@@ -373,7 +396,7 @@ func (s *Server) tableReport3(ctx context.Context, v view) (*analytics.Table, er
 	if err != nil {
 		return nil, err
 	}
-	title := "三、收到和处理政府信息公开申请情况"
+	title := fmt.Sprintf("%s %d年 %s", g.Name, v.Year, "三、收到和处理政府信息公开申请情况")
 	if rep == nil {
 		return emptyReportTable("agency_table3", title, g, v.Year), nil
 	}
@@ -402,7 +425,7 @@ func (s *Server) tableReport4(ctx context.Context, v view) (*analytics.Table, er
 	if err != nil {
 		return nil, err
 	}
-	title := "四、政府信息公开行政复议、行政诉讼情况"
+	title := fmt.Sprintf("%s %d年 %s", g.Name, v.Year, "四、政府信息公开行政复议、行政诉讼情况")
 	if rep == nil {
 		return emptyReportTable("agency_table4", title, g, v.Year), nil
 	}
@@ -470,12 +493,24 @@ func (s *Server) tableAgencyFindings(ctx context.Context, v view) (*analytics.Ta
 	return findingsTable("agency_findings", "校验发现（各年度）", fs), nil
 }
 
+// compareFilter is the view's filter for comparing two years: organs with reports in both
+// unless 全部单位 is asked for.
+func (v view) compareFilter() analytics.Filter {
+	f := v.filter()
+	f.InAllYears = !v.All
+	return f
+}
+
 func (s *Server) tableCompareDistrict(ctx context.Context, v view) (*analytics.Table, error) {
-	ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
+	ds, err := s.a.CompareDistrict(ctx, v.From, v.To, v.compareFilter())
 	if err != nil {
 		return nil, err
 	}
-	t := &analytics.Table{Name: "compare_district", Title: fmt.Sprintf("全区 %d 年与 %d 年对比", v.To, v.From),
+	set := "两年都有报告的单位"
+	if v.All {
+		set = "全部单位"
+	}
+	t := &analytics.Table{Name: "compare_district", Title: fmt.Sprintf("%s %d 年与 %d 年对比（%s）", v.scope(), v.To, v.From, set),
 		Columns: []analytics.Column{col("metric", "指标"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
 	for _, d := range ds {
 		if d.AgencyID != 0 {
@@ -484,7 +519,7 @@ func (s *Server) tableCompareDistrict(ctx context.Context, v view) (*analytics.T
 		m := metric(d.Metric)
 		label := analytics.Str(m.Label)
 		label.Link = v.link("/compare", "metric", m.Name)
-		t.Rows = append(t.Rows, []analytics.Cell{label, analytics.Num(m, d.From), analytics.Num(m, d.To), change(m, d.From, d.To)})
+		t.Rows = append(t.Rows, []analytics.Cell{label, yearValue(m, d.From, d.FromReported), yearValue(m, d.To, d.ToReported), change(m, d.From, d.To)})
 	}
 	return t, nil
 }
@@ -500,56 +535,98 @@ func deltaRows(t *analytics.Table, ds []analytics.Delta, v view, withMetric bool
 		if withMetric {
 			row = append(row, analytics.Str(m.Label))
 		}
-		t.Rows = append(t.Rows, append(row, analytics.Num(m, d.From), analytics.Num(m, d.To), change(m, d.From, d.To)))
+		t.Rows = append(t.Rows, append(row, yearValue(m, d.From, d.FromReported), yearValue(m, d.To, d.ToReported), change(m, d.From, d.To)))
 	}
+}
+
+// compareAgenciesTable is one metric of a comparison, organ by organ.
+func compareAgenciesTable(v view, c *analytics.Comparison) *analytics.Table {
+	m := metric(c.Metric)
+	t := &analytics.Table{Name: "compare_agencies", Title: fmt.Sprintf("%s：%s各单位 %d 年与 %d 年对比", m.Label, v.scope(), v.To, v.From),
+		Note:    "未报送：该年没有报告；未说明：报告未写明或未能读出。变化需要两年的数值。点击表头排序。",
+		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
+	for _, d := range c.Rows {
+		ag := analytics.Str(d.Agency)
+		ag.Link = agencyLink(d.AgencyID, v.To)
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(d.Level)),
+			yearValue(m, d.From, d.FromReported), yearValue(m, d.To, d.ToReported), change(m, d.From, d.To)})
+	}
+	return t
 }
 
 func (s *Server) tableCompareAgencies(ctx context.Context, v view) (*analytics.Table, error) {
-	ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
+	sort, desc := v.Sort, v.Desc
+	if sort == "" {
+		sort, desc = "change", true
+	}
+	c, err := s.a.CompareAgencies(ctx, v.From, v.To, v.Metric, v.filter(), v.All, analytics.Page{Sort: sort, Desc: desc})
 	if err != nil {
 		return nil, err
 	}
-	m := metric(v.Metric)
-	var sel []analytics.Delta
-	for _, d := range ds {
-		if d.Metric == v.Metric {
-			sel = append(sel, d)
-		}
-	}
-	t := &analytics.Table{Name: "compare_agencies", Title: fmt.Sprintf("%s：各单位 %d 年与 %d 年对比", m.Label, v.To, v.From),
-		Columns: []analytics.Column{col("agency", "单位"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
-	deltaRows(t, sel, v, false)
-	return t, nil
+	return compareAgenciesTable(v, c), nil
 }
 
 func (s *Server) tableCompareAll(ctx context.Context, v view) (*analytics.Table, error) {
-	ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
+	ds, err := s.a.Compare(ctx, v.From, v.To, v.compareFilter())
 	if err != nil {
 		return nil, err
 	}
-	t := &analytics.Table{Name: "compare_all", Title: fmt.Sprintf("%d 年与 %d 年对比：每个单位每个指标", v.To, v.From),
+	t := &analytics.Table{Name: "compare_all", Title: fmt.Sprintf("%s %d 年与 %d 年对比：每个单位每个指标", v.scope(), v.To, v.From),
 		Columns: []analytics.Column{col("agency", "单位"), col("metric", "指标"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
 	deltaRows(t, ds, v, true)
 	return t, nil
 }
 
-func (s *Server) tableMovers(up bool) tableFunc {
-	return func(ctx context.Context, v view) (*analytics.Table, error) {
-		ds, err := s.a.Compare(ctx, v.From, v.To, v.filter())
-		if err != nil {
-			return nil, err
-		}
-		u, d := analytics.Movers(ds, v.Metric, 5)
-		name, title, sel := "movers_up", "增幅最大", u
-		if !up {
-			name, title, sel = "movers_down", "降幅最大", d
-		}
-		m := metric(v.Metric)
-		t := &analytics.Table{Name: name, Title: m.Label + "：" + title,
-			Columns: []analytics.Column{col("agency", "单位"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
-		deltaRows(t, sel, v, false)
-		return t, nil
+// movers is the organs whose metric rose (up) or fell most, at most 10, from the database.
+func (s *Server) movers(ctx context.Context, v view, up bool) (*analytics.Table, error) {
+	c, err := s.a.CompareAgencies(ctx, v.From, v.To, v.Metric, v.filter(), false, analytics.Page{Limit: 10, Sort: "change", Desc: up})
+	if err != nil {
+		return nil, err
 	}
+	var keep []analytics.Delta
+	for _, d := range c.Rows {
+		if d.Change != nil && ((up && *d.Change > 0) || (!up && *d.Change < 0)) {
+			keep = append(keep, d)
+		}
+	}
+	name, title := "movers_up", "增幅最大"
+	if !up {
+		name, title = "movers_down", "降幅最大"
+	}
+	m := metric(v.Metric)
+	t := &analytics.Table{Name: name, Title: fmt.Sprintf("%s：%s%s（两年都有报告的单位）", m.Label, v.scope(), title),
+		Columns: []analytics.Column{col("agency", "单位"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
+	deltaRows(t, keep, v, false)
+	return t, nil
+}
+
+func (s *Server) tableMovers(up bool) tableFunc {
+	return func(ctx context.Context, v view) (*analytics.Table, error) { return s.movers(ctx, v, up) }
+}
+
+// tableAgencyList is every organ with its level, registry status and reports stored.
+func (s *Server) tableAgencyList(ctx context.Context, v view) (*analytics.Table, error) {
+	as, err := s.a.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &analytics.Table{Name: "agency_list", Title: v.scope() + "单位名录",
+		Note:    "名录内：配置的应报单位；名录外：报告入库时新出现的单位。点击单位名称查看其各年度报告。",
+		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("registry", "名录"), numCol("reports", "已入库报告（份）")}}
+	for _, g := range as {
+		if !matches(v, g.Name, g.Level) {
+			continue
+		}
+		ag := analytics.Str(g.Name)
+		ag.Link = agencyLink(g.ID, 0)
+		reg := "名录内"
+		if !g.Expected {
+			reg = "名录外"
+		}
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(g.Level)), analytics.Str(reg), analytics.Int(int64(g.Reports))})
+	}
+	sortTable(t, v.Sort, v.Desc)
+	return t, nil
 }
 
 func (s *Server) tableHeatmap(ctx context.Context, v view) (*analytics.Table, error) {

@@ -1,0 +1,155 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// Page selects a window of a long list in an order: what a page shows and what the JSON
+// API's limit, offset and sort give.
+type Page struct {
+	Limit  int    // rows; 0: all
+	Offset int    // rows skipped
+	Sort   string // change (default), from, to, agency
+	Desc   bool
+}
+
+// Comparison is one metric compared between two years, organ by organ, one page of it.
+type Comparison struct {
+	From, To int
+	Metric   string
+	// All: every organ; otherwise only organs with a report in both years (the default).
+	All bool
+	// Total is how many organs the comparison covers (before paging).
+	Total int
+	// Rows is the page.
+	Rows []Delta
+}
+
+// CompareAgencies compares one metric between two years for the organs f selects, one page
+// of them in the page's order, in SQL over the per-report rows. Without all, organs lacking a
+// report in either year are left out (LeftOut names them). A change needs both values.
+func (a *Analytics) CompareAgencies(ctx context.Context, from, to int, metric string, f Filter, all bool, pg Page) (*Comparison, error) {
+	m, ok := MetricByName(metric)
+	if !ok {
+		return nil, fmt.Errorf("compare: unknown metric %q", metric)
+	}
+	f.Years = []int{from, to}
+	cond, args := f.where("r")
+	val := func(year int) (string, []any) {
+		if m.Kind == Ratio {
+			return fmt.Sprintf("(sum(p.m_%[1]s) FILTER (WHERE p.year = ? AND p.m_%[2]s IS NOT NULL)) / nullif(sum(p.m_%[2]s) FILTER (WHERE p.year = ? AND p.m_%[1]s IS NOT NULL), 0)", m.Num, m.Den), []any{year, year}
+		}
+		return fmt.Sprintf("sum(p.m_%s) FILTER (WHERE p.year = ?)", m.Name), []any{year}
+	}
+	cols := []string{m.Name}
+	if m.Kind == Ratio {
+		cols = []string{m.Num, m.Den}
+	}
+	var b strings.Builder
+	b.WriteString("WITH p AS (SELECT r.agency_id, r.agency, r.level, r.year")
+	for _, c := range cols {
+		fmt.Fprintf(&b, ", m.%[1]s AS m_%[1]s", c)
+	}
+	fmt.Fprintf(&b, " FROM current_reports r JOIN %s m ON m.report_id = r.id WHERE %s),\n", MetricsTable, cond)
+	vf, af := val(from)
+	vt, at := val(to)
+	fmt.Fprintf(&b, `a AS (SELECT agency_id, any_value(agency) AS agency, any_value(level) AS level,
+  bool_or(year = ?) AS has_from, bool_or(year = ?) AS has_to, (%s)::DOUBLE AS v_from, (%s)::DOUBLE AS v_to
+  FROM p GROUP BY agency_id)
+SELECT agency_id, agency, level, has_from, has_to, v_from, v_to, v_to - v_from AS change, count(*) OVER () AS total
+FROM a`, vf, vt)
+	args = append(args, from, to)
+	args = append(args, af...)
+	args = append(args, at...)
+	if !all {
+		b.WriteString(" WHERE has_from AND has_to")
+	}
+	dir := "ASC"
+	if pg.Desc {
+		dir = "DESC"
+	}
+	order := map[string]string{"from": "v_from", "to": "v_to", "agency": "agency"}[pg.Sort]
+	if order == "" {
+		order = "change"
+	}
+	fmt.Fprintf(&b, " ORDER BY %s %s NULLS LAST, agency", order, dir)
+	if pg.Limit > 0 {
+		fmt.Fprintf(&b, " LIMIT %d OFFSET %d", pg.Limit, max(pg.Offset, 0))
+	}
+	rows, err := a.db.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("compare %s: %w", metric, err)
+	}
+	defer rows.Close()
+	out := &Comparison{From: from, To: to, Metric: metric, All: all, Rows: []Delta{}}
+	for rows.Next() {
+		var d Delta
+		var vf, vt, ch sql.NullFloat64
+		if err := rows.Scan(&d.AgencyID, &d.Agency, &d.Level, &d.FromReported, &d.ToReported, &vf, &vt, &ch, &out.Total); err != nil {
+			return nil, fmt.Errorf("compare %s: %w", metric, err)
+		}
+		d.Metric = metric
+		d.From, d.To, d.Change = ptr(vf), ptr(vt), ptr(ch)
+		out.Rows = append(out.Rows, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if out.Total == 0 && pg.Offset > 0 {
+		// past the end: say how many there are
+		c, err := a.CompareAgencies(ctx, from, to, metric, f, all, Page{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		out.Total = c.Total
+	}
+	return out, nil
+}
+
+func ptr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	x := v.Float64
+	return &x
+}
+
+// LeftOut are the organs f selects with a report in only one of two years: a comparison of
+// the organs present in both leaves them out.
+type LeftOut struct {
+	Count    int      `json:"count"`
+	OnlyFrom []string `json:"only_from"` // reported in the earlier year only (up to the limit)
+	OnlyTo   []string `json:"only_to"`   // reported in the later year only (up to the limit)
+}
+
+// LeftOut lists (up to limit names of each kind) the organs f selects that reported in only
+// one of the years from and to.
+func (a *Analytics) LeftOut(ctx context.Context, from, to int, f Filter, limit int) (*LeftOut, error) {
+	f.Years = []int{from, to}
+	f.InAllYears = false
+	cond, args := f.where("r")
+	q := `SELECT agency, bool_or(year = ?) AS has_from, count(*) OVER () AS n FROM current_reports r WHERE ` + cond +
+		` GROUP BY agency_id, agency HAVING count(DISTINCT year) = 1 ORDER BY agency`
+	rows, err := a.db.QueryContext(ctx, q, append([]any{from}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("left out: %w", err)
+	}
+	defer rows.Close()
+	out := &LeftOut{OnlyFrom: []string{}, OnlyTo: []string{}}
+	for rows.Next() {
+		var name string
+		var hasFrom bool
+		if err := rows.Scan(&name, &hasFrom, &out.Count); err != nil {
+			return nil, err
+		}
+		if hasFrom && len(out.OnlyFrom) < limit {
+			out.OnlyFrom = append(out.OnlyFrom, name)
+		} else if !hasFrom && len(out.OnlyTo) < limit {
+			out.OnlyTo = append(out.OnlyTo, name)
+		}
+	}
+	return out, rows.Err()
+}

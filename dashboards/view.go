@@ -1,0 +1,177 @@
+package dashboards
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+
+	"gongkai/ingest"
+)
+
+// check drops parameters that name nothing stored (a year without reports, an unknown
+// level) so that defaults apply, and returns what it dropped in words for the page: a
+// mistyped URL is said, never silently shown as something else.
+func (v *view) check(notes []string) []string {
+	for _, y := range []*int{&v.Year, &v.From, &v.To} {
+		if *y != 0 && len(v.Years) > 0 && !slices.Contains(v.Years, *y) {
+			notes = append(notes, fmt.Sprintf("没有 %d 年的报告，已改为默认年度", *y))
+			*y = 0
+		}
+	}
+	if v.Level != "" && !ingest.IsLevel(v.Level) {
+		notes = append(notes, fmt.Sprintf("没有名为 %q 的级别，显示全部级别", v.Level))
+		v.Level = ""
+	}
+	return notes
+}
+
+// scope names the organs the view selects, for titles: 全区, 乡镇街道, 名称含“教育”的部门.
+func (v view) scope() string {
+	s := "全区"
+	if v.Level != "" {
+		s = ingest.LevelLabel(v.Level)
+	}
+	if v.Q != "" {
+		if v.Level == "" {
+			s = "名称含“" + v.Q + "”的单位"
+		} else {
+			s = "名称含“" + v.Q + "”的" + s
+		}
+	}
+	return s
+}
+
+// pageRows is how many rows a table shows on a page; the rest are paged, and whole tables
+// come from the downloads and the JSON API.
+const pageRows = 50
+
+// pager is the paging of one table on a page: its own URL parameter pg_<table>.
+type pager struct {
+	Page, Pages, Total, First, Last int
+	Prev, Next                      string
+}
+
+// pageParam is the URL parameter of a table's page number.
+func pageParam(table string) string { return "pg_" + table }
+
+// paginate keeps one page of rows of tv (by its pg_<name> parameter in q) and returns the
+// pager; nil when everything fits.
+func paginate(tv *tableView, q url.Values, path string) *pager {
+	n := len(tv.Rows)
+	if n <= pageRows {
+		return nil
+	}
+	pages := (n + pageRows - 1) / pageRows
+	p, _ := strconv.Atoi(q.Get(pageParam(tv.Name)))
+	p = min(max(p, 1), pages)
+	lo, hi := (p-1)*pageRows, min(p*pageRows, n)
+	t := *tv.Table
+	t.Rows = t.Rows[lo:hi]
+	tv.Table = &t
+	pg := &pager{Page: p, Pages: pages, Total: n, First: lo + 1, Last: hi}
+	link := func(k int) string {
+		qq := url.Values{}
+		for key, vs := range q {
+			qq[key] = vs
+		}
+		qq.Set(pageParam(tv.Name), strconv.Itoa(k))
+		return path + "?" + qq.Encode() + "#" + tv.Name
+	}
+	if p > 1 {
+		pg.Prev = link(p - 1)
+	}
+	if p < pages {
+		pg.Next = link(p + 1)
+	}
+	return pg
+}
+
+// pageCache keeps rendered pages and API answers until the data version moves: data change
+// only when reports are stored, so a page is computed once per version.
+type pageCache struct {
+	mu      sync.Mutex
+	version int64
+	entries map[string]cached
+}
+
+type cached struct {
+	ctype string
+	body  []byte
+}
+
+// maxCached bounds the cache (pages × filters); when full, it starts over.
+const maxCached = 2048
+
+func (c *pageCache) get(version int64, key string) (cached, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return cached{}, false
+	}
+	e, ok := c.entries[key]
+	return e, ok
+}
+
+func (c *pageCache) put(version int64, key string, e cached) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || c.entries == nil || len(c.entries) >= maxCached {
+		c.version, c.entries = version, map[string]cached{}
+	}
+	c.entries[key] = e
+}
+
+// recorder buffers a response so that a page can be cached; only 200s are kept.
+type recorder struct {
+	header http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.buf.Write(b)
+}
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+
+// cachedGET serves h through the page cache, keyed by the URL, for as long as the data
+// version does not move. Failures are not cached.
+func (s *Server) cachedGET(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		version, err := s.a.DataVersion(r.Context())
+		if err != nil {
+			h(w, r)
+			return
+		}
+		key := r.URL.Path + "?" + r.URL.RawQuery
+		if e, ok := s.cache.get(version, key); ok {
+			w.Header().Set("Content-Type", e.ctype)
+			w.Write(e.body)
+			return
+		}
+		rec := &recorder{header: http.Header{}}
+		h(rec, r)
+		for k, vs := range rec.header {
+			w.Header()[k] = vs
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.buf.Bytes())
+		if rec.status == http.StatusOK && rec.header.Get("Content-Disposition") == "" {
+			s.cache.put(version, key, cached{ctype: rec.header.Get("Content-Type"), body: rec.buf.Bytes()})
+		}
+	}
+}
