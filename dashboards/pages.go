@@ -134,11 +134,20 @@ func (s *Server) table(ctx context.Context, p *pageData, v view, name string, so
 	return t, nil
 }
 
+// noReports says that the database holds no report, naming the file the server opened (a
+// mistyped --db opens a new, empty file).
+func (s *Server) noReports() string {
+	if s.cfg.DB == "" {
+		return "数据库中还没有报告。"
+	}
+	return fmt.Sprintf("数据库 %s 中还没有报告（如果这不是您的数据库文件，请检查 --db 或配置项 db）。", s.cfg.DB)
+}
+
 func (s *Server) overview(ctx context.Context, r *http.Request, v view, p *pageData) error {
 	p.Title, p.Active = "总览", "/"
 	p.Controls = controls{Year: true, Level: true, Search: true}
 	if len(v.Years) == 0 {
-		p.Blocks = append(p.Blocks, block{Note: "数据库中还没有报告。请用 gongkai ingest 导入，或在“上传报告”页上传。"})
+		p.Blocks = append(p.Blocks, block{Note: s.noReports() + "请用 gongkai ingest 导入，或在“上传报告”页上传。"})
 		return nil
 	}
 	kt, err := s.tables["kpi"](ctx, v)
@@ -230,7 +239,7 @@ func (s *Server) compare(ctx context.Context, r *http.Request, v view, p *pageDa
 	p.Title, p.Active = "同比", "/compare"
 	p.Controls = controls{FromTo: true, Level: true, Search: true, Metric: true}
 	if len(v.Years) == 0 {
-		p.Blocks = append(p.Blocks, block{Note: "数据库中还没有报告。"})
+		p.Blocks = append(p.Blocks, block{Note: s.noReports()})
 		return nil
 	}
 	for _, t := range []string{"compare_district", "compare_agencies", "movers_up", "movers_down"} {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,23 +12,22 @@ import (
 	"gongkai/analytics"
 	"gongkai/config"
 	"gongkai/ingest/pipeline"
-	"gongkai/ingest/store"
 )
 
 var ingestCmd = &cobra.Command{
-	Use:   "ingest [--db PATH] PATH...",
+	Use:   "ingest [--db PATH] [--server URL] PATH...",
 	Short: "把报告文件（或文件夹）解析、校验后存入 DuckDB",
-	Long: `ingest walks the files and folders given, parses them on all cores and stores each report
-in the database in one piece. The same bytes again change nothing; a different file for the same
-agency and year replaces the current report and keeps the earlier one as a revision (更正版).
-A file that fails is reported on stderr ("失败 PATH: reason") and skipped; the exit code is 1 if
-any failed. The last line on stdout is "ingested: N new, M unchanged, R replaced, F failed".`,
-	Args: cobra.MinimumNArgs(1),
+	Long: `读取所给的文件和文件夹，用全部 CPU 核解析，每份报告完整地存入数据库（要么全存，要么不存）。
+同样的文件再导入不会改变任何东西；同一单位同一年度的另一个文件会替换现行报告，旧的保留为更正前的版本。
+失败的文件在标准错误输出中列出（“失败 路径: 原因”）并跳过，有失败时退出码为 1。
+标准输出最后一行为“入库完成：新增 N，未变 M，替换 R，失败 F”。
+数据库正被 gongkai serve 占用时，用 --server URL 把文件交给正在运行的服务（需要 server.token）。`,
+	Args: filesArgs,
 	RunE: runIngest,
 }
 
 func init() {
-	ingestCmd.Flags().String("server", "", "hand the files to a running gongkai serve at URL (it holds the database); the token is server.token")
+	ingestCmd.Flags().String("server", "", "把文件交给正在运行的 gongkai serve（地址如 http://127.0.0.1:8080；它占用数据库），令牌为配置项 server.token")
 	rootCmd.AddCommand(ingestCmd)
 }
 
@@ -52,12 +50,8 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		}
 		return nil
 	}
-	db, err := store.Open(cfg.DB)
+	db, err := openStore(cfg.DB)
 	if err != nil {
-		var locked *store.ErrLocked
-		if errors.As(err, &locked) {
-			return &exitError{1, locked.Error()}
-		}
 		return err
 	}
 	defer db.Close()
@@ -89,7 +83,7 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		fmt.Fprintf(os.Stderr, "失败 %s: %s\n", f.Path, f.Reason)
 	}
 	for _, a := range res.NewAgencies {
-		fmt.Fprintf(os.Stderr, "新机关（不在登记表中）: %s\n", a)
+		fmt.Fprintf(os.Stderr, "新单位（不在单位名录中）：%s\n", a)
 	}
 	fmt.Fprintln(os.Stdout, res.Summary())
 	if err != nil {
