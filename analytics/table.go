@@ -92,7 +92,8 @@ func (t *Table) header(c Column) string {
 }
 
 // value returns what a download writes for a cell of column col: a number as a number, a
-// missing value as "" (never 0, never a dash), a code in words unless KeyHeaders.
+// missing value as "" (never 0, never a dash); a text as people see it (Text, or the column's
+// Codes in words), or with KeyHeaders the value as stored.
 func (t *Table) value(c Cell, col Column) any {
 	switch x := c.V.(type) {
 	case nil:
@@ -114,8 +115,12 @@ func (t *Table) value(c Cell, col Column) any {
 		}
 		return c.Text
 	case string:
-		if col.Codes != nil && !t.KeyHeaders {
+		switch {
+		case t.KeyHeaders:
+		case col.Codes != nil:
 			return col.Codes(x)
+		case c.Text != "":
+			return c.Text // a code shown in words (错误 for error)
 		}
 		return x
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"gongkai/analytics"
 	"gongkai/analytics/analyticstest"
 	"gongkai/ingest"
+	"gongkai/ingest/store"
 )
 
 // exampleTable has a text, a coded, a count, a ratio, a missing ratio and a yes/no column.
@@ -158,5 +160,47 @@ func TestExportAgreesWithPages(t *testing.T) {
 	}
 	if _, err := strconv.Atoi(recs[1][0]); err != nil {
 		t.Errorf("report id %q is not a number", recs[1][0])
+	}
+}
+
+// Issue 10 item 4: the coverage table decides who is late with the one deadline function
+// (ingest.Deadline): a county government publishing on 20 March is on time, a township
+// publishing on 10 February is late.
+func TestCoverageDeadlineByLevel(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "c.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	specs := []analyticstest.Spec{
+		{Agency: "某区人民政府", Level: ingest.LevelCounty, Year: 2024, Published: "2025-03-20"},
+		{Agency: "某镇人民政府", Level: ingest.LevelTownship, Year: 2024, Published: "2025-02-10"},
+		{Agency: "某局", Level: ingest.LevelDepartment, Year: 2024, Published: "2025-01-31"},
+	}
+	for i, s := range specs {
+		r := analyticstest.Report(s)
+		saved := db.SaveAllDerived([]store.Item{{Report: r, Meta: store.FileMeta{Path: r.Source, SHA256: strconv.Itoa(i), SourceFormat: "text"}}}, analytics.Derivation(), nil)
+		if saved[0].Err != nil {
+			t.Fatal(saved[0].Err)
+		}
+	}
+	cov, err := analytics.New(db.SQL()).Coverage(context.Background(), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cov) != len(specs) {
+		t.Fatalf("coverage %+v", cov)
+	}
+	for _, c := range cov {
+		if want := ingest.IsLate(c.Level, 2024, c.Published); c.Late != want {
+			t.Errorf("%s (%s) published %s: late %v", c.Agency, c.Level, c.Published, c.Late)
+		}
+	}
+	late := map[string]bool{}
+	for _, c := range cov {
+		late[c.Agency] = c.Late
+	}
+	if late["某区人民政府"] || !late["某镇人民政府"] || late["某局"] {
+		t.Errorf("late: %v", late)
 	}
 }
