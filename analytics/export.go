@@ -6,10 +6,47 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"gongkai/ingest"
 )
+
+// One export model: gongkai export and the dashboards' /download/… write Tables through the
+// same writers (WriteCSV, WriteXLSX). A table has Chinese headers for people or, with
+// Table.KeyHeaders, the keys for machines; numbers stay numbers (a ratio is its fraction, shown
+// as a percent in XLSX); a missing value is an empty cell, never 0 and never a dash. Parquet is
+// always written with the keys, by DuckDB.
 
 // Exportable names what gongkai export writes.
 var Exportable = []string{"reports", "cells", "findings", "metrics"}
+
+// exportColumns are the Chinese headers of the exported columns, by key.
+var exportColumns = map[string]string{
+	"report_id": "报告编号", "agency": "单位", "district": "所属区县", "expected": "名录内单位",
+	"agency_printed": "报告所署单位名称", "year": "年度", "format": "报告格式", "level": "级别",
+	"published": "发布日期", "source_path": "来源文件", "source_format": "文件格式", "sha256": "文件SHA-256",
+	"parser_version": "解析程序版本", "ingested_at": "入库时间", "revision": "版本", "single_other": "（六）其他处理为一行",
+	"incomplete": "报告不完整", "applications_stated": "正文所述申请数",
+	"key": "单元格键", "cell_label": "单元格", "tbl": "表", "row_key": "行", "col": "列", "value": "数值",
+	"flagged": "有校验发现", "line": "原文行号", "src_text": "原文",
+	"rule": "规则编号", "rule_name": "规则", "severity": "严重程度", "cell": "单元格键", "expected_value": "应为",
+	"actual": "实为", "message": "说明", "related": "对照报告",
+	"agency_id": "单位编号",
+}
+
+// exportCodes turn a column's codes into words for the Chinese headers (level, severity).
+var exportCodes = map[string]func(string) string{
+	"level": ingest.LevelLabel, "severity": ingest.SeverityLabel,
+}
+
+// exportDerived are columns added in Go beside a key column: the Chinese name of a rule, the
+// format's words for a cell.
+var exportDerived = map[string]struct {
+	after string
+	of    func(string) string
+}{
+	"rule_name":  {"rule", ingest.RuleName},
+	"cell_label": {"key", ingest.CellLabel},
+}
 
 // ExportSQL returns the query of one export (current reports only), for year (0: all years).
 // It has no parameters, so it can stand inside COPY.
@@ -24,12 +61,12 @@ func ExportSQL(what string, year int) (string, error) {
 		q = `SELECT report_id, agency, level, year, format, key, tbl, row_key, col, value, flagged, line, src_text
   FROM current_cells`
 	case "findings":
-		q = `SELECT f.report_id, r.agency, r.year, f.rule, f.severity, f.cell, f.expected, f.actual, f.message,
-  f.line, f.related FROM findings f JOIN current_reports r ON r.id = f.report_id`
+		q = `SELECT f.report_id, r.agency, r.year, f.rule, f.severity, f.cell, f.expected AS expected_value, f.actual,
+  f.message, f.line, f.related FROM findings f JOIN current_reports r ON r.id = f.report_id`
 	case "metrics":
 		q, _ = MetricSQL(Filter{}, ByAgencyYear)
 	default:
-		return "", fmt.Errorf("export: unknown table %q (want %s)", what, strings.Join(Exportable, ", "))
+		return "", fmt.Errorf("不能导出 %q（可导出：%s）", what, strings.Join(Exportable, "、"))
 	}
 	q = "SELECT * FROM (" + q + ") AS t"
 	if year != 0 {
@@ -39,8 +76,8 @@ func ExportSQL(what string, year int) (string, error) {
 	return q + " ORDER BY " + order[what], nil
 }
 
-// ExportParquet writes one export as Parquet with DuckDB's COPY; partitioned, path is a
-// directory with one year=YYYY folder a year.
+// ExportParquet writes one export as Parquet with DuckDB's COPY, its columns named by the
+// keys; partitioned, path is a directory with one year=YYYY folder a year.
 func (a *Analytics) ExportParquet(ctx context.Context, what string, year int, path string, partition bool) error {
 	q, err := ExportSQL(what, year)
 	if err != nil {
@@ -54,12 +91,16 @@ func (a *Analytics) ExportParquet(ctx context.Context, what string, year int, pa
 	}
 	lit := "'" + strings.ReplaceAll(path, "'", "''") + "'"
 	if _, err := a.db.ExecContext(ctx, "COPY ("+q+") TO "+lit+" ("+opts+")"); err != nil {
-		return fmt.Errorf("export %s to %s: %w", what, path, err)
+		return fmt.Errorf("导出 %s 到 %s 失败：%w", what, path, err)
 	}
 	return nil
 }
 
-// ExportTable reads one export into a Table (for CSV and XLSX).
+// exportTitles are the sheet titles of the exports.
+var exportTitles = map[string]string{"reports": "报告", "cells": "单元格", "findings": "校验发现", "metrics": "指标"}
+
+// ExportTable reads one export into a Table (for CSV and XLSX): Chinese headers, the metrics'
+// ratios as fractions marked Percent, and beside a rule or a cell key its Chinese name.
 func (a *Analytics) ExportTable(ctx context.Context, what string, year int) (*Table, error) {
 	q, err := ExportSQL(what, year)
 	if err != nil {
@@ -67,16 +108,28 @@ func (a *Analytics) ExportTable(ctx context.Context, what string, year int) (*Ta
 	}
 	rows, err := a.db.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("export %s: %w", what, err)
+		return nil, fmt.Errorf("导出 %s 失败：%w", what, err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{Name: what, Title: what}
-	for _, c := range cols {
-		t.Columns = append(t.Columns, Column{Key: c, Label: c})
+	t := &Table{Name: what, Title: exportTitles[what]}
+	type derived struct {
+		at int // the source column
+		of func(string) string
+	}
+	var plan []any // per output column: int (source column) or derived
+	for i, c := range cols {
+		t.Columns = append(t.Columns, exportColumn(c))
+		plan = append(plan, i)
+		for name, d := range exportDerived {
+			if d.after == c {
+				t.Columns = append(t.Columns, Column{Key: name, Label: exportColumns[name]})
+				plan = append(plan, derived{i, d.of})
+			}
+		}
 	}
 	for rows.Next() {
 		vals := make([]any, len(cols))
@@ -87,32 +140,65 @@ func (a *Analytics) ExportTable(ctx context.Context, what string, year int) (*Ta
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		row := make([]Cell, len(cols))
-		for i, v := range vals {
-			switch x := v.(type) {
-			case nil:
-				row[i] = Cell{}
-			case time.Time:
-				s := x.Format(time.DateOnly)
-				if x.Hour() != 0 || x.Minute() != 0 || x.Second() != 0 {
-					s = x.Format(time.DateTime)
+		row := make([]Cell, len(plan))
+		for j, p := range plan {
+			switch p := p.(type) {
+			case int:
+				row[j] = exportCell(vals[p], t.Columns[j])
+			case derived:
+				if s, ok := vals[p.at].(string); ok && s != "" {
+					row[j] = Str(p.of(s))
 				}
-				row[i] = Str(s)
-			case []byte:
-				row[i] = Str(string(x))
-			case int32:
-				row[i] = Int(int64(x))
-			case int64:
-				row[i] = Int(x)
-			case float64:
-				row[i] = Cell{V: x}
-			case string:
-				row[i] = Str(x)
-			default:
-				row[i] = Str(fmt.Sprint(x))
 			}
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t, rows.Err()
+}
+
+// exportColumn is the column of an exported key: its Chinese header, a metric's label (and
+// Percent for a ratio), its codes' words.
+func exportColumn(key string) Column {
+	c := Column{Key: key, Label: exportColumns[key], Codes: exportCodes[key]}
+	if m, ok := MetricByName(key); ok {
+		c.Label, c.Numeric, c.Percent = m.Label, true, m.Kind == Ratio
+		if m.Unit != "" && m.Kind != Ratio {
+			c.Label += "（" + m.Unit + "）"
+		}
+	}
+	if c.Label == "" {
+		c.Label = key
+	}
+	return c
+}
+
+// exportCell turns a value read from DuckDB into a cell: numbers stay numbers, dates are
+// written as dates, NULL is missing.
+func exportCell(v any, col Column) Cell {
+	switch x := v.(type) {
+	case nil:
+		return Cell{}
+	case time.Time:
+		s := x.Format(time.DateOnly)
+		if x.Hour() != 0 || x.Minute() != 0 || x.Second() != 0 {
+			s = x.Format(time.DateTime)
+		}
+		return Str(s)
+	case []byte:
+		return Str(string(x))
+	case int32:
+		return Int(int64(x))
+	case int64:
+		return Int(x)
+	case float64:
+		return Cell{V: x, Percent: col.Percent}
+	case bool:
+		if x {
+			return Cell{V: true, Text: "是"}
+		}
+		return Cell{V: false, Text: "否"}
+	case string:
+		return Str(x)
+	}
+	return Str(fmt.Sprint(v))
 }

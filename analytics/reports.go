@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"gongkai/ingest"
 )
 
 // CellInfo is one stored cell with where it was read.
@@ -179,7 +181,7 @@ type Coverage struct {
 	Reported  bool   `json:"reported"`
 	ReportID  int64  `json:"report_id,omitempty"`
 	Published string `json:"published,omitempty"`
-	Late      bool   `json:"late"` // published after 31 January of the next year, or an S-late finding
+	Late      bool   `json:"late"` // published after the deadline of its level and year (ingest.Deadline, as S-late)
 	Revisions int    `json:"revisions,omitempty"`
 	// Incomplete: the report lacks tables or rows; IncompleteReason says what, in Chinese.
 	Incomplete       bool   `json:"incomplete"`
@@ -190,13 +192,10 @@ type Coverage struct {
 // not reported and who reported late.
 func (a *Analytics) Coverage(ctx context.Context, year int) ([]Coverage, error) {
 	rows, err := a.db.QueryContext(ctx, `SELECT a.id, a.name, a.level, a.expected, r.id IS NOT NULL, coalesce(r.id, 0),
-  r.published,
-  coalesce(r.published > make_date(?::BIGINT + 1, 1, 31), false)
-    OR coalesce((SELECT count(*) FROM findings f WHERE f.report_id = r.id AND f.rule = 'S-late') > 0, false),
-  coalesce(r.revision, 0), coalesce(r.incomplete, false), coalesce(r.incomplete_reason, '')
+	r.published, coalesce(r.revision, 0), coalesce(r.incomplete, false), coalesce(r.incomplete_reason, '')
   FROM agencies a LEFT JOIN current_reports r ON r.agency_id = a.id AND r.year = ?
   WHERE a.expected OR r.id IS NOT NULL
-  ORDER BY r.id IS NOT NULL, a.name`, year, year)
+  ORDER BY r.id IS NOT NULL, a.name`, year)
 	if err != nil {
 		return nil, fmt.Errorf("coverage %d: %w", year, err)
 	}
@@ -205,11 +204,12 @@ func (a *Analytics) Coverage(ctx context.Context, year int) ([]Coverage, error) 
 	for rows.Next() {
 		var c Coverage
 		var pub sql.NullTime
-		if err := rows.Scan(&c.AgencyID, &c.Agency, &c.Level, &c.Expected, &c.Reported, &c.ReportID, &pub, &c.Late, &c.Revisions, &c.Incomplete, &c.IncompleteReason); err != nil {
+		if err := rows.Scan(&c.AgencyID, &c.Agency, &c.Level, &c.Expected, &c.Reported, &c.ReportID, &pub, &c.Revisions, &c.Incomplete, &c.IncompleteReason); err != nil {
 			return nil, err
 		}
 		if pub.Valid {
 			c.Published = pub.Time.Format(time.DateOnly)
+			c.Late = ingest.IsLate(ingest.LevelOf(c.Agency, c.Level), year, c.Published)
 		}
 		out = append(out, c)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -15,17 +16,24 @@ type Column struct {
 	Label   string `json:"label"`         // Chinese header
 	Tip     string `json:"tip,omitempty"` // one-line definition, shown as a tooltip
 	Numeric bool   `json:"numeric,omitempty"`
+	// Percent: the column's numbers are ratios (fractions), shown as percent.
+	Percent bool `json:"percent,omitempty"`
+	// Codes turns a code of the column (township, error) into words for the Chinese headers
+	// of a download; nil: written as stored.
+	Codes func(string) string `json:"-"`
 }
 
-// Cell is one value of a Table: V is the value for machines (a number, a string or nil),
-// Text what people see (the same number, formatted), Link where it leads (optional), and
-// Class a hint for styling (error, warning, missing).
+// Cell is one value of a Table: V is the value for machines (a number, a string, a bool or
+// nil for missing), Text what people see (the same number, formatted), Link where it leads
+// (optional), and Class a hint for styling (error, warning, missing). A ratio's V is the
+// fraction, marked Percent.
 type Cell struct {
-	V     any    `json:"v"`
-	Text  string `json:"-"`
-	Link  string `json:"-"`
-	Class string `json:"-"`
-	ID    string `json:"-"` // anchor on the page (a report cell's key), so findings can link to it
+	V       any    `json:"v"`
+	Percent bool   `json:"-"` // V is a ratio (0.654), shown as 65.4%
+	Text    string `json:"-"`
+	Link    string `json:"-"`
+	Class   string `json:"-"`
+	ID      string `json:"-"` // anchor on the page (a report cell's key), so findings can link to it
 }
 
 // Table is a titled table as shown on a page, in the API, and downloaded.
@@ -35,16 +43,24 @@ type Table struct {
 	Note    string   `json:"note,omitempty"`
 	Columns []Column `json:"columns"`
 	Rows    [][]Cell `json:"-"`
+	// KeyHeaders: downloads head the columns with their keys and write codes as stored (for
+	// machines), instead of the Chinese labels and words.
+	KeyHeaders bool `json:"-"`
 }
 
-// Records returns the rows as objects keyed by column key, for JSON.
+// Records returns the rows as objects keyed by column key, for JSON; a ratio is in percent
+// with one decimal, as the page shows it.
 func (t *Table) Records() []map[string]any {
 	out := make([]map[string]any, 0, len(t.Rows))
 	for _, r := range t.Rows {
 		m := make(map[string]any, len(r))
 		for i, c := range r {
 			if i < len(t.Columns) {
-				m[t.Columns[i].Key] = c.V
+				v := c.V
+				if x, ok := v.(float64); ok && c.Percent {
+					v = math.Round(x*1000) / 10
+				}
+				m[t.Columns[i].Key] = v
 			}
 		}
 		out = append(out, m)
@@ -55,32 +71,72 @@ func (t *Table) Records() []map[string]any {
 // Str is a text cell.
 func Str(s string) Cell { return Cell{V: s, Text: s} }
 
-// Num is a number cell formatted as the metric formats it (ratios: V in percent, one decimal,
-// so downloads carry the numbers the page shows).
+// Num is a number cell of the metric m: V the exact value (a ratio's fraction, marked
+// Percent), Text as the metric formats it; nil is missing.
 func Num(m Metric, v *float64) Cell {
 	if v == nil {
 		return Cell{V: nil, Text: m.Format(nil)}
 	}
-	x := *v
-	if m.Kind == Ratio {
-		x, _ = strconv.ParseFloat(fmt.Sprintf("%.1f", x*100), 64)
-	}
-	return Cell{V: x, Text: m.Format(v)}
+	return Cell{V: *v, Text: m.Format(v), Percent: m.Kind == Ratio}
 }
 
 // Int is a whole-number cell.
 func Int(n int64) Cell { return Cell{V: n, Text: strconv.FormatInt(n, 10)} }
 
-// text returns what a download writes for a cell.
-func (c Cell) text() string {
-	if c.Text != "" || c.V == nil {
+// header returns the header of column c in a download.
+func (t *Table) header(c Column) string {
+	if t.KeyHeaders || c.Label == "" {
+		return c.Key
+	}
+	return c.Label
+}
+
+// value returns what a download writes for a cell of column col: a number as a number, a
+// missing value as "" (never 0, never a dash); a text as people see it (Text, or the column's
+// Codes in words), or with KeyHeaders the value as stored.
+func (t *Table) value(c Cell, col Column) any {
+	switch x := c.V.(type) {
+	case nil:
+		return nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+		return x
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int64:
+		return x
+	case bool:
+		if t.KeyHeaders || c.Text == "" {
+			return strconv.FormatBool(x)
+		}
 		return c.Text
+	case string:
+		switch {
+		case t.KeyHeaders:
+		case col.Codes != nil:
+			return col.Codes(x)
+		case c.Text != "":
+			return c.Text // a code shown in words (错误 for error)
+		}
+		return x
 	}
 	return fmt.Sprint(c.V)
 }
 
+func (t *Table) column(i int) Column {
+	if i < len(t.Columns) {
+		return t.Columns[i]
+	}
+	return Column{}
+}
+
 // WriteCSV writes the table as CSV in UTF-8 with a byte-order mark, so that Excel and WPS
-// open the Chinese correctly; a ratio column carries the percent as shown (12.5%).
+// open the Chinese correctly: Chinese headers (or the keys, KeyHeaders), numbers as numbers (a
+// ratio as its fraction, 0.654), missing values empty.
 func WriteCSV(w io.Writer, t *Table) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
@@ -88,7 +144,7 @@ func WriteCSV(w io.Writer, t *Table) error {
 	cw := csv.NewWriter(w)
 	head := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		head[i] = c.Label
+		head[i] = t.header(c)
 	}
 	if err := cw.Write(head); err != nil {
 		return err
@@ -96,7 +152,15 @@ func WriteCSV(w io.Writer, t *Table) error {
 	for _, r := range t.Rows {
 		rec := make([]string, len(r))
 		for i, c := range r {
-			rec[i] = c.text()
+			switch v := t.value(c, t.column(i)).(type) {
+			case nil:
+			case float64:
+				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
+			case int64:
+				rec[i] = strconv.FormatInt(v, 10)
+			case string:
+				rec[i] = v
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -106,8 +170,9 @@ func WriteCSV(w io.Writer, t *Table) error {
 	return cw.Error()
 }
 
-// WriteXLSX writes the table as one worksheet named after its title; numbers stay numbers
-// (ratios in percent).
+// WriteXLSX writes the table as one worksheet named after its title: the same headers and
+// values as WriteCSV, numbers as numbers, a ratio as its fraction with a percent number format
+// (0.0%), missing values as empty cells.
 func WriteXLSX(w io.Writer, t *Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -115,36 +180,35 @@ func WriteXLSX(w io.Writer, t *Table) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
+	pctFmt := "0.0%"
+	pct, err := f.NewStyle(&excelize.Style{CustomNumFmt: &pctFmt})
+	if err != nil {
+		return err
+	}
 	for i, c := range t.Columns {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		if err := f.SetCellValue(sheet, cell, c.Label); err != nil {
+		if err := f.SetCellValue(sheet, cell, t.header(c)); err != nil {
 			return err
 		}
 	}
 	for ri, r := range t.Rows {
 		for ci, c := range r {
-			cell, _ := excelize.CoordinatesToCellName(ci+1, ri+2)
-			var v any
-			switch x := c.V.(type) {
-			case nil:
-				v = c.Text
-				if v == "—" {
-					v = nil
-				}
-			case float64, int, int64:
-				v = x
-			default:
-				v = c.text()
-			}
+			v := t.value(c, t.column(ci))
 			if v == nil {
 				continue
 			}
+			cell, _ := excelize.CoordinatesToCellName(ci+1, ri+2)
 			if err := f.SetCellValue(sheet, cell, v); err != nil {
 				return err
 			}
+			if _, isNum := v.(float64); isNum && c.Percent {
+				if err := f.SetCellStyle(sheet, cell, cell, pct); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	_, err := f.WriteTo(w)
+	_, err = f.WriteTo(w)
 	return err
 }
 

@@ -119,25 +119,27 @@ func Defaults(v *viper.Viper) {
 
 // New returns a viper instance with defaults, the GONGKAI_ environment and, when file is
 // not empty, that file; when file is empty, gongkai.yaml in the working directory if present.
-func New(file string) (*viper.Viper, error) {
+// A key the configuration does not have, or (when levels is given: the level keys of package
+// ingest) a registry level not among levels, is an error naming the file, the line and the key.
+func New(file string, levels ...string) (*viper.Viper, error) {
 	v := viper.New()
 	Defaults(v)
 	v.SetEnvPrefix("GONGKAI")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
-	if file != "" {
-		v.SetConfigFile(file)
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("config %s: %w", file, err)
+	if file == "" {
+		// only gongkai.yaml: viper's own search would also take a file named "gongkai" — the binary
+		if _, err := os.Stat("gongkai.yaml"); err != nil {
+			return v, nil
 		}
-		return v, nil
+		file = "gongkai.yaml"
 	}
-	// only gongkai.yaml: viper's own search would also take a file named "gongkai" — the binary
-	if _, err := os.Stat("gongkai.yaml"); err == nil {
-		v.SetConfigFile("gongkai.yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("config gongkai.yaml: %w", err)
-		}
+	v.SetConfigFile(file)
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("配置文件 %s 无法读取：%w", file, err)
+	}
+	if err := lint(file, levels); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -146,7 +148,7 @@ func New(file string) (*viper.Viper, error) {
 func Load(v *viper.Viper) (*Config, error) {
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("配置有误：%w", err)
 	}
 	return &c, nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,5 +123,42 @@ func TestWebAndSources(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
 		}
+	}
+}
+
+// Issue 10 item 9: a mistyped key or level is refused with the file, the line and the key.
+func TestTyposRefused(t *testing.T) {
+	levels := []string{"township", "department", "county", "city", "unknown"}
+	for _, tt := range []struct {
+		name, yaml string
+		want       []string // in the message
+	}{
+		{"top key", "db: a.duckdb\ndistrct: 红寺堡区\n", []string{"第 2 行", "distrct", "district"}},
+		{"nested key", "server:\n  addr: 127.0.0.1:1\n  tokn: x\n", []string{"第 3 行", "server.tokn", "token"}},
+		{"registry key", "registry:\n  - name: 甲镇人民政府\n    levle: township\n", []string{"第 3 行", "registry[1].levle", "level"}},
+		{"level", "registry:\n  - name: 甲镇人民政府\n    level: township\n  - name: 乙镇人民政府\n    level: towship\n", []string{"第 5 行", "towship", "township"}},
+		{"far key", "zzzzzzzz: 1\n", []string{"第 1 行", "zzzzzzzz", "可用"}},
+	} {
+		file := filepath.Join(t.TempDir(), "gongkai.yaml")
+		if err := os.WriteFile(file, []byte(tt.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := New(file, levels...)
+		if err == nil {
+			t.Errorf("%s: accepted", tt.name)
+			continue
+		}
+		for _, w := range append(tt.want, file) {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q lacks %q", tt.name, err, w)
+			}
+		}
+	}
+	// every key of the README's example is known
+	file := filepath.Join(t.TempDir(), "gongkai.yaml")
+	ok := "db: g.duckdb\nworkers: 0\ndistrict: 红寺堡区\nregistry:\n  - name: 甲镇人民政府\n    level: township\n    district: 红寺堡区\n    aliases: [甲镇]\nserver:\n  addr: 127.0.0.1:8080\n  token: \"\"\n  max_upload_mb: 20\nrisk:\n  min_applications: 10\n  copied_similarity: 0.9\n"
+	os.WriteFile(file, []byte(ok), 0o644)
+	if _, err := New(file, levels...); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -173,11 +173,20 @@ func leftNote(rows []analytics.Row, year int, metrics ...string) string {
 	return fmt.Sprintf("%d年 ", year) + strings.Join(parts, "；") + "。"
 }
 
+// noReports says that the database holds no report, naming the file the server opened (a
+// mistyped --db opens a new, empty file).
+func (s *Server) noReports() string {
+	if s.cfg.DB == "" {
+		return "数据库中还没有报告。"
+	}
+	return fmt.Sprintf("数据库 %s 中还没有报告（如果这不是您的数据库文件，请检查 --db 或配置项 db）。", fileName(s.cfg.DB))
+}
+
 func (s *Server) overview(ctx context.Context, r *http.Request, v view, p *pageData) error {
 	p.Title, p.Active = v.scope()+" 总览", "/"
 	p.Controls = controls{Year: true, Level: true, Search: true}
 	if len(v.Years) == 0 {
-		p.Blocks = append(p.Blocks, block{Note: "数据库中还没有报告。请用 gongkai ingest 导入，或在“上传报告”页上传。"})
+		p.Blocks = append(p.Blocks, block{Note: s.noReports() + "请用 gongkai ingest 导入，或在“上传报告”页上传。"})
 		return nil
 	}
 	kt, err := s.tables["kpi"](ctx, v)
@@ -288,7 +297,7 @@ func (s *Server) compare(ctx context.Context, r *http.Request, v view, p *pageDa
 	p.Title, p.Active = fmt.Sprintf("%s %d 年与 %d 年对比", v.scope(), v.To, v.From), "/compare"
 	p.Controls = controls{FromTo: true, Level: true, Search: true, Metric: true}
 	if len(v.Years) == 0 {
-		p.Blocks = append(p.Blocks, block{Note: "数据库中还没有报告。"})
+		p.Blocks = append(p.Blocks, block{Note: s.noReports()})
 		return nil
 	}
 	lo, err := s.a.LeftOut(ctx, v.From, v.To, v.filter(), 10)

@@ -169,7 +169,7 @@ func TestDownloads(t *testing.T) {
 	if !strings.Contains(h.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("disposition %q", h.Get("Content-Disposition"))
 	}
-	for _, want := range []string{analyticstest.Town + ",乡镇街道,有错误·迟报,20,20,25.0%", analyticstest.Gov + ",区县政府,未报送"} {
+	for _, want := range []string{analyticstest.Town + ",乡镇街道,有错误·迟报,20,20,0.25", analyticstest.Gov + ",区县政府,未报送"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("csv lacks %q:\n%s", want, body)
 		}

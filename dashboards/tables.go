@@ -479,7 +479,7 @@ func findingsTable(name, title string, fs []analytics.Finding) *analytics.Table 
 			src = analytics.Str(fmt.Sprintf("第%d行", f.Line))
 		}
 		src.Link = sourceLink(f.ReportID, f.Line)
-		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Int(int64(f.Year)), analytics.Str(f.Rule), sev, cell,
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Int(int64(f.Year)), ruleCell(f.Rule), sev, cell,
 			num(f.Expected), num(f.Actual), analytics.Str(f.Message), src})
 	}
 	return t
@@ -670,7 +670,7 @@ func (s *Server) tableRules(ctx context.Context, v view) (*analytics.Table, erro
 	t := &analytics.Table{Name: "quality_rules", Title: fmt.Sprintf("%d年校验发现：按规则", v.Year),
 		Columns: []analytics.Column{col("rule", "规则"), col("severity", "级别"), numCol("findings", "条数"), numCol("agencies", "涉及单位")}}
 	for _, r := range rs {
-		rule := analytics.Str(r.Rule)
+		rule := ruleCell(r.Rule)
 		rule.Link = v.link("/quality", "rule", r.Rule) + "#quality_findings"
 		t.Rows = append(t.Rows, []analytics.Cell{rule, severityCell(r.Severity), analytics.Int(int64(r.Findings)), analytics.Int(int64(r.Agencies))})
 	}
@@ -708,7 +708,7 @@ func (s *Server) tableFindings(ctx context.Context, v view) (*analytics.Table, e
 	}
 	title := fmt.Sprintf("%d年校验发现明细", v.Year)
 	if v.Rule != "" {
-		title += "：" + v.Rule
+		title += "：" + ingest.RuleLabel(v.Rule)
 	}
 	return findingsTable("quality_findings", title, fs), nil
 }
@@ -766,5 +766,11 @@ func (s *Server) tableRisks(ctx context.Context, v view) (*analytics.Table, erro
 
 // severityCell shows a finding's severity in Chinese, keeping the key as its value.
 func severityCell(sev string) analytics.Cell {
-	return analytics.Cell{V: sev, Text: map[string]string{"error": "错误", "warning": "警告"}[sev], Class: sev}
+	return analytics.Cell{V: sev, Text: ingest.SeverityLabel(sev), Class: sev}
+}
+
+// ruleCell shows a rule by its Chinese name with the identifier beside it, keeping the
+// identifier as its value (the API and --headers keys downloads).
+func ruleCell(id string) analytics.Cell {
+	return analytics.Cell{V: id, Text: ingest.RuleLabel(id)}
 }

@@ -58,6 +58,29 @@ var Table3RowsSingleOther = func() []string {
 // three-row （六）; a report with other_handled uses it in place of the three other_* rows.
 var Table3OutcomeRows = Table3Rows[2:23]
 
+// Table3OutcomeRowsSingleOther are the outcome rows of a report that prints （六）其他处理 as
+// one row: other_handled in place of the three other_* rows.
+var Table3OutcomeRowsSingleOther = func() []string {
+	var rows []string
+	for _, r := range Table3RowsSingleOther {
+		switch r {
+		case "new_received", "carried_over", "total_handled", "carried_forward":
+		default:
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}()
+
+// Table3OutcomeRowsOf returns the outcome rows whose sum is total_handled for a report of the
+// given （六） shape.
+func Table3OutcomeRowsOf(singleOther bool) []string {
+	if singleOther {
+		return Table3OutcomeRowsSingleOther
+	}
+	return Table3OutcomeRows
+}
+
 // Table4Blocks are the three blocks of table 4: 行政复议, 行政诉讼·未经复议直接起诉,
 // 行政诉讼·复议后起诉.
 var Table4Blocks = []string{"review", "litigation_direct", "litigation_after_review"}

@@ -285,3 +285,27 @@ func keySet(format string, single bool) map[string]bool {
 	}
 	return set
 }
+
+// Clone returns a copy of r deep enough that changing the copy's cells, prose, publications,
+// findings or stated count leaves r as it was (for rules and generators that mutate).
+func (r *Report) Clone() *Report {
+	c := *r
+	c.Cells = make(map[string]Cell, len(r.Cells))
+	for k, v := range r.Cells {
+		if v.Value != nil {
+			v.Value = Num(*v.Value)
+		}
+		c.Cells[k] = v
+	}
+	c.Prose = make(map[int]string, len(r.Prose))
+	for k, v := range r.Prose {
+		c.Prose[k] = v
+	}
+	c.Publications = append([]Publication(nil), r.Publications...)
+	c.Findings = append([]Finding(nil), r.Findings...)
+	if r.ApplicationsStated != nil {
+		n := *r.ApplicationsStated
+		c.ApplicationsStated = &n
+	}
+	return &c
+}

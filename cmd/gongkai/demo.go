@@ -20,10 +20,9 @@ import (
 var demoCmd = &cobra.Command{
 	Use:   "demo [--addr 127.0.0.1:8080] [--dir DIR]",
 	Short: "生成一个演示区（2021–2025 年，含错误与一份缺报），入库并启动看板",
-	Long: `demo generates a realistic synthetic district (the district government, departments and
-townships; 2021–2025; some reports with errors, one report missing, some published late),
-ingests it into a fresh database and serves the dashboards, printing the URL.`,
-	Args: cobra.NoArgs,
+	Long: `生成一个逼真的合成区（区政府、部门和乡镇街道；2021–2025 年；部分报告有错误，一份缺报，
+部分迟报），导入一个新数据库并启动看板，打印访问地址。`,
+	Args: noArgs,
 	RunE: func(cmd *cobra.Command, _ []string) error {
 		cfg, _, err := settings(cmd)
 		if err != nil {
@@ -37,10 +36,10 @@ ingests it into a fresh database and serves the dashboards, printing the URL.`,
 }
 
 func init() {
-	demoCmd.Flags().String("addr", "", "listen address (default 127.0.0.1:8080)")
-	demoCmd.Flags().String("dir", "gongkai-demo", "directory for the generated reports and the database demo.duckdb (made anew each run)")
-	demoCmd.Flags().Int64("seed", 2025, "random seed of the district")
-	demoCmd.Flags().Int("agencies", 14, "organs in the district (at least 12)")
+	demoCmd.Flags().String("addr", "", "监听地址（默认 127.0.0.1:8080）")
+	demoCmd.Flags().String("dir", "gongkai-demo", "存放生成的报告和数据库 demo.duckdb 的文件夹（每次重新生成）")
+	demoCmd.Flags().Int64("seed", 2025, "随机种子（相同种子生成相同的区）")
+	demoCmd.Flags().Int("agencies", 14, "单位个数（至少 12）")
 	rootCmd.AddCommand(demoCmd)
 }
 
@@ -62,7 +61,7 @@ func runDemoWith(cmd *cobra.Command, cfg *config.Config) error {
 		seed = 2025
 	}
 	if n < 12 {
-		return &exitError{2, "demo: --agencies must be at least 12"}
+		return &exitError{2, "--agencies 至少为 12"}
 	}
 	if dir == "" {
 		dir = "gongkai-demo"
@@ -92,15 +91,15 @@ func buildDemo(ctx context.Context, dir string, seed int64, agencies int, out io
 	files, err := generate.Write(generate.Options{Agencies: agencies, From: 2021, To: 2025, Out: reports,
 		Seed: seed, Inject: demoInject, Missing: 1})
 	if err != nil {
-		return nil, nil, fmt.Errorf("demo: generate: %w", err)
+		return nil, nil, fmt.Errorf("生成演示报告失败：%w", err)
 	}
 	raw, err := os.ReadFile(filepath.Join(reports, "manifest.json"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("demo: %w", err)
+		return nil, nil, fmt.Errorf("演示报告清单无法读取：%w", err)
 	}
 	var man generate.Manifest
 	if err := json.Unmarshal(raw, &man); err != nil {
-		return nil, nil, fmt.Errorf("demo: manifest: %w", err)
+		return nil, nil, fmt.Errorf("演示报告清单有误：%w", err)
 	}
 	var registry []config.Organ
 	seen := map[string]bool{}
@@ -124,7 +123,7 @@ func buildDemo(ctx context.Context, dir string, seed int64, agencies int, out io
 	res, err := pipeline.Run(ctx, db, []string{reports}, pipeline.Standard(serviceSettings(config.Config{})))
 	if err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("demo: ingest: %w", err)
+		return nil, nil, fmt.Errorf("演示报告入库失败：%w", err)
 	}
 	fmt.Fprintf(out, "演示区 %s：%d 个单位，%d 份报告文件（%s）；%s\n", man.District, len(registry), len(files), reports, res.Summary())
 	for _, f := range res.Failures {

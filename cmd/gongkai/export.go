@@ -12,24 +12,25 @@ import (
 )
 
 var exportCmd = &cobra.Command{
-	Use:   "export [--db PATH] --what reports|cells|findings|metrics --format csv|xlsx|parquet [--year Y] [--partition] -o FILE",
+	Use:   "export [--db PATH] --what reports|cells|findings|metrics --format csv|xlsx|parquet [--headers labels|keys] [--year Y] [--partition] -o FILE",
 	Short: "导出现行报告、单元格、校验发现或指标为 CSV、XLSX 或 Parquet",
-	Long: `export writes one table of the current reports: reports (one row a report), cells (long form,
-with the line each number was read from), findings, or metrics (every metric per agency and
-year, as the dashboards compute them). CSV is UTF-8 with a byte-order mark (Excel and WPS open
-the Chinese correctly); Parquet is written by DuckDB (COPY) and, with --partition, as a folder
-with one year=YYYY subfolder a year.`,
-	Args: cobra.NoArgs,
+	Long: `导出现行报告的一张表：reports（每份报告一行）、cells（长表，含每个数字所在的原文行）、
+findings（校验发现，含规则的中文名）或 metrics（每个单位每年的全部指标，与看板的算法相同）。
+CSV 与 XLSX 和看板的下载是同一种格式：中文表头（--headers keys 时为英文键，供程序使用），数字为数字，
+比率为小数（XLSX 中显示为百分数），缺失的值为空，不是 0。CSV 为带 BOM 的 UTF-8（Excel、WPS 可直接打开）；
+Parquet 由 DuckDB 写出，列名总是英文键，加 --partition 时写成按年度分的文件夹（year=YYYY）。`,
+	Args: noArgs,
 	RunE: runExport,
 }
 
 func init() {
 	f := exportCmd.Flags()
-	f.String("what", "metrics", "reports, cells, findings or metrics")
-	f.String("format", "csv", "csv, xlsx or parquet")
-	f.Int("year", 0, "only this statistics year (default all)")
-	f.Bool("partition", false, "parquet only: write a folder partitioned by year")
-	f.StringP("out", "o", "", "output file (folder with --partition)")
+	f.String("what", "metrics", "导出哪张表：reports、cells、findings 或 metrics")
+	f.String("format", "csv", "格式：csv、xlsx 或 parquet")
+	f.String("headers", "labels", "CSV/XLSX 的表头：labels（中文）或 keys（英文键，供程序使用）；Parquet 总是 keys")
+	f.Int("year", 0, "只导出这一统计年度（默认全部）")
+	f.Bool("partition", false, "仅 parquet：写成按年度分的文件夹")
+	f.StringP("out", "o", "", "输出文件（--partition 时为文件夹）")
 	rootCmd.AddCommand(exportCmd)
 }
 
@@ -41,24 +42,28 @@ func runExport(cmd *cobra.Command, _ []string) error {
 	f := cmd.Flags()
 	what, _ := f.GetString("what")
 	format, _ := f.GetString("format")
+	headers, _ := f.GetString("headers")
 	year, _ := f.GetInt("year")
 	partition, _ := f.GetBool("partition")
 	out, _ := f.GetString("out")
 	if out == "" {
-		return &exitError{2, "export: -o FILE is required"}
+		return &exitError{2, "请用 -o 指定输出文件"}
 	}
 	if _, err := analytics.ExportSQL(what, 0); err != nil {
-		return &exitError{2, err.Error()}
+		return &exitError{2, "--what 有误：" + err.Error()}
 	}
 	format = strings.ToLower(format)
 	if format != "csv" && format != "xlsx" && format != "parquet" {
-		return &exitError{2, "export: --format must be csv, xlsx or parquet"}
+		return &exitError{2, fmt.Sprintf("--format 有误：%q，应为 csv、xlsx 或 parquet", format)}
+	}
+	if headers != "labels" && headers != "keys" {
+		return &exitError{2, fmt.Sprintf("--headers 有误：%q，应为 labels 或 keys", headers)}
 	}
 	if partition && format != "parquet" {
-		return &exitError{2, "export: --partition needs --format parquet"}
+		return &exitError{2, "--partition 只能与 --format parquet 一起用"}
 	}
 	if _, err := os.Stat(cfg.DB); err != nil {
-		return &exitError{1, "export: no database at " + cfg.DB}
+		return &exitError{1, fmt.Sprintf("数据库 %s 不存在（%v）", cfg.DB, err)}
 	}
 	db, err := openStore(cfg.DB)
 	if err != nil {
@@ -68,15 +73,20 @@ func runExport(cmd *cobra.Command, _ []string) error {
 	a := analytics.New(db.SQL())
 	ctx := cmd.Context()
 	if format == "parquet" {
-		return a.ExportParquet(ctx, what, year, out, partition)
+		if err := a.ExportParquet(ctx, what, year, out, partition); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "已导出 %s 到 %s\n", what, out)
+		return nil
 	}
 	t, err := a.ExportTable(ctx, what, year)
 	if err != nil {
 		return err
 	}
+	t.KeyHeaders = headers == "keys"
 	file, err := os.Create(out)
 	if err != nil {
-		return err
+		return fmt.Errorf("无法写入 %s：%w", out, err)
 	}
 	w := bufio.NewWriter(file)
 	if format == "csv" {
@@ -92,8 +102,8 @@ func runExport(cmd *cobra.Command, _ []string) error {
 	}
 	if err != nil {
 		os.Remove(out)
-		return err
+		return fmt.Errorf("写入 %s 失败：%w", out, err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "export: %d rows of %s to %s\n", len(t.Rows), what, out)
+	fmt.Fprintf(cmd.OutOrStdout(), "已导出 %s 的 %d 行到 %s\n", what, len(t.Rows), out)
 	return nil
 }

@@ -13,23 +13,22 @@ import (
 var generateCmd = &cobra.Command{
 	Use:   "generate --agencies N --years FROM-TO --out DIR",
 	Short: "生成带真值的合成年度报告（一个区的各机关、各年度）",
-	Long: "generate writes a synthetic district's annual reports with known truth: one report file per\n" +
-		"organ and year in the chosen layouts, its truth as <name>.json beside it, and manifest.json.\n" +
-		"--inject breaks rules on purpose (rule=probability,...); --missing leaves reports out.",
-	Args: cobra.NoArgs,
+	Long: "生成一个合成区的年度报告及其真值：每个单位每年一个报告文件（所选版式），旁边是真值 <名称>.json，\n" +
+		"另有 manifest.json。--inject 按概率故意违反规则（规则=概率,...）；--missing 故意缺少若干报告。",
+	Args: noArgs,
 	RunE: runGenerate,
 }
 
 func init() {
 	f := generateCmd.Flags()
-	f.Int("agencies", 10, "number of organs in the district")
-	f.String("years", "2024", "statistics years, FROM-TO or one year")
-	f.String("out", "", "output directory (required)")
-	f.Int64("seed", 1, "random seed; the same seed gives the same files")
-	f.String("layouts", "", "comma-separated layouts (default all: "+strings.Join(generate.Layouts, ",")+")")
-	f.String("inject", "", "rule=probability,... e.g. T3-balance=0.1,S-late=0.05 (rules: "+strings.Join(generate.Rules, ",")+")")
-	f.Int("missing", 0, "number of reports to leave out")
-	f.String("district", generate.DefaultDistrict, "district name")
+	f.Int("agencies", 10, "区内单位个数")
+	f.String("years", "2024", "统计年度：起-止，或一个年份")
+	f.String("out", "", "输出文件夹（必填）")
+	f.Int64("seed", 1, "随机种子；相同种子生成相同的文件")
+	f.String("layouts", "", "版式，逗号分隔（默认全部："+strings.Join(generate.Layouts, ",")+")")
+	f.String("inject", "", "规则=概率,…，如 T3-balance=0.1,S-late=0.05（规则："+strings.Join(generate.Rules, ",")+")")
+	f.Int("missing", 0, "故意缺少的报告个数")
+	f.String("district", generate.DefaultDistrict, "区名")
 	rootCmd.AddCommand(generateCmd)
 }
 
@@ -42,12 +41,12 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 	opts.Missing, _ = f.GetInt("missing")
 	opts.District, _ = f.GetString("district")
 	if opts.Out == "" {
-		return &exitError{2, "generate: --out is required"}
+		return &exitError{2, "请用 --out 指定输出文件夹"}
 	}
 	years, _ := f.GetString("years")
 	from, to, err := parseYears(years)
 	if err != nil {
-		return &exitError{2, "generate: " + err.Error()}
+		return &exitError{2, err.Error()}
 	}
 	opts.From, opts.To = from, to
 	if s, _ := f.GetString("layouts"); s != "" {
@@ -66,20 +65,20 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 			}
 			rule, p, ok := strings.Cut(kv, "=")
 			if !ok {
-				return &exitError{2, fmt.Sprintf("generate: --inject %q: want rule=probability", kv)}
+				return &exitError{2, fmt.Sprintf("--inject %q 有误：应为 规则=概率", kv)}
 			}
 			v, err := strconv.ParseFloat(p, 64)
 			if err != nil {
-				return &exitError{2, fmt.Sprintf("generate: --inject %q: %v", kv, err)}
+				return &exitError{2, fmt.Sprintf("--inject %q 有误（%v）", kv, err)}
 			}
 			opts.Inject[strings.TrimSpace(rule)] = v
 		}
 	}
 	files, err := generate.Write(opts)
 	if err != nil {
-		return &exitError{1, err.Error()}
+		return &exitError{1, "生成失败（" + err.Error() + "）"}
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "generated: %d reports in %s\n", len(files), opts.Out)
+	fmt.Fprintf(cmd.OutOrStdout(), "已生成 %d 份报告，在 %s\n", len(files), opts.Out)
 	return nil
 }
 
@@ -88,16 +87,16 @@ func parseYears(s string) (int, int, error) {
 	a, b, found := strings.Cut(strings.TrimSpace(s), "-")
 	from, err := strconv.Atoi(strings.TrimSpace(a))
 	if err != nil {
-		return 0, 0, fmt.Errorf("--years %q: want FROM-TO", s)
+		return 0, 0, fmt.Errorf("--years %q 有误：应为 起-止，如 2021-2025", s)
 	}
 	to := from
 	if found {
 		if to, err = strconv.Atoi(strings.TrimSpace(b)); err != nil {
-			return 0, 0, fmt.Errorf("--years %q: want FROM-TO", s)
+			return 0, 0, fmt.Errorf("--years %q 有误：应为 起-止，如 2021-2025", s)
 		}
 	}
 	if to < from {
-		return 0, 0, fmt.Errorf("--years %q: end before start", s)
+		return 0, 0, fmt.Errorf("--years %q 有误：结束年份早于开始年份", s)
 	}
 	return from, to, nil
 }

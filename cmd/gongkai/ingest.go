@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,29 +12,27 @@ import (
 	"gongkai/analytics"
 	"gongkai/config"
 	"gongkai/ingest/pipeline"
-	"gongkai/ingest/store"
 )
 
 var ingestCmd = &cobra.Command{
-	Use:   "ingest [--db PATH] [--registry-sources] PATH|URL...",
-	Short: "把报告文件（或文件夹）解析、校验后存入 DuckDB",
-	Long: `ingest walks the files and folders given, parses them on all cores and stores each report
-in the database in one piece. The same bytes again change nothing; a different file for the same
-agency and year replaces the current report and keeps the earlier one as a revision (更正版).
-A file that fails is reported on stderr ("失败 PATH: reason") and skipped; the exit code is 1 if
-any failed. The last line on stdout is "ingested: N new, M unchanged, R replaced, F failed".
+	Use:   "ingest [--db PATH] [--server URL] [--registry-sources] PATH|URL...",
+	Short: "把报告文件（或文件夹、网址）解析、校验后存入 DuckDB",
+	Long: `读取所给的文件、文件夹和网址，用全部 CPU 核解析，每份报告完整地存入数据库（要么全存，要么不存）。
+同样的文件再导入不会改变任何东西；同一单位同一年度的另一个文件会替换现行报告，旧的保留为更正前的版本。
+失败的文件在标准错误输出中列出（“失败 路径: 原因”）并跳过，有失败时退出码为 1。
+标准输出最后一行为“入库完成：新增 N，未变 M，替换 R，失败 F”。
 
-A URL (http:// or https://) is a report page, a report document or a portal's 年报 column
-whose report links are followed; --registry-sources reads every organ's sources: of the
-registry. Portals are read politely (robots.txt, web.delay between requests to a host); each
-report link that cannot be fetched or read is one failure.`,
+网址（http:// 或 https://）可以是报告页面、报告文件或门户网站的年报栏目（栏目中的报告链接会逐一读取）；
+--registry-sources 读取登记表中每个单位的 sources:。读取网站遵守 robots.txt，对同一网站的请求间隔 web.delay；
+每个无法获取或读取的报告链接计为一次失败。
+数据库正被 gongkai serve 占用时，用 --server URL 把文件交给正在运行的服务（需要 server.token）。`,
 	Args: cobra.ArbitraryArgs,
 	RunE: runIngest,
 }
 
 func init() {
-	ingestCmd.Flags().String("server", "", "hand the files to a running gongkai serve at URL (it holds the database); the token is server.token")
-	ingestCmd.Flags().Bool("registry-sources", false, "also read the sources: (report pages, 年报 columns) of every organ in the registry")
+	ingestCmd.Flags().String("server", "", "把文件交给正在运行的 gongkai serve（地址如 http://127.0.0.1:8080；它占用数据库），令牌为配置项 server.token")
+	ingestCmd.Flags().Bool("registry-sources", false, "同时读取登记表中每个单位的 sources:（报告页面、年报栏目）")
 	rootCmd.AddCommand(ingestCmd)
 }
 
@@ -68,12 +65,8 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		}
 		return nil
 	}
-	db, err := store.Open(cfg.DB)
+	db, err := openStore(cfg.DB)
 	if err != nil {
-		var locked *store.ErrLocked
-		if errors.As(err, &locked) {
-			return &exitError{1, locked.Error()}
-		}
 		return err
 	}
 	defer db.Close()
@@ -116,7 +109,7 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		fmt.Fprintf(os.Stderr, "失败 %s: %s\n", f.Path, f.Reason)
 	}
 	for _, a := range res.NewAgencies {
-		fmt.Fprintf(os.Stderr, "新机关（不在登记表中）: %s\n", a)
+		fmt.Fprintf(os.Stderr, "新单位（不在单位名录中）：%s\n", a)
 	}
 	fmt.Fprintln(os.Stdout, res.Summary())
 	if err != nil {

@@ -63,7 +63,7 @@ func generated(t *testing.T, dir string, extra ...string) string {
 	out := filepath.Join(dir, "reports")
 	args := append([]string{"generate", "--agencies", "4", "--years", "2023-2024", "--out", out, "--seed", "3"}, extra...)
 	stdout, stderr, code := run(t, dir, nil, args...)
-	if code != 0 || !strings.HasPrefix(stdout, "generated: 8 reports") {
+	if code != 0 || !strings.HasPrefix(stdout, "已生成 8 份报告") {
 		t.Fatalf("generate: %d %q %q", code, stdout, stderr)
 	}
 	return out
@@ -123,18 +123,18 @@ func TestIngestTwiceAndCheck(t *testing.T) {
 	folder := generated(t, dir)
 	db := filepath.Join(dir, "g.duckdb")
 	stdout, stderr, code := run(t, dir, nil, "ingest", "--db", db, folder)
-	if code != 0 || lastLine(stdout) != "ingested: 8 new, 0 unchanged, 0 replaced, 0 failed" {
+	if code != 0 || lastLine(stdout) != "入库完成：新增 8，未变 0，替换 0，失败 0" {
 		t.Fatalf("first ingest: %d %q %q", code, stdout, stderr)
 	}
 	stdout, _, code = run(t, dir, nil, "ingest", "--db", db, folder)
-	if code != 0 || lastLine(stdout) != "ingested: 0 new, 8 unchanged, 0 replaced, 0 failed" {
+	if code != 0 || lastLine(stdout) != "入库完成：新增 0，未变 8，替换 0，失败 0" {
 		t.Fatalf("second ingest: %d %q", code, stdout)
 	}
 	// a file that fails: reported, skipped, exit 1
 	bad := filepath.Join(dir, "bad.txt")
 	os.WriteFile(bad, []byte("不是年报"), 0o644)
 	stdout, stderr, code = run(t, dir, nil, "ingest", "--db", db, bad)
-	if code != 1 || lastLine(stdout) != "ingested: 0 new, 0 unchanged, 0 replaced, 1 failed" || !strings.Contains(stderr, bad) {
+	if code != 1 || lastLine(stdout) != "入库完成：新增 0，未变 0，替换 0，失败 1" || !strings.Contains(stderr, bad) {
 		t.Fatalf("bad file: %d %q %q", code, stdout, stderr)
 	}
 
@@ -186,7 +186,7 @@ func TestIngestViaServer(t *testing.T) {
 	addr := startServe(t, dir, db)
 	env := []string{"GONGKAI_SERVER_TOKEN=t0ken"}
 	stdout, stderr, code := run(t, dir, env, "ingest", "--server", "http://"+addr, folder)
-	if code != 0 || lastLine(stdout) != "ingested: 8 new, 0 unchanged, 0 replaced, 0 failed" {
+	if code != 0 || lastLine(stdout) != "入库完成：新增 8，未变 0，替换 0，失败 0" {
 		t.Fatalf("ingest --server: %d %q %q", code, stdout, stderr)
 	}
 	_, stderr, code = run(t, dir, nil, "ingest", "--db", db, folder)
@@ -326,5 +326,94 @@ func TestSummaryCommand(t *testing.T) {
 	}
 	if _, stderr, code := run(t, dir, nil, "summary", "--db", db, "--year", "2024", "--organs", "无此单位", "-o", filepath.Join(dir, "x.md")); code != 1 || !strings.Contains(stderr, "无此单位") {
 		t.Errorf("unknown organ: %d %q", code, stderr)
+	}
+}
+
+// hasHan tells whether s holds Chinese characters.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
+
+// Issue 10 item 10: what the command line says to a clerk is Chinese, cobra's and pflag's
+// words included; technical detail may follow.
+func TestMessagesInChinese(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"nosuchcommand"},
+		{"check"},
+		{"check", "--bogus", "x.txt"},
+		{"export", "--year", "abc", "-o", "x.csv"},
+		{"export", "--format", "pdf", "-o", "x.pdf"},
+		{"export", "-o", "x.csv", "--db", filepath.Join(dir, "none.duckdb")},
+		{"serve", "extra"},
+		{"parse", filepath.Join(dir, "missing.txt")},
+		{"generate"},
+		{"ingest", "--server", "http://127.0.0.1:1", filepath.Join(dir, "missing.txt")},
+	} {
+		stdout, stderr, code := run(t, dir, nil, args...)
+		if code == 0 {
+			t.Errorf("%v: exit 0", args)
+		}
+		msg := stdout + stderr
+		if !hasHan(msg) {
+			t.Errorf("%v: no Chinese in %q", args, msg)
+		}
+		for _, en := range []string{"Usage:", "Error:", "unknown command", "unknown flag", "invalid argument", "must be", "is required", "Flags:"} {
+			if strings.Contains(msg, en) {
+				t.Errorf("%v: English %q in %q", args, en, msg)
+			}
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"check", "--help"}, {"export", "--help"}, {"help", "ingest"}} {
+		stdout, _, code := run(t, dir, nil, args...)
+		if code != 0 || !strings.Contains(stdout, "用法：") {
+			t.Errorf("%v: exit %d %q", args, code, stdout)
+		}
+		for _, en := range []string{"Usage:", "Flags:", "help for", "Global Flags", "Available Commands"} {
+			if strings.Contains(stdout, en) {
+				t.Errorf("%v: English %q in help", args, en)
+			}
+		}
+	}
+}
+
+// Issue 10 item 9: a mistyped configuration is refused with the key and the line; a mistyped
+// --db is not silently a new database: ingest says 新建数据库, the empty dashboard names the file.
+func TestTyposSaid(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gongkai.yaml"), []byte("db: g.duckdb\ndistrct: 红寺堡区\nregistry:\n  - name: 甲镇人民政府\n    level: towship\n"), 0o644)
+	_, stderr, code := run(t, dir, nil, "check", "x.txt")
+	for _, want := range []string{"第 2 行", "distrct", "district", "第 5 行", "towship", "township"} {
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("config typos: exit %d, %q lacks %q", code, stderr, want)
+		}
+	}
+	os.Remove(filepath.Join(dir, "gongkai.yaml"))
+
+	folder := generated(t, dir)
+	_, stderr, code = run(t, dir, nil, "ingest", "--db", "gonkgai.duckdb", folder)
+	if code != 0 || !strings.Contains(stderr, "新建数据库") || !strings.Contains(stderr, "gonkgai.duckdb") {
+		t.Fatalf("ingest into a new file: exit %d %q", code, stderr)
+	}
+	_, stderr, _ = run(t, dir, nil, "ingest", "--db", "gonkgai.duckdb", folder)
+	if strings.Contains(stderr, "新建数据库") {
+		t.Fatalf("an existing database called new: %q", stderr)
+	}
+	empty := filepath.Join(dir, "typo.duckdb")
+	addr := startServe(t, dir, empty)
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(body.String(), "typo.duckdb") || !strings.Contains(body.String(), "还没有报告") {
+		t.Fatalf("the empty dashboard does not name its file:\n%s", body.String())
 	}
 }

@@ -17,12 +17,12 @@ import (
 var parseCmd = &cobra.Command{
 	Use:   "parse FILE|URL...",
 	Short: "读取年度报告并输出解析结果（--json 每个文件一行 JSON）",
-	Args:  cobra.MinimumNArgs(1),
+	Args:  filesArgs,
 	RunE:  runParse,
 }
 
 func init() {
-	parseCmd.Flags().Bool("json", false, "print one JSON object per line per file (the spec's shape)")
+	parseCmd.Flags().Bool("json", false, "每个文件输出一行 JSON（规范中的结构）")
 	rootCmd.AddCommand(parseCmd)
 }
 
@@ -54,13 +54,13 @@ func runParse(cmd *cobra.Command, args []string) error {
 				}
 				if r.Incomplete {
 					failed++
-					fmt.Fprintf(os.Stderr, "gongkai: %s: incomplete report (%s)\n", path, missingWhat(r))
+					fmt.Fprintf(os.Stderr, "gongkai: %s：报告不完整（%s）\n", path, missingWhat(r))
 				}
 				return
 			}
 		}
 		failed++
-		fmt.Fprintf(os.Stderr, "gongkai: %s: %v\n", path, err)
+		fmt.Fprintf(os.Stderr, "gongkai: %s 无法作为年度报告读取：%v\n", path, err)
 	}
 	for _, path := range args {
 		if isURL(path) { // a report page or document, or a 年报 column: each report found
@@ -76,7 +76,7 @@ func runParse(cmd *cobra.Command, args []string) error {
 		return jerr
 	}
 	if failed > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d of %d files could not be read completely as reports", failed, total)}
+		return &exitError{code: 1, msg: fmt.Sprintf("%d 个文件中有 %d 个未能完整读作年度报告", total, failed)}
 	}
 	return nil
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,17 +24,17 @@ import (
 var serveCmd = &cobra.Command{
 	Use:   "serve [--db PATH] [--addr 127.0.0.1:8080] [--demo]",
 	Short: "启动看板：总览、单位、同比、数据质量、风险提示，API 与下载",
-	Long: `serve opens the database and serves the dashboards until interrupted. The server holds the
-database: while it runs, add reports by uploading them (the 上传报告 page, or
-gongkai ingest --server URL FILE...), which needs server.token in the config.
---demo generates a synthetic district into a fresh database first (as gongkai demo).`,
-	Args: cobra.NoArgs,
+	Long: `打开数据库并提供看板，直到按 Ctrl-C 结束。运行期间由服务占用数据库：
+此时添加报告请上传（“上传报告”页，或 gongkai ingest --server URL 文件...），需要配置 server.token；
+校验草稿请用 gongkai check --server URL 文件...。
+--demo 先生成一个合成的演示区并导入一个新数据库（同 gongkai demo）。`,
+	Args: noArgs,
 	RunE: runServe,
 }
 
 func init() {
-	serveCmd.Flags().String("addr", "", "listen address (config key server.addr; default 127.0.0.1:8080)")
-	serveCmd.Flags().Bool("demo", false, "serve a generated demo district in a fresh database")
+	serveCmd.Flags().String("addr", "", "监听地址（配置项 server.addr；默认 127.0.0.1:8080）")
+	serveCmd.Flags().Bool("demo", false, "用新生成的演示区（新数据库）启动看板")
 	rootCmd.AddCommand(serveCmd)
 }
 
@@ -61,14 +63,21 @@ func runServe(cmd *cobra.Command, _ []string) error {
 }
 
 // openStore opens the database, turning a lock held by another process into a plain message.
+// A file that does not exist yet is created, and stderr says so (新建数据库 …): a mistyped --db
+// must not pass for the clerk's database.
 func openStore(path string) (*store.DB, error) {
+	_, statErr := os.Stat(path)
 	db, err := store.Open(path)
 	if err != nil {
 		var locked *store.ErrLocked
 		if errors.As(err, &locked) {
 			return nil, &exitError{1, locked.Error()}
 		}
-		return nil, err
+		return nil, fmt.Errorf("无法打开数据库 %s：%w", path, err)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		abs, _ := filepath.Abs(path)
+		fmt.Fprintf(os.Stderr, "新建数据库 %s（原先没有这个文件；如路径有误，请检查 --db 或配置项 db）\n", abs)
 	}
 	return db, nil
 }
@@ -86,7 +95,7 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return &exitError{1, fmt.Sprintf("serve: %v", err)}
+		return &exitError{1, fmt.Sprintf("无法在 %s 上监听（%v）", addr, err)}
 	}
 	if err := db.SetLimits(cfg.DuckDB.MemoryLimit, cfg.DuckDB.Threads); err != nil {
 		return &exitError{1, fmt.Sprintf("serve: %v", err)}
@@ -102,7 +111,7 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 			return checkDrafts(ctx, db, drafts, pipeline.Standard(serviceSettings(cfg)))
 		}))
 	srv := dashboards.HTTPServer(h, cfg.Server, nil)
-	fmt.Fprintf(out, "gongkai serve: http://%s/ （数据库 %s；Ctrl-C 结束）\n", ln.Addr(), cfg.DB)
+	fmt.Fprintf(out, "看板地址：http://%s/ （数据库 %s；按 Ctrl-C 结束）\n", ln.Addr(), cfg.DB)
 	if cfg.Server.Token == "" {
 		fmt.Fprintln(out, "上传未开启：在配置中设置 server.token 后可上传报告。")
 	}

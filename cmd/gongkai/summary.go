@@ -16,26 +16,23 @@ import (
 var summaryCmd = &cobra.Command{
 	Use:   "summary --year Y [--db PATH] [--level township|department|county|city …] [--organs NAME,…] [--skip-unread] --format html|md|csv|xlsx|docx -o FILE",
 	Short: "把各单位报告汇总为全区表二、表三、表四（官方格式）",
-	Long: `summary adds up the current reports of a year into the consolidated tables 2, 3 and 4 of the
-annual report, in the official layout (the same labels, row order and merged headers), titled
-<district><year>年政府信息公开工作年度报告（汇总）. Beside the tables it lists the organs added,
-the organs of the registry that have not reported, the aggregate reports left out so nothing is
-counted twice (全区汇总 reports, and reports the registry marks with covers:), the organs whose
-own report has errors or unread cells, and the rules the sum breaks because of which organs.
-A cell unread in any added report leaves the sum's cell empty with the organs named, unless
---skip-unread (then the title says so).`,
-	Args: cobra.NoArgs,
+	Long: `把一年的现行报告加总为年度报告的汇总表二、表三、表四，采用官方格式（相同的栏目、行序和合并表头），
+标题为“<区名><年度>年政府信息公开工作年度报告（汇总）”。表格旁列出：计入的单位，名录中未报送的单位，
+为避免重复计算而未计入的汇总报告（全区汇总报告，以及名录中以 covers: 标明的报告），本身报告有错误或
+有未读出单元格的单位，以及汇总数违反的规则和原因单位。任一计入报告中未读出的单元格，汇总数留空并列出单位；
+加 --skip-unread 时只加已读出的数（标题会注明）。`,
+	Args: noArgs,
 	RunE: runSummary,
 }
 
 func init() {
 	f := summaryCmd.Flags()
-	f.Int("year", 0, "statistics year (required)")
-	f.StringSlice("level", nil, "only these levels: township, department, county, city (repeatable or comma-separated)")
-	f.StringSlice("organs", nil, "only these organs, by name (comma-separated)")
-	f.Bool("skip-unread", false, "add the cells that were read, leaving out unread ones (the title says so)")
-	f.String("format", "", "html, md, csv, xlsx or docx (default: from the extension of -o)")
-	f.StringP("out", "o", "", "output file")
+	f.Int("year", 0, "统计年度（必填）")
+	f.StringSlice("level", nil, "只汇总这些级别：township、department、county、city（可重复或用逗号分隔）")
+	f.StringSlice("organs", nil, "只汇总这些单位（单位名称，逗号分隔）")
+	f.Bool("skip-unread", false, "只加已读出的单元格，未读出的不计（标题会注明）")
+	f.String("format", "", "html、md、csv、xlsx 或 docx（默认按 -o 的扩展名）")
+	f.StringP("out", "o", "", "输出文件")
 	rootCmd.AddCommand(summaryCmd)
 }
 

@@ -190,7 +190,7 @@ func TestIngestServerManyFiles(t *testing.T) {
 	if err != nil || failed != 0 {
 		t.Fatalf("postToServer: %d failed, %v\n%s", failed, err, errOut.String())
 	}
-	if !strings.HasPrefix(strings.TrimSpace(out.String()), "ingested: 5000 new, 0 unchanged, 0 replaced, 0 failed") {
+	if !strings.HasPrefix(strings.TrimSpace(out.String()), "入库完成：新增 5000，未变 0，替换 0，失败 0") {
 		t.Fatalf("summary %q", out.String())
 	}
 	if n := u.count(t, `SELECT count(*) FROM current_reports`); n != 5000 {

@@ -45,7 +45,7 @@ func TestIngestURL(t *testing.T) {
 }
 
 func summaryLine(n, unchanged, failed int) string {
-	return "ingested: " + itoa(n) + " new, " + itoa(unchanged) + " unchanged, 0 replaced, " + itoa(failed) + " failed"
+	return "入库完成：新增 " + itoa(n) + "，未变 " + itoa(unchanged) + "，替换 0，失败 " + itoa(failed)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

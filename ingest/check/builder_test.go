@@ -157,27 +157,8 @@ func table4Zero(r *ingest.Report) bool {
 	return true
 }
 
-// clone returns a deep copy of r (cells and prose), for mutations.
-func clone(r *ingest.Report) *ingest.Report {
-	c := *r
-	c.Cells = make(map[string]ingest.Cell, len(r.Cells))
-	for k, v := range r.Cells {
-		if v.Value != nil {
-			v.Value = ingest.Num(*v.Value)
-		}
-		c.Cells[k] = v
-	}
-	c.Prose = map[int]string{}
-	for k, v := range r.Prose {
-		c.Prose[k] = v
-	}
-	c.Findings = append([]ingest.Finding(nil), r.Findings...)
-	if r.ApplicationsStated != nil {
-		s := *r.ApplicationsStated
-		c.ApplicationsStated = &s
-	}
-	return &c
-}
+// clone copies a report deeply enough to change the copy only (ingest.Report.Clone).
+func clone(r *ingest.Report) *ingest.Report { return r.Clone() }
 
 // get reads a cell the builder set.
 func get(r *ingest.Report, key string) float64 {

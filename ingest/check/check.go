@@ -107,24 +107,7 @@ func num(v float64) string {
 
 // outcomeRows returns the outcome rows whose sum is total_handled, for the report's shape
 // of （六）.
-func outcomeRows(r *ingest.Report) []string {
-	if !r.SingleOther {
-		return ingest.Table3OutcomeRows
-	}
-	return outcomeRowsSingleOther
-}
-
-var outcomeRowsSingleOther = func() []string {
-	var rows []string
-	for _, row := range ingest.Table3RowsSingleOther {
-		switch row {
-		case "new_received", "carried_over", "total_handled", "carried_forward":
-		default:
-			rows = append(rows, row)
-		}
-	}
-	return rows
-}()
+func outcomeRows(r *ingest.Report) []string { return ingest.Table3OutcomeRowsOf(r.SingleOther) }
 
 // levelOf returns the report's level; when the parser left it unknown, a township is
 // recognised from the organ's name (ingest.LevelOf).

@@ -25,20 +25,7 @@ var outcomeWeights = map[string]float64{
 }
 
 // outcomeRows returns the outcome rows of a report's shape, whose sum is total_handled.
-func outcomeRows(single bool) []string {
-	if !single {
-		return ingest.Table3OutcomeRows
-	}
-	var rows []string
-	for _, r := range ingest.Table3RowsSingleOther {
-		switch r {
-		case "new_received", "carried_over", "total_handled", "carried_forward":
-		default:
-			rows = append(rows, r)
-		}
-	}
-	return rows
-}
+func outcomeRows(single bool) []string { return ingest.Table3OutcomeRowsOf(single) }
 
 // table3Rows returns the table-3 rows of a report's shape in printed order.
 func table3Rows(single bool) []string {

@@ -227,28 +227,8 @@ func drawRule(rng *rand.Rand, rules []string, p map[string]float64) string {
 	return ""
 }
 
-// clone copies a report deeply enough for Inject to change the copy only.
-func clone(r *ingest.Report) *ingest.Report {
-	c := *r
-	c.Cells = make(map[string]ingest.Cell, len(r.Cells))
-	for k, v := range r.Cells {
-		if v.Value != nil {
-			v.Value = ingest.Num(*v.Value)
-		}
-		c.Cells[k] = v
-	}
-	c.Prose = make(map[int]string, len(r.Prose))
-	for k, v := range r.Prose {
-		c.Prose[k] = v
-	}
-	c.Publications = append([]ingest.Publication(nil), r.Publications...)
-	c.Findings = append([]ingest.Finding(nil), r.Findings...)
-	if r.ApplicationsStated != nil {
-		n := *r.ApplicationsStated
-		c.ApplicationsStated = &n
-	}
-	return &c
-}
+// clone copies a report deeply enough to change the copy only (ingest.Report.Clone).
+func clone(r *ingest.Report) *ingest.Report { return r.Clone() }
 
 // TruthJSON is the truth file of a report: its Report JSON with a "generator" field added.
 func TruthJSON(r *ingest.Report, gen Generated) ([]byte, error) {

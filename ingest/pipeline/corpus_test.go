@@ -33,7 +33,7 @@ func TestCorpusTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf("ingested: 0 new, %d unchanged, 0 replaced, %d failed", first.New+first.Replaced, first.Failed)
+	want := fmt.Sprintf("入库完成：新增 0，未变 %d，替换 0，失败 %d", first.New+first.Replaced, first.Failed)
 	if second.Summary() != want {
 		t.Fatalf("second run: %s, want %s", second.Summary(), want)
 	}

@@ -73,9 +73,9 @@ type Result struct {
 	NewAgencies                      []string  // agencies not in the registry, created by this run
 }
 
-// Summary is the last line of gongkai ingest.
+// Summary is the last line of gongkai ingest: "入库完成：新增 N，未变 M，替换 R，失败 F".
 func (r Result) Summary() string {
-	return fmt.Sprintf("ingested: %d new, %d unchanged, %d replaced, %d failed", r.New, r.Unchanged, r.Replaced, r.Failed)
+	return fmt.Sprintf("入库完成：新增 %d，未变 %d，替换 %d，失败 %d", r.New, r.Unchanged, r.Replaced, r.Failed)
 }
 
 // reportExts are the extensions a folder walk picks up; a file named explicitly is always read.

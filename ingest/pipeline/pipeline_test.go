@@ -156,7 +156,7 @@ func TestRunTwiceAndFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := res.Summary(); got != "ingested: 0 new, 60 unchanged, 0 replaced, 2 failed" {
+	if got := res.Summary(); got != "入库完成：新增 0，未变 60，替换 0，失败 2" {
 		t.Fatalf("second run: %s", got)
 	}
 	var n int
@@ -215,7 +215,7 @@ func TestReplaceAndCrossYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Summary() != "ingested: 0 new, 2 unchanged, 1 replaced, 0 failed" {
+	if res.Summary() != "入库完成：新增 0，未变 2，替换 1，失败 0" {
 		t.Fatalf("%s", res.Summary())
 	}
 	if xcount() != 0 {
