@@ -42,3 +42,5 @@ go test -run '^$' -fuzz '^FuzzRead$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzDOCX$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzPDF$' -fuzztime "$fuzztime" ./ingest/decode
+go test -run '^$' -fuzz '^FuzzParsePage$' -fuzztime "$fuzztime" ./ingest/web
+go test -run '^$' -fuzz '^FuzzRobots$' -fuzztime "$fuzztime" ./ingest/web
