@@ -20,6 +20,28 @@ type UploadResult struct {
 	Error   string `json:"error,omitempty"`
 }
 
+// IngestURLsFunc reads the reports at urls (report pages, documents, 年报 columns of portals)
+// into the database with the same rules as gongkai ingest URL…: one result per report link
+// that failed, then one summing up the run.
+type IngestURLsFunc func(ctx context.Context, urls []string) []UploadResult
+
+// WithIngestURLs enables the upload form's URL field through f (it also needs server.token).
+func WithIngestURLs(f IngestURLsFunc) Option { return func(s *Server) { s.webIngest = f } }
+
+// formURLs are the web addresses typed in the form's URL field, one a line (or separated by
+// spaces); anything else there is an error naming it.
+func formURLs(r *http.Request) ([]string, error) {
+	var out []string
+	for _, f := range strings.Fields(r.FormValue("urls")) {
+		l := strings.ToLower(f)
+		if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+			return nil, fmt.Errorf("不是网址：%s（网址以 http:// 或 https:// 开头）", f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
 func (s *Server) uploadLimit() int64 {
 	mb := s.cfg.Server.MaxUploadMB
 	if mb <= 0 {
@@ -83,11 +105,21 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (results []Uplo
 		return nil, http.StatusUnauthorized, "令牌不正确。"
 	}
 	files := r.MultipartForm.File["file"]
-	if len(files) == 0 {
-		return nil, http.StatusBadRequest, "没有收到文件（字段名 file）。"
+	urls, err := formURLs(r)
+	if err != nil {
+		return nil, http.StatusBadRequest, err.Error()
+	}
+	if len(urls) > 0 && s.webIngest == nil {
+		return nil, http.StatusBadRequest, "此服务器不支持按网址入库。"
+	}
+	if len(files) == 0 && len(urls) == 0 {
+		return nil, http.StatusBadRequest, "没有收到文件（字段名 file）或网址（字段名 urls）。"
 	}
 	for _, fh := range files {
 		results = append(results, s.ingestOne(r.Context(), fh, limit))
+	}
+	if len(urls) > 0 {
+		results = append(results, s.webIngest(r.Context(), urls)...)
 	}
 	return results, http.StatusOK, ""
 }
@@ -129,6 +161,7 @@ func (s *Server) uploadAPI(w http.ResponseWriter, r *http.Request) {
 
 const uploadForm = `<form class="upload" method="post" action="/upload" enctype="multipart/form-data" id="upload-form">
 <div class="dropzone" id="dropzone">把报告文件拖到这里，或 <input type="file" name="file" id="file" multiple accept=".txt,.md,.html,.htm,.pdf,.docx"></div>
+<label>或网址（每行一个：报告页面、报告文件或年报栏目） <textarea name="urls" rows="3" cols="60" placeholder="https://"></textarea></label>
 <label>令牌 <input type="password" name="token" autocomplete="off" required></label>
 <button type="submit">上传并入库</button>
 </form>
@@ -148,7 +181,7 @@ func (s *Server) uploadForm(ctx context.Context, r *http.Request, v view, p *pag
 		return nil
 	}
 	p.Blocks = append(p.Blocks, block{Heading: "上传报告",
-		Note: fmt.Sprintf("支持 txt、md、html、pdf、docx；单次不超过 %d MB。入库规则与命令行 gongkai ingest 相同。", s.uploadLimit()>>20),
+		Note: fmt.Sprintf("支持 txt、md、html、pdf、docx；单次不超过 %d MB。入库规则与命令行 gongkai ingest 相同；网址按 robots.txt 礼貌抓取，每个无法读取的报告链接单列一行。", s.uploadLimit()>>20),
 		HTML: template.HTML(uploadForm)})
 	return nil
 }

@@ -144,7 +144,8 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 	h := dashboards.NewServer(analytics.New(db.SQL()), cfg, dashboards.WithIngest(uploadIngest(db, cfg)),
 		dashboards.WithCheck(func(ctx context.Context, drafts []dashboards.Draft) ([]dashboards.CheckResult, error) {
 			return checkDrafts(ctx, db, drafts, pipeline.Standard(serviceSettings(cfg)))
-		}))
+		}),
+		dashboards.WithIngestURLs(uploadIngestURLs(db, cfg)))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(out, "gongkai serve: http://%s/ （数据库 %s；Ctrl-C 结束）\n", ln.Addr(), cfg.DB)
 	if cfg.Server.Token == "" {
