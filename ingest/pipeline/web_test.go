@@ -51,11 +51,30 @@ func TestRunWeb(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", page, err)
 		}
+		// every number read is the report's; a cell the reader could not read is unread with a
+		// finding naming it, never a guess (the PDF reader leaves some table-4 rows so)
+		flagged := map[string]bool{}
+		for _, f := range stored.Findings {
+			flagged[f.Cell] = true
+		}
+		unread := 0
 		for _, k := range truth.Keys() {
 			want, _ := truth.Value(k)
-			if got, ok := stored.Value(k); !ok || got != want {
-				t.Errorf("%s %s: %v (read %v), want %v", page, k, got, ok, want)
+			got, ok := stored.Value(k)
+			switch {
+			case !ok && !flagged[k]:
+				t.Errorf("%s %s: unread without a finding", page, k)
+			case !ok:
+				unread++
+			case got != want:
+				t.Errorf("%s %s: %v, want %v", page, k, got, want)
 			}
+		}
+		if unread > 0 {
+			t.Logf("%s: %d cells unread (flagged)", page, unread)
+		}
+		if unread > 0 && p.Attachments[page] == "" {
+			t.Errorf("%s: a generated HTML page left %d cells unread", page, unread)
 		}
 		var n int
 		if err := db.SQL().QueryRow(`SELECT count(*) FROM report_urls WHERE page_url = ? AND attachment_url = ?`,
