@@ -48,6 +48,7 @@ type Server struct {
 	cfg       config.Config
 	ingest    IngestFunc
 	check     CheckFunc
+	webIngest IngestURLsFunc
 	animation bool
 	log       *log.Logger
 	tpl       *template.Template

@@ -95,40 +95,71 @@ func headerToken(r *http.Request) string {
 	return ""
 }
 
+// IngestURLsFunc reads the reports at urls (report pages, documents, 年报 columns of portals)
+// into the database with the same rules as gongkai ingest URL…: one result per report link
+// that failed, then one summing up the run.
+type IngestURLsFunc func(ctx context.Context, urls []string) []UploadResult
+
+// WithIngestURLs enables the upload form's URL field through f (it also needs server.token).
+func WithIngestURLs(f IngestURLsFunc) Option { return func(s *Server) { s.webIngest = f } }
+
+// parseURLs are the web addresses typed in the form's URL field, one a line (or separated by
+// spaces); anything else there is an error naming it.
+func parseURLs(text string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Fields(text) {
+		l := strings.ToLower(f)
+		if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+			return nil, fmt.Errorf("不是网址：%s（网址以 http:// 或 https:// 开头）", f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
 // receive checks an upload and reads its files. Nothing of the body is read before the token
 // is known good: API clients send it in a header (checked before the body), the page's form
 // sends it as its first field (checked before any file is read); the body is capped at
 // server.max_upload_mb before parsing and read as a stream, so a refused upload costs no
 // memory. status is the HTTP status to answer when it is not 200.
-func (s *Server) receive(w http.ResponseWriter, r *http.Request, api bool) (files []Upload, status int, msg string) {
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, api bool) (files []Upload, urls []string, status int, msg string) {
 	if off := s.uploadsOff(); off != "" {
-		return nil, http.StatusForbidden, off
+		return nil, nil, http.StatusForbidden, off
 	}
-	return s.readFiles(w, r, api, false)
+	return s.readForm(w, r, api, false)
 }
 
-// readFiles reads the files of a multipart request within the upload limits, streaming.
-// Unless open (nothing will be stored: /api/check), the token must come first, in a header
-// (required when api) or as the form's first field.
+// readFiles reads the files of a multipart request (see readForm); a URL field is not taken.
 func (s *Server) readFiles(w http.ResponseWriter, r *http.Request, api, open bool) (files []Upload, status int, msg string) {
+	files, urls, status, msg := s.readForm(w, r, api, open)
+	if status == http.StatusOK && len(urls) > 0 {
+		return nil, http.StatusBadRequest, "此处只收文件，不收网址。"
+	}
+	return files, status, msg
+}
+
+// readForm reads the files and the URL field (urls) of a multipart request within the upload
+// limits, streaming. Unless open (nothing will be stored: /api/check), the token must come
+// first, in a header (required when api) or as the form's first field.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, api, open bool) (files []Upload, urls []string, status int, msg string) {
 	authed := open
 	if t := headerToken(r); t != "" && !open {
 		if !s.tokenOK(t) {
-			return nil, http.StatusUnauthorized, "令牌不正确。"
+			return nil, nil, http.StatusUnauthorized, "令牌不正确。"
 		}
 		authed = true
 	} else if api && !open {
-		return nil, http.StatusUnauthorized, "需要令牌：请在 Authorization: Bearer 头中发送 server.token。"
+		return nil, nil, http.StatusUnauthorized, "需要令牌：请在 Authorization: Bearer 头中发送 server.token。"
 	}
 	lim := s.limits()
 	tooLarge := fmt.Sprintf("上传超过大小限制（%d MB）：请分批上传。", lim.MaxBytes>>20)
 	if r.ContentLength > lim.MaxBytes {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
+		return nil, nil, http.StatusRequestEntityTooLarge, tooLarge
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, lim.MaxBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, http.StatusBadRequest, "无法读取上传内容：需要 multipart/form-data。"
+		return nil, nil, http.StatusBadRequest, "无法读取上传内容：需要 multipart/form-data。"
 	}
 	for {
 		part, err := mr.NextPart()
@@ -137,46 +168,62 @@ func (s *Server) readFiles(w http.ResponseWriter, r *http.Request, api, open boo
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, http.StatusRequestEntityTooLarge, tooLarge
+			return nil, nil, http.StatusRequestEntityTooLarge, tooLarge
 		}
 		if err != nil {
-			return nil, http.StatusBadRequest, "无法读取上传内容（传输中断或格式不对）。"
+			return nil, nil, http.StatusBadRequest, "无法读取上传内容（传输中断或格式不对）。"
 		}
 		switch part.FormName() {
 		case "token":
 			b, _ := io.ReadAll(io.LimitReader(part, 1024))
 			if !authed {
 				if !s.tokenOK(strings.TrimSpace(string(b))) {
-					return nil, http.StatusUnauthorized, "令牌不正确。"
+					return nil, nil, http.StatusUnauthorized, "令牌不正确。"
 				}
 				authed = true
 			}
 		case "file":
 			if !authed {
-				return nil, http.StatusUnauthorized, "需要令牌（令牌须在文件之前发送）。"
+				return nil, nil, http.StatusUnauthorized, "需要令牌（令牌须在文件之前发送）。"
 			}
 			if len(files) >= lim.MaxFiles {
-				return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("一次最多上传 %d 个文件：请分批上传。", lim.MaxFiles)
+				return nil, nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("一次最多上传 %d 个文件：请分批上传。", lim.MaxFiles)
 			}
 			data, err := io.ReadAll(part)
 			if errors.As(err, &mbe) {
-				return nil, http.StatusRequestEntityTooLarge, tooLarge
+				return nil, nil, http.StatusRequestEntityTooLarge, tooLarge
 			}
 			if err != nil {
-				return nil, http.StatusBadRequest, "无法读取上传内容（传输中断）。"
+				return nil, nil, http.StatusBadRequest, "无法读取上传内容（传输中断）。"
 			}
 			files = append(files, Upload{Name: baseName(part.FileName()), Data: data})
+		case "urls":
+			if !authed {
+				return nil, nil, http.StatusUnauthorized, "需要令牌（令牌须在网址之前发送）。"
+			}
+			b, err := io.ReadAll(io.LimitReader(part, 64<<10))
+			if err != nil {
+				return nil, nil, http.StatusBadRequest, "无法读取上传内容（传输中断）。"
+			}
+			u, err := parseURLs(string(b))
+			if err != nil {
+				return nil, nil, http.StatusBadRequest, err.Error()
+			}
+			if len(u) > 0 && s.webIngest == nil {
+				return nil, nil, http.StatusBadRequest, "此服务器不支持按网址入库。"
+			}
+			urls = append(urls, u...)
 		default:
 			io.Copy(io.Discard, io.LimitReader(part, 1<<10))
 		}
 	}
 	if !authed {
-		return nil, http.StatusUnauthorized, "需要令牌。"
+		return nil, nil, http.StatusUnauthorized, "需要令牌。"
 	}
-	if len(files) == 0 {
-		return nil, http.StatusBadRequest, "没有收到文件（字段名 file）。"
+	if len(files) == 0 && len(urls) == 0 {
+		return nil, nil, http.StatusBadRequest, "没有收到文件（字段名 file）或网址（字段名 urls）。"
 	}
-	return files, http.StatusOK, ""
+	return files, urls, http.StatusOK, ""
 }
 
 // baseName is the last element of an uploaded file's name, whichever separator the clerk's
@@ -204,16 +251,23 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, api bool) ([]Upl
 		return nil, http.StatusServiceUnavailable, "服务器正在处理其他上传，请稍后再试。"
 	}
 	defer release()
-	files, status, msg := s.receive(w, r, api)
+	files, urls, status, msg := s.receive(w, r, api)
 	if status != http.StatusOK {
 		return nil, status, msg
 	}
-	results, err := s.ingest(r.Context(), files)
-	if err != nil {
-		if !gone(r, err) {
-			s.log.Printf("upload: %v", err)
+	var results []UploadResult
+	if len(files) > 0 {
+		rs, err := s.ingest(r.Context(), files)
+		if err != nil {
+			if !gone(r, err) {
+				s.log.Printf("upload: %v", err)
+			}
+			return nil, http.StatusInternalServerError, "入库失败（服务器内部错误），已保存的报告不受影响。"
 		}
-		return nil, http.StatusInternalServerError, "入库失败（服务器内部错误），已保存的报告不受影响。"
+		results = rs
+	}
+	if len(urls) > 0 {
+		results = append(results, s.webIngest(r.Context(), urls)...)
 	}
 	return results, http.StatusOK, ""
 }
@@ -243,6 +297,7 @@ func (s *Server) uploadLimitsAPI(w http.ResponseWriter, r *http.Request) {
 const uploadForm = `<form class="upload" method="post" action="/upload" enctype="multipart/form-data" id="upload-form">
 <label>令牌 <input type="password" name="token" autocomplete="off" required></label>
 <div class="dropzone" id="dropzone">把报告文件拖到这里，或 <input type="file" name="file" id="file" multiple accept="{{.Accept}}"></div>
+<label>或网址（每行一个：报告页面、报告文件或年报栏目） <textarea name="urls" rows="3" cols="60" placeholder="https://"></textarea></label>
 <button type="submit">上传并入库</button>
 </form>`
 
@@ -259,7 +314,7 @@ func (s *Server) uploadForm(ctx context.Context, r *http.Request, v view, p *pag
 	uploadFormTpl.Execute(&b, struct{ Accept string }{strings.Join(exts, ",")})
 	lim := s.limits()
 	p.Blocks = append(p.Blocks, block{Heading: "上传报告",
-		Note: fmt.Sprintf("可读取的格式：%s。其他格式（如 .doc、.wps、扫描件）会被拒绝并说明原因。一次不超过 %d MB、%d 个文件。入库规则与命令行 gongkai ingest 相同。",
+		Note: fmt.Sprintf("可读取的格式：%s。其他格式（如 .doc、.wps、扫描件）会被拒绝并说明原因。一次不超过 %d MB、%d 个文件。入库规则与命令行 gongkai ingest 相同；网址按 robots.txt 礼貌抓取，每个无法读取的报告链接单列一行。",
 			strings.Join(names, "、"), lim.MaxBytes>>20, lim.MaxFiles),
 		HTML: template.HTML(b.String())})
 	return nil
@@ -295,7 +350,10 @@ func resultRows(rs []UploadResult) (rows []resultRow) {
 	for _, x := range rs {
 		row := resultRow{UploadResult: x, Word: outcomeNames[x.Outcome], Class: "outcome-" + x.Outcome}
 		if row.Word == "" {
-			row.Word = outcomeNames[OutcomeFailed]
+			row.Word, row.Class = outcomeNames[OutcomeFailed], "outcome-"+OutcomeFailed
+			if x.Error == "" && x.Outcome != "" {
+				row.Word, row.Class = x.Outcome, "outcome-summary" // a run's summary line (URLs)
+			}
 		}
 		if x.Error != "" {
 			row.Class = "error"

@@ -109,7 +109,8 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 	h := dashboards.NewServer(analytics.New(db.SQL()), cfg, dashboards.WithIngest(uploadIngest(db, cfg)),
 		dashboards.WithCheck(func(ctx context.Context, drafts []dashboards.Draft) ([]dashboards.CheckResult, error) {
 			return checkDrafts(ctx, db, drafts, pipeline.Standard(serviceSettings(cfg)))
-		}))
+		}),
+		dashboards.WithIngestURLs(uploadIngestURLs(db, cfg)))
 	srv := dashboards.HTTPServer(h, cfg.Server, nil)
 	fmt.Fprintf(out, "看板地址：http://%s/ （数据库 %s；按 Ctrl-C 结束）\n", ln.Addr(), cfg.DB)
 	if cfg.Server.Token == "" {
