@@ -406,23 +406,34 @@ func read(db *store.DB, path string, opt Options) (j job) {
 		j.known, j.id = true, id
 		return j
 	}
-	r, err := opt.Parse(path, data)
+	r, err := parseReport(path, data, opt)
 	if err != nil {
 		j.err = err
 		return j
 	}
-	if r == nil {
-		j.err = fmt.Errorf("no report")
-		return j
+	return complete(j, r, store.FileMeta{Path: path, SHA256: sha, SourceFormat: SourceFormat(path)}, opt)
+}
+
+// parseReport reads one file's bytes into a report; no report is an error.
+func parseReport(name string, data []byte, opt Options) (*ingest.Report, error) {
+	r, err := opt.Parse(name, data)
+	if err == nil && r == nil {
+		err = fmt.Errorf("no report")
 	}
+	return r, err
+}
+
+// complete checks a parsed report and makes it the job's item, with its metric row: the
+// work that read (files) and readFetched (portals) share once the bytes are parsed.
+func complete(j job, r *ingest.Report, meta store.FileMeta, opt Options) job {
 	if r.Source == "" {
-		r.Source = path
+		r.Source = meta.Path
 	}
 	if opt.Check != nil {
 		opt.Check(r)
 	}
-	j.item = store.Item{Report: r, Meta: store.FileMeta{Path: path, SHA256: sha, SourceFormat: SourceFormat(path),
-		ParserVersion: opt.ParserVersion, Text: r.Text}}
+	meta.ParserVersion, meta.Text = opt.ParserVersion, r.Text
+	j.item = store.Item{Report: r, Meta: meta}
 	if opt.Derive != nil {
 		j.derived = opt.Derive.Row(r)
 	}
@@ -454,13 +465,9 @@ func readFetched(db *store.DB, f Fetched, opt Options) (j job) {
 			return j
 		}
 	}
-	r, err := opt.Parse(f.Name, f.Data)
+	r, err := parseReport(f.Name, f.Data, opt)
 	if err != nil {
 		j.err = err
-		return j
-	}
-	if r == nil {
-		j.err = fmt.Errorf("no report")
 		return j
 	}
 	if f.TextHash {
@@ -471,22 +478,11 @@ func readFetched(db *store.DB, f Fetched, opt Options) (j job) {
 			return j
 		}
 	}
-	if r.Source == "" {
-		r.Source = f.Name
-	}
-	if opt.Check != nil {
-		opt.Check(r)
-	}
 	format := f.Format
 	if format == "" {
 		format = SourceFormat(f.Name)
 	}
-	j.item = store.Item{Report: r, Meta: store.FileMeta{Path: f.Name, SHA256: sha, SourceFormat: format,
-		ParserVersion: opt.ParserVersion, Text: r.Text, Web: f.Web}}
-	if opt.Derive != nil {
-		j.derived = opt.Derive.Row(r)
-	}
-	return j
+	return complete(j, r, store.FileMeta{Path: f.Name, SHA256: sha, SourceFormat: format, Web: f.Web}, opt)
 }
 
 // crossYear recomputes the cross-year findings of every touched (agency, year) and of the
