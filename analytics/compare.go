@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"gongkai/config"
+	"gongkai/ingest"
 )
 
 // Delta is the change of one metric for one agency (or the district) between two years.
@@ -213,7 +214,7 @@ func (a *Analytics) Risks(ctx context.Context, year int, th config.Risk) (*Risks
 			}
 		}
 	}
-	copied, err := a.Findings(ctx, Filter{Years: []int{year}}, "S-copied-prose")
+	copied, err := a.Findings(ctx, Filter{Years: []int{year}}, ingest.RuleCopiedProse)
 	if err != nil {
 		return nil, err
 	}

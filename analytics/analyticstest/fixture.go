@@ -78,7 +78,7 @@ var Specs = []Spec{
 			"table3.disclosed.total": 36, "table3.other_handled.total": 4, "table3.total_handled.total": 40,
 		},
 		Publications: map[string]int64{"portal": 280},
-		Findings: []ingest.Finding{{Rule: "S-copied-prose", Severity: ingest.SeverityWarning,
+		Findings: []ingest.Finding{{Rule: ingest.RuleCopiedProse, Severity: ingest.SeverityWarning,
 			Message: "总体情况与上年报告几乎相同", Related: Edu + " 2023"}}},
 	{Agency: Gov, Level: ingest.LevelCounty, Year: 2023, Published: "2024-01-30",
 		Cells: map[string]float64{

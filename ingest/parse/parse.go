@@ -176,7 +176,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	switch {
 	case t3.found == 0:
 		why = append(why, "未找到表三")
-		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table3",
+		r.AddFinding(ingest.Finding{Rule: ingest.RuleMissingSection, Severity: ingest.SeverityError, Cell: "table3",
 			Message: "未找到表三（收到和处理政府信息公开申请情况）", Line: lostLine})
 	case t3missing > 0 && stopped && !secs.found[4]:
 		why = append(why, fmt.Sprintf("表三在第%d行中断", lastLine))
@@ -210,7 +210,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		} else {
 			why = append(why, "未找到表二")
 		}
-		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table2",
+		r.AddFinding(ingest.Finding{Rule: ingest.RuleMissingSection, Severity: ingest.SeverityError, Cell: "table2",
 			Message: "未找到表二（主动公开政府信息情况）"})
 	} else {
 		t2missing := 0
@@ -252,7 +252,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		why = append(why, fmt.Sprintf("表四在第%d行中断", lastLine))
 	}
 	if !ok {
-		r.AddFinding(ingest.Finding{Rule: "V-missing-section", Severity: ingest.SeverityError, Cell: "table4",
+		r.AddFinding(ingest.Finding{Rule: ingest.RuleMissingSection, Severity: ingest.SeverityError, Cell: "table4",
 			Message: "未找到表四（行政复议、行政诉讼情况）", Line: lostLine})
 	}
 

@@ -636,5 +636,5 @@ func unreadFinding(key, where, reason string, line int) ingest.Finding {
 	if line > 0 {
 		msg += fmt.Sprintf("（第 %d 行）", line)
 	}
-	return ingest.Finding{Rule: "V-unreadable", Severity: ingest.SeverityError, Cell: key, Message: msg, Line: line}
+	return ingest.Finding{Rule: ingest.RuleUnreadable, Severity: ingest.SeverityError, Cell: key, Message: msg, Line: line}
 }
