@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"gongkai/ingest/store"
 )
 
 // distinct returns the distinct values of xs.
@@ -24,15 +26,21 @@ func distinct(xs []int) map[int]bool {
 
 // Analytics answers questions about one gongkai database.
 type Analytics struct {
-	db *sql.DB
+	db      *sql.DB
+	version func() int64 // the store's data version in memory; nil: ask the database
 
-	mu      sync.Mutex
-	version int64            // the data version memo holds answers of
-	memo    map[string][]Row // Values answers of that version
+	mu       sync.Mutex
+	memoedAt int64            // the data version memo holds answers of
+	memo     map[string][]Row // Values answers of that version
 }
 
-// New returns an Analytics reading db (a DuckDB database with gongkai's schema).
+// New returns an Analytics reading db (a DuckDB database with gongkai's schema). Its
+// DataVersion asks the database; NewStore's is read from memory.
 func New(db *sql.DB) *Analytics { return &Analytics{db: db} }
+
+// NewStore returns an Analytics over the store d that this process writes through: its
+// DataVersion is d's in-memory count, so cached answers are served without a query.
+func NewStore(d *store.DB) *Analytics { return &Analytics{db: d.SQL(), version: d.DataVersion} }
 
 // DB returns the database, for callers that export it.
 func (a *Analytics) DB() *sql.DB { return a.db }
@@ -239,7 +247,7 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 	}
 	key := fmt.Sprintf("%+v|%d", f, by)
 	a.mu.Lock()
-	if a.version == version {
+	if a.memoedAt == version {
 		if rows, ok := a.memo[key]; ok {
 			a.mu.Unlock()
 			return rows, nil
@@ -252,8 +260,8 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 		return nil, err
 	}
 	a.mu.Lock()
-	if a.version != version || len(a.memo) >= maxMemo {
-		a.version, a.memo = version, map[string][]Row{}
+	if a.memoedAt != version || len(a.memo) >= maxMemo {
+		a.memoedAt, a.memo = version, map[string][]Row{}
 	}
 	a.memo[key] = rows
 	a.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"gongkai/analytics"
 	"gongkai/analytics/analyticstest"
 	"gongkai/config"
+	"gongkai/ingest/store"
 )
 
 func setup(t *testing.T) *analytics.Analytics {
@@ -267,5 +268,54 @@ func TestExport(t *testing.T) {
 	}
 	if _, err := analytics.ExportSQL("nope", 0); err == nil {
 		t.Fatal("unknown export accepted")
+	}
+}
+
+// TestDataVersionInMemory: over a store, DataVersion is the store's in-memory count and
+// equals what the database says, before and after writes; Values answers drawn before a
+// write are not served after it.
+func TestDataVersionInMemory(t *testing.T) {
+	ctx := context.Background()
+	db := analyticstest.Build(t, t.TempDir())
+	mem, direct := analytics.NewStore(db), analytics.New(db.SQL())
+	check := func(step string) int64 {
+		t.Helper()
+		a, err1 := mem.DataVersion(ctx)
+		b, err2 := direct.DataVersion(ctx)
+		if err1 != nil || err2 != nil || a != b {
+			t.Fatalf("%s: in memory %d (%v), in the database %d (%v)", step, a, err1, b, err2)
+		}
+		return a
+	}
+	before := check("built")
+	f := analytics.Filter{Years: []int{2023}}
+	rows, err := mem.Values(ctx, f, analytics.ByYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps := val(t, byYear(t, rows, 2023), "applications")
+	// A corrected version of 甲镇's 2023 report with 8 more applications.
+	s := analyticstest.Specs[0]
+	cells := map[string]float64{}
+	for k, v := range s.Cells {
+		cells[k] = v
+	}
+	cells["table3.new_received.total"] += 8
+	s.Cells = cells
+	r := analyticstest.Report(s)
+	saved := db.SaveAllDerived([]store.Item{{Report: r, Meta: store.FileMeta{Path: "更正版.txt", SHA256: "corrected",
+		SourceFormat: "text", ParserVersion: "test"}}}, analytics.Derivation(), nil)
+	if saved[0].Err != nil {
+		t.Fatal(saved[0].Err)
+	}
+	if after := check("saved"); after == before {
+		t.Fatal("a save did not move the version")
+	}
+	rows, err = mem.Values(ctx, f, analytics.ByYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := val(t, byYear(t, rows, 2023), "applications"); !near(got, apps+8) {
+		t.Fatalf("after the correction: 新收申请 %v, want %v (an answer of the old version served?)", got, apps+8)
 	}
 }

@@ -197,8 +197,11 @@ INSERT INTO data_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM data_version);
 
 // DataVersion is a number that changes whenever the stored data changes (each ingest,
 // upload, cross-year refresh or registry change): what is drawn from the data may be cached
-// under it.
+// under it. Over a store (NewStore) it is read from memory; otherwise from the database.
 func (a *Analytics) DataVersion(ctx context.Context) (int64, error) {
+	if a.version != nil {
+		return a.version(), nil
+	}
 	var v sql.NullInt64
 	if err := a.db.QueryRowContext(ctx, `SELECT max(version) FROM data_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("data version: %w", err)

@@ -27,7 +27,7 @@ import (
 func serveWith(t *testing.T, cfg config.Config, opts ...dashboards.Option) string {
 	t.Helper()
 	db := analyticstest.Build(t, t.TempDir())
-	srv := dashboards.HTTPServer(dashboards.NewServer(analytics.New(db.SQL()), cfg, opts...), cfg.Server, nil)
+	srv := dashboards.HTTPServer(dashboards.NewServer(analytics.NewStore(db), cfg, opts...), cfg.Server, nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -92,7 +92,7 @@ func TestHostileOrganNames(t *testing.T) {
 			saveDerived(t, db, r, r.Source)
 		}
 	}
-	srv := httptest.NewServer(dashboards.NewServer(analytics.New(db.SQL()), testConfig(), dashboards.WithAnimation(false)))
+	srv := httptest.NewServer(dashboards.NewServer(analytics.NewStore(db), testConfig(), dashboards.WithAnimation(false)))
 	defer srv.Close()
 	for _, p := range []string{"/compare?from=2023&to=2024", "/compare?from=2023&to=2024&metric=disclosure_rate", "/", "/quality", "/risks"} {
 		code, body, _ := get(t, srv.URL+p)
@@ -201,7 +201,7 @@ func TestNoServerPaths(t *testing.T) {
 	r := analyticstest.Report(analyticstest.Spec{Agency: "区审计局", Level: ingest.LevelDepartment, Year: 2024,
 		Cells: map[string]float64{"table3.new_received.natural_person": 3, "table3.new_received.total": 3}})
 	saveDerived(t, db, r, secret+"/审计局2024年报.txt")
-	a := analytics.New(db.SQL())
+	a := analytics.NewStore(db)
 	srv := httptest.NewServer(dashboards.NewServer(a, testConfig(), dashboards.WithAnimation(false)))
 	defer srv.Close()
 	as, _ := a.Agencies(t.Context())

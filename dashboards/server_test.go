@@ -43,7 +43,7 @@ func testConfig() config.Config {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	db := analyticstest.Build(t, t.TempDir())
-	f := &fixture{a: analytics.New(db.SQL()), ids: map[string]int{}}
+	f := &fixture{a: analytics.NewStore(db), ids: map[string]int{}}
 	as, err := f.a.Agencies(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +308,7 @@ func TestIncompleteShown(t *testing.T) {
 	if err := saved[0].Err; err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(dashboards.NewServer(analytics.New(db.SQL()), testConfig(), dashboards.WithAnimation(false)))
+	srv := httptest.NewServer(dashboards.NewServer(analytics.NewStore(db), testConfig(), dashboards.WithAnimation(false)))
 	defer srv.Close()
 	for _, page := range []string{"/quality?year=2022", fmt.Sprintf("/agency?id=%d&year=2022", saved[0].AgencyID)} {
 		code, body, _ := get(t, srv.URL+page)

@@ -106,7 +106,7 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 			fmt.Fprintf(os.Stderr, "跨年度检查未完成（下次启动时继续）：%v\n", err)
 		}
 	}()
-	h := dashboards.NewServer(analytics.New(db.SQL()), cfg, dashboards.WithIngest(uploadIngest(db, cfg)),
+	h := dashboards.NewServer(analytics.NewStore(db), cfg, dashboards.WithIngest(uploadIngest(db, cfg)),
 		dashboards.WithCheck(func(ctx context.Context, drafts []dashboards.Draft) ([]dashboards.CheckResult, error) {
 			return checkDrafts(ctx, db, drafts, pipeline.Standard(serviceSettings(cfg)))
 		}),

@@ -51,7 +51,7 @@ func newUploadServer(t testing.TB, dir string, mutate func(*config.Config)) *upl
 	}
 	t.Cleanup(func() { db.Close() })
 	u := &uploadServer{db: db, cfg: cfg}
-	h := dashboards.NewServer(analytics.New(db.SQL()), cfg, dashboards.WithIngest(uploadIngest(db, cfg)), dashboards.WithAnimation(false))
+	h := dashboards.NewServer(analytics.NewStore(db), cfg, dashboards.WithIngest(uploadIngest(db, cfg)), dashboards.WithAnimation(false))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == "POST" {
 			u.posts.Add(1)

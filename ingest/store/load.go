@@ -405,7 +405,7 @@ func (d *DB) ReplaceFindingsDerived(byReport map[int64][]ingest.Finding, dv *Der
 	if err := d.bumpVersion(ctx); err != nil {
 		return err
 	}
-	if err := d.exec(ctx, "COMMIT"); err != nil {
+	if err := d.commit(ctx); err != nil {
 		return fmt.Errorf("replace findings: %w", err)
 	}
 	return nil

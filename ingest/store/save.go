@@ -234,7 +234,7 @@ func (d *DB) SyncRegistry(organs []config.Organ) error {
 		d.exec(ctx, "ROLLBACK")
 		return err
 	}
-	if err := d.exec(ctx, "COMMIT"); err != nil {
+	if err := d.commit(ctx); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
 	return d.reload(ctx)
@@ -471,7 +471,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 	if err := d.bumpVersion(ctx); err != nil {
 		return nil, err
 	}
-	if err := d.exec(ctx, "COMMIT"); err != nil {
+	if err := d.commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	Phase("commit", t0)

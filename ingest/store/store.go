@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -101,6 +102,9 @@ type DB struct {
 	// shaMu also guards d.idx (the pointer) and d.idx.sha, so that Known, called by the
 	// parsing workers, does not wait for a transaction the writer holds mu for.
 	shaMu sync.RWMutex
+
+	// version mirrors data_version for readers (DataVersion): read at Open, moved by commit.
+	version atomic.Int64
 }
 
 // Open opens (creating if needed) the database at path, applies pending migrations and
@@ -139,8 +143,20 @@ func Open(path string) (*DB, error) {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	var v int64
+	if err := d.conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM data_version`).Scan(&v); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: data version: %w", path, err)
+	}
+	d.version.Store(v)
 	return d, nil
 }
+
+// DataVersion is a number that moves whenever data written through this DB are committed
+// (reports, cross-year findings, registry), read from memory: readers may cache what they
+// drew under it without asking the database. It is the process's own count; DuckDB lets one
+// process at a time write the file, so no other writer can move the data behind it.
+func (d *DB) DataVersion() int64 { return d.version.Load() }
 
 // Path returns the database file.
 func (d *DB) Path() string { return d.path }
@@ -388,6 +404,17 @@ func (d *DB) bumpVersion(ctx context.Context) error {
 	if err := d.exec(ctx, `UPDATE data_version SET version = version + 1`); err != nil {
 		return fmt.Errorf("data version: %w", err)
 	}
+	return nil
+}
+
+// commit commits the open transaction, which bumped data_version, then moves DataVersion:
+// after the commit, never before, so that a reader seeing the new version sees the new data
+// (one drawing the new data under the old version is only recomputed once more).
+func (d *DB) commit(ctx context.Context) error {
+	if err := d.exec(ctx, "COMMIT"); err != nil {
+		return err
+	}
+	d.version.Add(1)
 	return nil
 }
 
