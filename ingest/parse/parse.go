@@ -39,6 +39,8 @@ func File(name string, data []byte) (*ingest.Report, error) {
 // item) is refused with ErrNotReport.
 func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: make(map[string]ingest.Cell, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15), Prose: map[int]string{}}
+	// the values of the report's cells, in one block rather than one allocation a cell
+	w := cellWriter{r: r, nums: make([]float64, 0, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15)}
 	lines := doc.Lines
 	// the text is joined once; prose sections are slices of it
 	text := newJoined(lines)
@@ -161,8 +163,9 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		if !ok {
 			t3missing++
 		}
-		for i, col := range ingest.Table3Columns {
-			key := ingest.Table3Key(row, col)
+		keys := table3KeysOf(row)
+		for i := range ingest.Table3Columns {
+			key := keys[i]
 			if !ok {
 				r.Cells[key] = ingest.Cell{}
 				if t3.found > 0 {
@@ -170,7 +173,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 				}
 				continue
 			}
-			setCell(r, key, c, i)
+			w.set(key, c, i)
 		}
 	}
 	switch {
@@ -201,7 +204,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 				r.Cells[key] = ingest.Cell{}
 				continue
 			}
-			setCell(r, key, c, 0)
+			w.set(key, c.row, c.i)
 		}
 	}
 	if len(t2) == 0 {
@@ -233,14 +236,14 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 
 	// table 4
 	t4, ok := readTable4(t4toks, cut)
-	for b, block := range ingest.Table4Blocks {
-		for f, col := range ingest.Table4Columns {
-			key := ingest.Table4Key(block, col)
+	for b := range ingest.Table4Blocks {
+		for f := range ingest.Table4Columns {
+			key := table4Keys[b][f]
 			if !ok {
 				r.Cells[key] = ingest.Cell{}
 				continue
 			}
-			setCell(r, key, t4, b*5+f)
+			w.set(key, t4, b*5+f)
 		}
 	}
 	switch {
@@ -312,14 +315,63 @@ func lastTextLine(lines []string) int {
 	return 0
 }
 
-// setCell stores cell i of a read row, or a nil cell with its V-unreadable finding.
-func setCell(r *ingest.Report, key string, c cellsResult, i int) {
+// cellWriter stores a report's cells; their values share one block of memory.
+type cellWriter struct {
+	r    *ingest.Report
+	nums []float64
+}
+
+// set stores cell i of a read row, or a nil cell with its V-unreadable finding.
+func (w *cellWriter) set(key string, c cellsResult, i int) {
 	if i < len(c.vals) && c.vals[i] != nil {
-		r.Cells[key] = ingest.Cell{Value: ingest.Num(*c.vals[i]), Src: srcOf(c.toks[i])}
+		if len(w.nums) == cap(w.nums) {
+			// full: a new block (cells already stored keep pointing into the old one)
+			w.nums = make([]float64, 0, 64)
+		}
+		w.nums = append(w.nums, *c.vals[i])
+		w.r.Cells[key] = ingest.Cell{Value: &w.nums[len(w.nums)-1], Src: srcOf(c.toks[i])}
 		return
 	}
-	r.Cells[key] = ingest.Cell{}
-	r.AddFinding(unreadFinding(key, ingest.CellLabel(key), c.reasonFor(min(i, len(c.vals)-1)), c.line))
+	w.r.Cells[key] = ingest.Cell{}
+	w.r.AddFinding(unreadFinding(key, ingest.CellLabel(key), c.reasonFor(min(i, len(c.vals)-1)), c.line))
+}
+
+// table3Keys and table4Keys are the cell keys by row (or block) and column, built once.
+var (
+	table3Keys = func() map[string][]string {
+		m := map[string][]string{}
+		for _, rows := range [][]string{ingest.Table3Rows, ingest.Table3RowsSingleOther} {
+			for _, row := range rows {
+				for _, col := range ingest.Table3Columns {
+					if len(m[row]) < len(ingest.Table3Columns) {
+						m[row] = append(m[row], ingest.Table3Key(row, col))
+					}
+				}
+			}
+		}
+		return m
+	}()
+	table4Keys = func() [][]string {
+		out := make([][]string, len(ingest.Table4Blocks))
+		for b, block := range ingest.Table4Blocks {
+			for _, col := range ingest.Table4Columns {
+				out[b] = append(out[b], ingest.Table4Key(block, col))
+			}
+		}
+		return out
+	}()
+)
+
+// table3KeysOf is the keys of a table-3 row's cells in column order.
+func table3KeysOf(row string) []string {
+	if k, ok := table3Keys[row]; ok {
+		return k
+	}
+	k := make([]string, len(ingest.Table3Columns))
+	for i, col := range ingest.Table3Columns {
+		k[i] = ingest.Table3Key(row, col)
+	}
+	return k
 }
 
 func endsWithDigit(lines []string) bool {

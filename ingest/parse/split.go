@@ -67,12 +67,12 @@ func readCellsAt(toks []token, n int, rule rowRule, lastCol int) cellsResult {
 	for len(toks) > n && toks[len(toks)-1].kind == tokBlank {
 		toks = toks[:len(toks)-1]
 	}
-	res := cellsResult{vals: make([]*float64, n), toks: make([]token, n)}
+	res, vals := newRow(n)
 	if len(toks) > 0 {
 		res.line = toks[0].line
 	}
 	if lastCol > 0 && len(toks) > 0 && len(toks) <= n && (len(toks) < n || hasBlank(toks)) && allInCells(toks) {
-		return placeByColumn(res, toks, n, rule, lastCol)
+		return placeByColumn(res, vals, toks, n, rule, lastCol)
 	}
 	switch {
 	case len(toks) == 0:
@@ -82,7 +82,6 @@ func readCellsAt(toks []token, n int, rule rowRule, lastCol int) cellsResult {
 		res.reason = "数字多于应有的 " + strconv.Itoa(n) + " 格"
 		return res
 	case len(toks) == n:
-		vals := make([]float64, n)
 		blanks := false
 		for i, t := range toks {
 			if t.kind == tokBlank {
@@ -137,7 +136,8 @@ func readCellsAt(toks []token, n int, rule rowRule, lastCol int) cellsResult {
 	case len(splits) == 1:
 		owner := splitOwners(toks, splits[0].sizes)
 		for i, v := range splits[0].vals {
-			res.vals[i], res.toks[i] = num(v), owner[i]
+			vals[i] = v
+			res.vals[i], res.toks[i] = &vals[i], owner[i]
 		}
 	case len(splits) == 0:
 		res.reason = "连写的数字 " + joinTokens(toks) + " 无法按勾稽关系拆分"
@@ -151,6 +151,37 @@ func readCellsAt(toks []token, n int, rule rowRule, lastCol int) cellsResult {
 		}
 	}
 	return res
+}
+
+// maxRowCells is the most cells a row read at once has (table 4's 15).
+const maxRowCells = 15
+
+// rowBlock holds a row's cells in one allocation.
+type rowBlock struct {
+	vals [maxRowCells]*float64
+	toks [maxRowCells]token
+	nums [maxRowCells]float64
+}
+
+// rowBlock7 is rowBlock for rows of up to 7 cells (table 3), the common case.
+type rowBlock7 struct {
+	vals [7]*float64
+	toks [7]token
+	nums [7]float64
+}
+
+// newRow returns an empty result for a row of n cells and the n values to read into, in
+// one allocation.
+func newRow(n int) (cellsResult, []float64) {
+	switch {
+	case n <= 7:
+		b := new(rowBlock7)
+		return cellsResult{vals: b.vals[:n:n], toks: b.toks[:n:n]}, b.nums[:n:n]
+	case n <= maxRowCells:
+		b := new(rowBlock)
+		return cellsResult{vals: b.vals[:n:n], toks: b.toks[:n:n]}, b.nums[:n:n]
+	}
+	return cellsResult{vals: make([]*float64, n), toks: make([]token, n)}, make([]float64, n)
 }
 
 func hasBlank(toks []token) bool {
@@ -173,11 +204,13 @@ func allInCells(toks []token) bool {
 
 // placeByColumn reads the cells of a row by their column: cell i stands in column
 // lastCol-n+1+i. Blank cells count as 0 only when the row's rule then holds.
-func placeByColumn(res cellsResult, toks []token, n int, rule rowRule, lastCol int) cellsResult {
+func placeByColumn(res cellsResult, vals []float64, toks []token, n int, rule rowRule, lastCol int) cellsResult {
 	first := lastCol - n + 1
-	vals := make([]float64, n)
-	have := make([]bool, n)
-	blank := make([]bool, n)
+	var flags [2 * maxRowCells]bool
+	have, blank := flags[:n:n], flags[n:2*n]
+	if n > maxRowCells {
+		have, blank = make([]bool, n), make([]bool, n)
+	}
 	for _, t := range toks {
 		i := t.col - first
 		if i < 0 || i >= n {

@@ -465,8 +465,8 @@ func in(s string, set ...string) bool {
 // readTable2 reads table 2's rows anywhere in its section (some conversions print the
 // 第二十条第（一）项 rows after the others). A row whose digit run splits several ways is
 // settled by prose, when prose states counts of that row and exactly one split agrees.
-func readTable2(toks []token, labels []table2Label, prose string) map[string]cellsResult {
-	out := map[string]cellsResult{}
+func readTable2(toks []token, labels []table2Label, prose string) map[string]t2cell {
+	out := make(map[string]t2cell, 24)
 	for _, l := range labels {
 		for i, t := range toks {
 			if t.kind != tokText || !l.matches(t.han) {
@@ -481,12 +481,18 @@ func readTable2(toks []token, labels []table2Label, prose string) map[string]cel
 				c = confirmByProse(c, l.keys, prose)
 			}
 			for k, key := range l.keys {
-				out[key] = cellsResult{vals: []*float64{c.vals[k]}, toks: []token{c.toks[k]}, reason: c.reasonFor(k), line: c.line}
+				out[key] = t2cell{c, k}
 			}
 			break
 		}
 	}
 	return out
+}
+
+// t2cell is cell i of a table-2 row read.
+type t2cell struct {
+	row cellsResult
+	i   int
 }
 
 // reDocCount finds counts of documents stated in prose: 制发…规范性文件88件, 现行有效…698件.

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // tokenKind says what a token of the table stream is.
@@ -42,6 +43,8 @@ var tokenBuffers = sync.Pool{New: func() any { s := make([]token, 0, 1024); retu
 func tokenizeRange(toks []token, lines []string, from, to int) []token {
 	from = max(from, 1)
 	to = min(to, len(lines))
+	// the Han characters of labels are written into one buffer (see hanBuffer)
+	var han hanBuffer
 	for i := from - 1; i < to; i++ {
 		line := lines[i]
 		n := i + 1
@@ -77,7 +80,7 @@ func tokenizeRange(toks []token, lines []string, from, to int) []token {
 				if structured {
 					base = -1 // cells: every token carries the cell's offset
 				}
-				toks = scanCell(toks, c, n, col, base, cellOff)
+				toks = scanCell(toks, &han, c, n, col, base, cellOff)
 			}
 			if k < 0 {
 				break
@@ -105,7 +108,7 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // scanCell appends the tokens of one cell.
 // base is the cell's offset in an unstructured line (tokens get their own offsets), or -1
 // for a cell of a row (tokens get cellOff).
-func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
+func scanCell(toks []token, han *hanBuffer, c string, line, col, base, cellOff int) []token {
 	textStart, textEnd := -1, -1 // the pending text is c[textStart:textEnd]
 	at := func(i int) int {
 		if base < 0 {
@@ -130,7 +133,7 @@ func scanCell(toks []token, c string, line, col, base, cellOff int) []token {
 		if s == "" || isPunctOnly(s) {
 			return
 		}
-		toks = append(toks, token{kind: tokText, text: s, line: line, col: col, off: at(start), han: hanOnly(s)})
+		toks = append(toks, token{kind: tokText, text: s, line: line, col: col, off: at(start), han: han.of(s)})
 	}
 	i := 0
 	for i < len(c) {
@@ -266,6 +269,41 @@ func hanOnly(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// hanBuffer holds the Han characters of a report's labels: hanOnly's strings, cut out
+// of one growing block instead of allocated one by one. Bytes once written are never
+// changed (a full block is left to the strings that point into it), so the strings stay
+// valid.
+type hanBuffer struct{ b []byte }
+
+// of is hanOnly(s), its bytes in the buffer.
+func (h *hanBuffer) of(s string) string {
+	if allHan(s) {
+		return s
+	}
+	if cap(h.b)-len(h.b) < len(s) {
+		h.b = make([]byte, 0, max(2048, len(s)))
+	}
+	start := len(h.b)
+	for _, r := range s {
+		if isHan(r) {
+			h.b = utf8.AppendRune(h.b, r)
+		}
+	}
+	if len(h.b) == start {
+		return ""
+	}
+	return unsafe.String(&h.b[start], len(h.b)-start)
+}
+
+func allHan(s string) bool {
+	for _, r := range s {
+		if !isHan(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // isHan tells whether r is a Han character, with the common block checked first.
