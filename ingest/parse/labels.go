@@ -107,8 +107,9 @@ func labelMasks(toks []token, masks []uint32) []uint32 {
 					}
 				}
 			}
-			for _, l := range table3Labels {
-				if l.exact != "" && l.matches(h) {
+			// the labels matched by their exact words (their other words were seen above)
+			for _, l := range exactLabels {
+				if l.matchesExact(h) {
 					m |= 1 << l.bit
 				}
 			}
@@ -116,6 +117,31 @@ func labelMasks(toks []token, masks []uint32) []uint32 {
 		masks = append(masks, m)
 	}
 	return masks
+}
+
+// exactLabels are the table-3 labels with an exact form.
+var exactLabels = func() []rowLabel {
+	var out []rowLabel
+	for _, l := range table3Labels {
+		if l.exact != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}()
+
+// matchesExact tells whether han is the label's exact form, maybe after 一二三… markers
+// (the exact half of matches).
+func (l rowLabel) matchesExact(han string) bool {
+	if !strings.HasSuffix(han, l.exact) {
+		return false
+	}
+	for _, r := range han[:len(han)-len(l.exact)] {
+		if !strings.ContainsRune("一二三四五六七八九十", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // matches tells whether a label's Han characters name this row.

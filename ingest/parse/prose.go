@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gongkai/ingest"
 )
@@ -103,7 +102,7 @@ func countItems(s string) int {
 		}
 		n++
 		// past the unit of this count
-		k := strings.IndexAny(s, "条篇则")
+		k := indexUnit(s)
 		if k < 0 {
 			return n
 		}
@@ -111,16 +110,41 @@ func countItems(s string) int {
 	}
 }
 
-// eachClause calls f with each clause of a sentence (split at commas).
+// indexUnit is the offset of the first 条, 篇 or 则 in s (-1: none), as
+// strings.IndexAny(s, "条篇则") but without decoding every rune.
+func indexUnit(s string) int {
+	k := -1
+	for _, u := range [...]string{"条", "篇", "则"} {
+		in := s
+		if k >= 0 {
+			in = s[:min(len(s), k+len(u)-1)] // a match starting before k
+		}
+		if i := strings.Index(in, u); i >= 0 && (k < 0 || i < k) {
+			k = i
+		}
+	}
+	return k
+}
+
+// eachClause calls f with each clause of a sentence (split at commas: ',' and '，', whose
+// bytes EF BC 8C are found without decoding the runes between).
 func eachClause(s string, f func(string)) {
 	start := 0
-	for i, r := range s {
-		if r == ',' || r == '，' {
-			if i > start {
-				f(s[start:i])
-			}
-			start = i + utf8.RuneLen(r)
+	for i := 0; i < len(s); i++ {
+		n := 0
+		switch {
+		case s[i] == ',':
+			n = 1
+		case s[i] == 0xEF && i+2 < len(s) && s[i+1] == 0xBC && s[i+2] == 0x8C:
+			n = 3
+		default:
+			continue
 		}
+		if i > start {
+			f(s[start:i])
+		}
+		start = i + n
+		i += n - 1
 	}
 	if start < len(s) {
 		f(s[start:])
@@ -133,12 +157,12 @@ func eachClause(s string, f func(string)) {
 // before it: never a channel's total, unless it breaks a stated total down by channel.
 func readPublications(r *ingest.Report, prose string, firstLine int, lines []string) {
 	eachSentence(prose, func(sentence string) bool {
-		if !strings.ContainsAny(sentence, "条篇则") {
+		if indexUnit(sentence) < 0 {
 			return true
 		}
 		prev := "" // the channel of the last count of the sentence
 		eachClause(sentence, func(clause string) {
-			if !strings.ContainsAny(clause, "条篇则") || strings.Contains(clause, "栏目") {
+			if indexUnit(clause) < 0 || strings.Contains(clause, "栏目") {
 				return // a column of the website, not a channel
 			}
 			// a list of counts (其中门户网站2300条、政务微信1500条): each item alone
@@ -221,9 +245,17 @@ func readApplications(r *ingest.Report, prose string, firstLine int, lines []str
 		if strings.IndexAny(sentence, "0123456789") < 0 && !strings.Contains(sentence, "未收到") && !strings.Contains(sentence, "没有收到") && !strings.Contains(sentence, "无") {
 			return true
 		}
-		m := reApplications.FindStringSubmatchIndex(sentence)
-		if m == nil {
-			m = reApplicationsBefore.FindStringSubmatchIndex(sentence)
+		// both expressions start with a word of receiving: they are run from the first
+		// one, and not at all on a sentence without one
+		var m []int
+		if k := indexReceived(sentence); k >= 0 {
+			m = reApplications.FindStringSubmatchIndex(sentence[k:])
+			if m == nil {
+				m = reApplicationsBefore.FindStringSubmatchIndex(sentence[k:])
+			}
+			if m != nil {
+				m[2], m[3] = m[2]+k, m[3]+k
+			}
 		}
 		if m != nil {
 			n, err := strconv.ParseInt(sentence[m[2]:m[3]], 10, 64)
@@ -249,6 +281,24 @@ func readApplications(r *ingest.Report, prose string, firstLine int, lines []str
 		})
 		return !found
 	})
+}
+
+// receivedWords begin reApplications and reApplicationsBefore.
+var receivedWords = [...]string{"收到", "受理", "新收", "接到", "接收"}
+
+// indexReceived is the offset of the first of receivedWords in s (-1: none).
+func indexReceived(s string) int {
+	k := -1
+	for _, w := range receivedWords {
+		in := s
+		if k >= 0 {
+			in = s[:min(len(s), k+len(w)-1)] // a match starting before k
+		}
+		if i := strings.Index(in, w); i >= 0 && (k < 0 || i < k) {
+			k = i
+		}
+	}
+	return k
 }
 
 // lineOf finds the line a quote starts on, looking from firstLine.

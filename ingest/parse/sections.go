@@ -3,6 +3,7 @@ package parse
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // pos is a place in the normalised text: line (1-based) and byte offset in the line.
@@ -72,13 +73,50 @@ func findHeading(lines []string, h sectionHeading, from pos) (pos, bool) {
 				continue
 			}
 		}
-		loc := h.re.FindStringIndex(line[off:])
+		// every heading starts with a numeral and its mark (一、): the expression is run
+		// from the first one, and not at all on a line without one
+		k := numeralAt(line, off)
+		if k < 0 {
+			continue
+		}
+		loc := h.re.FindStringIndex(line[k:])
 		if loc == nil {
 			continue
 		}
-		return pos{i + 1, off + loc[0]}, true
+		return pos{i + 1, k + loc[0]}, true
 	}
 	return pos{}, false
+}
+
+// numeralAt is the offset of the first match of numeral in line at or after from (-1:
+// none), found without the regular expression: one of 一…九, maybe a space, then 、 . or ,.
+func numeralAt(line string, from int) int {
+	for i := from; i+3 < len(line); i++ {
+		if line[i] != 0xE4 && line[i] != 0xE5 {
+			j := strings.IndexByte(line[i+1:], 0xE4)
+			k := strings.IndexByte(line[i+1:], 0xE5)
+			switch {
+			case j < 0 && k < 0:
+				return -1
+			case j < 0 || (k >= 0 && k < j):
+				j = k
+			}
+			i += j // the loop's i++ lands on the byte found
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(line[i:])
+		if !strings.ContainsRune("一二三四五六七八九", r) {
+			continue
+		}
+		j := i + size
+		if j < len(line) && line[j] == ' ' {
+			j++
+		}
+		if j < len(line) && (line[j] == '.' || line[j] == ',' || strings.HasPrefix(line[j:], "、")) {
+			return i
+		}
+	}
+	return -1
 }
 
 // end returns where section n ends: the start of the next section found, or the end.

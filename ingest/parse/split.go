@@ -273,6 +273,25 @@ func joinTokens(toks []token) string {
 // parseNumber reads a cell's number, whole or decimal (fees are 万元 with decimals).
 // A decimal in a count cell is returned too; the checker reports it (V-not-integer).
 func parseNumber(s string) (float64, bool) {
+	// whole numbers (nearly every cell) without strconv: exact below 2^53
+	if n := len(s); n > 0 && n <= 15 {
+		var v int64
+		i := 0
+		if s[0] == '-' {
+			i = 1
+		}
+		if i < n {
+			for ; i < n && isDigit(s[i]); i++ {
+				v = v*10 + int64(s[i]-'0')
+			}
+			if i == n {
+				if s[0] == '-' {
+					return -float64(v), true
+				}
+				return float64(v), true
+			}
+		}
+	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return 0, false

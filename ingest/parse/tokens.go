@@ -128,9 +128,14 @@ func scanCell(toks []token, han *hanBuffer, c string, line, col, base, cellOff i
 		}
 		raw := c[textStart:textEnd]
 		s := strings.TrimSpace(raw)
-		start := textStart + strings.Index(raw, s)
+		if s == "" {
+			textStart, textEnd = -1, -1
+			return
+		}
+		// s is a slice of raw: where it starts is where the leading space ends
+		start := textStart + int(uintptr(unsafe.Pointer(unsafe.StringData(s)))-uintptr(unsafe.Pointer(unsafe.StringData(raw))))
 		textStart, textEnd = -1, -1
-		if s == "" || isPunctOnly(s) {
+		if isPunctOnly(s) {
 			return
 		}
 		toks = append(toks, token{kind: tokText, text: s, line: line, col: col, off: at(start), han: han.of(s)})
