@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -33,6 +34,8 @@ var ingestCmd = &cobra.Command{
 func init() {
 	ingestCmd.Flags().String("server", "", "把文件交给正在运行的 gongkai serve（地址如 http://127.0.0.1:8080；它占用数据库），令牌为配置项 server.token")
 	ingestCmd.Flags().Bool("registry-sources", false, "同时读取登记表中每个单位的 sources:（报告页面、年报栏目）")
+	ingestCmd.Flags().String("cpuprofile", "", "write a CPU profile of the ingest to this file (for developers)")
+	_ = ingestCmd.Flags().MarkHidden("cpuprofile")
 	rootCmd.AddCommand(ingestCmd)
 }
 
@@ -64,6 +67,17 @@ func runIngest(cmd *cobra.Command, args []string) error {
 			return &exitError{code: 1}
 		}
 		return nil
+	}
+	if path, _ := cmd.Flags().GetString("cpuprofile"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	db, err := openStore(cfg.DB)
 	if err != nil {

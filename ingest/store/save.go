@@ -490,7 +490,7 @@ func (d *DB) abort(ctx context.Context) {
 		d.apps.close()
 		d.apps = nil
 	}
-	d.ids = nil
+	d.ids, d.agencyIDs = nil, nil
 	if err := d.reload(ctx); err != nil {
 		// The index may now be stale; refuse further writes rather than write wrong revisions.
 		d.shaMu.Lock()
@@ -518,8 +518,13 @@ func (d *DB) agency(ctx context.Context, r *ingest.Report) (id int64, name, leve
 		return id, name, "", false, nil
 	}
 	level = firstNonEmpty(r.Level, ingest.LevelUnknown)
-	if err := d.conn.QueryRowContext(ctx,
-		`INSERT INTO agencies (name, level, expected) VALUES (?, ?, false) RETURNING id`, name, level).Scan(&id); err != nil {
+	// A national ingest without a registry creates ~150,000 organs: an INSERT … RETURNING
+	// each cost about a millisecond, so the id comes from the sequence taken in bulk and the
+	// row goes through an appender, flushed in the report's transaction.
+	if id, err = d.nextAgencyID(ctx); err != nil {
+		return 0, "", "", false, err
+	}
+	if err := d.apps.agencies.AppendRow(int32(id), name, level, false); err != nil {
 		return 0, "", "", false, err
 	}
 	d.idx.agencyID[name] = id
@@ -529,26 +534,37 @@ func (d *DB) agency(ctx context.Context, r *ingest.Report) (id int64, name, leve
 
 // nextID takes a report id from the sequence, 256 at a time.
 func (d *DB) nextID(ctx context.Context) (int64, error) {
-	if len(d.ids) == 0 {
-		rows, err := d.conn.QueryContext(ctx, `SELECT nextval('report_id') FROM range(256)`)
+	return d.take(ctx, &d.ids, "report_id")
+}
+
+// nextAgencyID takes an agency id from the sequence, 256 at a time.
+func (d *DB) nextAgencyID(ctx context.Context) (int64, error) {
+	return d.take(ctx, &d.agencyIDs, "agency_id")
+}
+
+// take returns the next id of pool, refilled with 256 values of the sequence seq when empty.
+// Ids taken and not used (a rollback) are gaps, never reused.
+func (d *DB) take(ctx context.Context, pool *[]int64, seq string) (int64, error) {
+	if len(*pool) == 0 {
+		rows, err := d.conn.QueryContext(ctx, `SELECT nextval('`+seq+`') FROM range(256)`)
 		if err != nil {
-			return 0, fmt.Errorf("report id: %w", err)
+			return 0, fmt.Errorf("%s: %w", seq, err)
 		}
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return 0, fmt.Errorf("report id: %w", err)
+				return 0, fmt.Errorf("%s: %w", seq, err)
 			}
-			d.ids = append(d.ids, id)
+			*pool = append(*pool, id)
 		}
 		rows.Close()
-		if len(d.ids) == 0 {
-			return 0, errors.New("report id: sequence gave nothing")
+		if len(*pool) == 0 {
+			return 0, errors.New(seq + ": sequence gave nothing")
 		}
 	}
-	id := d.ids[0]
-	d.ids = d.ids[1:]
+	id := (*pool)[0]
+	*pool = (*pool)[1:]
 	return id, nil
 }
 

@@ -95,6 +95,8 @@ type DB struct {
 	idx  *index
 	ids  []int64 // report ids taken from the sequence, not yet used
 
+	agencyIDs []int64 // agency ids taken from the sequence, not yet used
+
 	keyID    map[string]int32     // cell_keys: key → id
 	maxKeyID int32                // the highest id in cell_keys
 	keySets  map[keySet][]cellKey // the keys of a format with their ids
@@ -292,9 +294,9 @@ func (d *DB) exec(ctx context.Context, q string, args ...any) error {
 
 // appenders are the bulk writers of the child tables, on the writer connection.
 type appenders struct {
-	cells, pubs, findings, prose, reports *duckdb.Appender
-	derived                               map[string]*duckdb.Appender // by table
-	conn                                  *sql.Conn
+	agencies, cells, pubs, findings, prose, reports *duckdb.Appender
+	derived                                         map[string]*duckdb.Appender // by table
+	conn                                            *sql.Conn
 }
 
 var (
@@ -302,6 +304,7 @@ var (
 	pubColumns     = []string{"report_id", "channel", "count", "quote", "line", "approx"}
 	findingColumns = []string{"report_id", "rule", "severity", "cell", "expected", "actual", "message", "line", "related"}
 	proseColumns   = []string{"report_id", "section", "text"}
+	agencyColumns  = []string{"id", "name", "level", "expected"}
 	reportColumns  = []string{"id", "agency_id", "agency_printed", "year", "format", "level", "published",
 		"source_path", "source_format", "sha256", "text", "parser_version", "ingested_at", "revision",
 		"current", "single_other", "incomplete", "applications_stated", "applications_quote",
@@ -324,6 +327,7 @@ func (d *DB) appenders() (*appenders, error) {
 			ap, err = duckdb.NewAppenderWithColumns(c, "", "", table, cols)
 			return ap
 		}
+		a.agencies = mk("agencies", agencyColumns)
 		a.cells = mk("cell_values", cellColumns)
 		a.pubs = mk("publications", pubColumns)
 		a.findings = mk("findings", findingColumns)
@@ -346,7 +350,7 @@ func (a *appenders) all() []*duckdb.Appender {
 	for _, ap := range a.derived {
 		out = append(out, ap)
 	}
-	for _, ap := range []*duckdb.Appender{a.cells, a.pubs, a.findings, a.prose, a.reports} {
+	for _, ap := range []*duckdb.Appender{a.agencies, a.cells, a.pubs, a.findings, a.prose, a.reports} {
 		if ap != nil {
 			out = append(out, ap)
 		}
