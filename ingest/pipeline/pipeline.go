@@ -237,6 +237,10 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 	}()
 	go func() { wg.Wait(); close(jobs) }()
 
+	var across *store.Across
+	if opt.CrossYear != nil && crossYearAtSave {
+		across = &store.Across{Rule: opt.CrossYear, Keys: opt.CrossYearKeys}
+	}
 	// The writer: this goroutine. It takes what has arrived, up to batch reports, and saves
 	// them in one transaction.
 	newAgencies := map[string]bool{}
@@ -258,7 +262,7 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 			}
 		}
 		t0 := time.Now()
-		saved := db.SaveAllDerived(items, opt.Derive, rows)
+		saved := db.SaveWith(items, store.SaveOptions{Derive: opt.Derive, Rows: rows, Across: across})
 		store.Phase("pipeline.save", t0)
 		for i, s := range saved {
 			p := pending[i].path
@@ -346,6 +350,12 @@ func Run(ctx context.Context, db *store.DB, paths []string, opt Options) (Result
 	return finish(res, newAgencies), nil
 }
 
+// crossYearAtSave lets tests leave every cross-year comparison to FinishPending.
+var crossYearAtSave = true
+
+// owedPairs counts the (agency, year) pairs FinishPending took up, for tests.
+var owedPairs atomic.Int64
+
 var finishing sync.Mutex
 
 // FinishPending recomputes the cross-year findings owed: those of every report stored since
@@ -364,6 +374,7 @@ func FinishPending(ctx context.Context, db *store.DB, opt Options) error {
 	if err != nil || len(pending) == 0 {
 		return err
 	}
+	owedPairs.Add(int64(len(pending)))
 	touched := map[[2]int64]bool{}
 	for _, p := range pending {
 		touched[p] = true

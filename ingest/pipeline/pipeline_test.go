@@ -37,9 +37,12 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		w := bufio.NewWriter(os.Stdout)
-		opt := Options{Parse: jsonParse, Batch: 8,
+		// the cross-year rules run at save time (TestKill9 kills in the middle of that)
+		opt := Options{Parse: jsonParse, Batch: 8, CrossYear: check.Years, CrossYearKeys: check.YearsKeys,
 			Progress: func(done, total int) { fmt.Fprintln(w, "progress", done); w.Flush() }}
 		if len(parts) > 2 && parts[2] == "hang" {
+			// every comparison left to the step after the run, which hangs there
+			crossYearAtSave = false
 			opt.Batch = 0
 			opt.CrossYearKeys = check.YearsKeys
 			opt.CrossYear = func(prev, cur *ingest.Report) []ingest.Finding {
@@ -272,7 +275,7 @@ func TestKill9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range problems { // the child runs no cross-year rules: that work is owed
+	for _, p := range problems { // the cross-year work the child had not done is owed
 		if !strings.Contains(p, "cross-year findings are still owed") {
 			t.Fatalf("after kill: %v", problems)
 		}

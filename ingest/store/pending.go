@@ -12,20 +12,21 @@ import (
 // once it has replaced those findings. A process killed in between leaves the rows behind,
 // and the next ingest or serve finishes the work (migration 006).
 
-// markPending records, in the open transaction, the (agency, year) of every report saved.
-func (d *DB) markPending(ctx context.Context, saved []Saved) error {
-	var args []any
-	for _, s := range saved {
-		if s.Outcome == New || s.Outcome == Replaced {
-			args = append(args, s.AgencyID, s.Year)
-		}
-	}
-	if len(args) == 0 {
+// markPending records, in the open transaction, the (agency, year) pairs whose cross-year
+// findings (and those of the year after) are owed: as many rows as pairs, in one statement.
+func (d *DB) markPending(ctx context.Context, owed [][2]int64) error {
+	if len(owed) == 0 {
 		return nil
 	}
-	q := `INSERT INTO pending_cross_year (agency_id, year) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?),", len(args)/2), ",")
-	if err := d.exec(ctx, q, args...); err != nil {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO pending_cross_year (agency_id, year) VALUES `)
+	for i, p := range owed {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "(%d, %d)", p[0], p[1])
+	}
+	if err := d.exec(ctx, b.String()); err != nil {
 		return fmt.Errorf("record pending cross-year work: %w", err)
 	}
 	return nil

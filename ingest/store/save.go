@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -275,6 +277,20 @@ func (d *DB) SaveAll(items []Item) []Saved { return d.SaveAllDerived(items, nil,
 // row when computed beforehand (the pipeline does it on its workers), else dv.Row is called.
 // dv nil: no derived row.
 func (d *DB) SaveAllDerived(items []Item, dv *Derivation, rows [][]any) []Saved {
+	return d.SaveWith(items, SaveOptions{Derive: dv, Rows: rows})
+}
+
+// SaveOptions are what SaveWith writes beside the reports.
+type SaveOptions struct {
+	Derive *Derivation // the derived table (SaveAllDerived); nil: none
+	Rows   [][]any     // Rows[i]: item i's derived row computed beforehand; nil: Derive.Row
+	Across *Across     // the cross-year rules run at save time; nil: all owed (pending_cross_year)
+}
+
+// SaveWith is SaveAllDerived with the cross-year rules run in the reports' transaction
+// wherever the organ's report of the year before is at hand (see Across).
+func (d *DB) SaveWith(items []Item, o SaveOptions) []Saved {
+	dv, rows := o.Derive, o.Rows
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]Saved, len(items))
@@ -289,7 +305,7 @@ func (d *DB) SaveAllDerived(items []Item, dv *Derivation, rows [][]any) []Saved 
 	if len(todo) == 0 {
 		return out
 	}
-	res, err := d.saveTx(items, todo, dv, rows)
+	res, err := d.saveTx(items, todo, dv, rows, o.Across)
 	if err == nil {
 		for j, i := range todo {
 			out[i] = res[j]
@@ -301,7 +317,7 @@ func (d *DB) SaveAllDerived(items []Item, dv *Derivation, rows [][]any) []Saved 
 		return out
 	}
 	for _, i := range todo {
-		res, err := d.saveTx(items, []int{i}, dv, rows)
+		res, err := d.saveTx(items, []int{i}, dv, rows, o.Across)
 		if err != nil {
 			out[i] = Saved{Err: err}
 			continue
@@ -342,7 +358,7 @@ const (
 
 // saveTx writes items[todo] in one transaction. On error everything is rolled back and the
 // index reloaded from the database.
-func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res []Saved, err error) {
+func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, across *Across) (res []Saved, err error) {
 	ctx := context.Background()
 	apps, err := d.appenders()
 	if err != nil {
@@ -365,7 +381,13 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 	pending := map[int64]*pendingReport{}
 	var order []int64
 	var demote []int64
+	var owed [][2]int64 // (agency, year) whose cross-year findings are left to FinishPending
 	now := time.Now()
+	if across != nil {
+		// earlier years first, so that a report finds the year before it in the same batch
+		todo = slices.Clone(todo)
+		sort.SliceStable(todo, func(a, b int) bool { return items[todo[a]].Report.Year < items[todo[b]].Report.Year })
+	}
 	for _, i := range todo {
 		it := items[i]
 		r := it.Report
@@ -395,6 +417,26 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 			}
 		}
 		rev := d.idx.maxRev[k] + 1
+		row := []any(nil)
+		if dv != nil && i < len(rows) {
+			row = rows[i]
+		}
+		if across == nil {
+			owed = append(owed, [2]int64{agencyID, int64(r.Year)})
+		} else {
+			var done bool
+			if r, done, err = d.acrossAtSave(across, r, it.Meta.Path, name, agencyID, id); err != nil {
+				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
+			}
+			if !done {
+				owed = append(owed, [2]int64{agencyID, int64(r.Year)})
+			} else if _, ok := d.idx.current[ay{agencyID, r.Year + 1}]; ok {
+				owed = append(owed, [2]int64{agencyID, int64(r.Year) + 1})
+			}
+			if r != it.Report {
+				row = nil // the findings counts changed: derive again
+			}
+		}
 		keys, err := d.cellKeys(ctx, r)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
@@ -403,10 +445,6 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
 		if dv != nil {
-			var row []any
-			if i < len(rows) {
-				row = rows[i]
-			}
 			if err := d.appendDerived(id, r, dv, row); err != nil {
 				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 			}
@@ -453,7 +491,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any) (res
 			return nil, fmt.Errorf("demote earlier version: %w", err)
 		}
 	}
-	if err := d.markPending(ctx, res); err != nil {
+	if err := d.markPending(ctx, owed); err != nil {
 		return nil, err
 	}
 	for _, id := range order {
@@ -491,6 +529,7 @@ func (d *DB) abort(ctx context.Context) {
 		d.apps = nil
 	}
 	d.ids, d.agencyIDs = nil, nil
+	d.recent = nil // it may hold reports of the transaction rolled back
 	if err := d.reload(ctx); err != nil {
 		// The index may now be stale; refuse further writes rather than write wrong revisions.
 		d.shaMu.Lock()

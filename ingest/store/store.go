@@ -95,7 +95,8 @@ type DB struct {
 	idx  *index
 	ids  []int64 // report ids taken from the sequence, not yet used
 
-	agencyIDs []int64 // agency ids taken from the sequence, not yet used
+	agencyIDs []int64        // agency ids taken from the sequence, not yet used
+	recent    *recentReports // the last reports saved, for Across; nil after a rollback
 
 	keyID    map[string]int32     // cell_keys: key → id
 	maxKeyID int32                // the highest id in cell_keys

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"slices"
+	"strings"
+
+	"gongkai/ingest"
+)
+
+// Across is the cross-year rules (check.Years) as the store runs them while saving. A report
+// compared with its organ's report of the year before gets its cross-year findings in its own
+// transaction, with its cells flagged and its derived row counting them: nothing is owed. The
+// store keeps the last reports it saved (only Keys and the prose: what the rules read) so that
+// the year before is usually at hand, as when an organ's years lie side by side in a folder.
+// Otherwise — the year before stored by an earlier run, or a later year already stored whose
+// comparison this report changes — the pair is recorded in pending_cross_year for
+// FinishPending, which loads what it needs from the database.
+type Across struct {
+	Rule func(prev, cur *ingest.Report) []ingest.Finding // the cross-year rules; findings of other rules are dropped
+	Keys []string                                        // the cells Rule reads; nil: whole reports are kept
+}
+
+// recentSize bounds the reports kept for Across: a few batches' worth.
+const recentSize = 1024
+
+// recentReports keeps the slim copies of the last reports saved, by report id.
+type recentReports struct {
+	byID  map[int64]*ingest.Report
+	order []int64 // ring of ids in byID, oldest at next
+	next  int
+}
+
+func (c *recentReports) get(id int64) *ingest.Report { return c.byID[id] }
+
+func (c *recentReports) put(id int64, r *ingest.Report) {
+	if len(c.order) < recentSize {
+		c.order = append(c.order, id)
+	} else {
+		delete(c.byID, c.order[c.next])
+		c.order[c.next] = id
+		c.next = (c.next + 1) % recentSize
+	}
+	c.byID[id] = r
+}
+
+// slimCopy is what LoadSlim gives for a stored report: its fields without text, publications
+// and findings, the cells of keys only, the prose, the canonical agency name and the path.
+func slimCopy(r *ingest.Report, agency, path string, keys []string) *ingest.Report {
+	s := *r
+	s.Agency, s.Source = agency, path
+	if keys == nil { // the rules read whole reports
+		return &s
+	}
+	s.Text, s.Publications, s.Findings = "", nil, nil
+	// Strings are cloned: a parsed report's cells and prose are slices of its whole text,
+	// which the copy must not keep alive.
+	s.Cells = make(map[string]ingest.Cell, len(keys))
+	for _, k := range keys {
+		if c, ok := r.Cells[k]; ok {
+			c.Src.Text = strings.Clone(c.Src.Text)
+			s.Cells[k] = c
+		}
+	}
+	if r.Prose != nil {
+		s.Prose = make(map[int]string, len(r.Prose))
+		for n, t := range r.Prose {
+			s.Prose[n] = strings.Clone(t)
+		}
+	}
+	s.AgencySource, s.Published = strings.Clone(s.AgencySource), strings.Clone(s.Published)
+	s.ApplicationsQuote, s.IncompleteReason = strings.Clone(s.ApplicationsQuote), strings.Clone(s.IncompleteReason)
+	s.Format, s.Level = strings.Clone(s.Format), strings.Clone(s.Level)
+	return &s
+}
+
+// acrossAtSave runs the cross-year rules on a report being saved as id when the current
+// report of the year before is among the recent ones. It returns the report to store (a copy
+// with the cross-year findings added when there are any, else r) and whether the comparison
+// was made; a report with no year before has nothing to compare and counts as made. Called
+// with d.mu held.
+func (d *DB) acrossAtSave(a *Across, r *ingest.Report, path, agency string, agencyID, id int64) (*ingest.Report, bool, error) {
+	if d.recent == nil {
+		d.recent = &recentReports{byID: map[int64]*ingest.Report{}}
+	}
+	cur := slimCopy(r, agency, path, a.Keys)
+	prevV, hasPrev := d.idx.current[ay{agencyID, r.Year - 1}]
+	var prev *ingest.Report
+	if hasPrev {
+		prev = d.recent.get(prevV.id)
+	}
+	d.recent.put(id, cur)
+	if !hasPrev {
+		return r, true, nil
+	}
+	if prev == nil {
+		return r, false, nil
+	}
+	var keep []ingest.Finding
+	for _, f := range a.Rule(prev, cur) {
+		if CrossYearRule(f.Rule) {
+			keep = append(keep, f)
+		}
+	}
+	if len(keep) == 0 {
+		return r, true, nil
+	}
+	out := *r
+	out.Findings = append(slices.Clip(r.Findings), keep...)
+	return &out, true, nil
+}
