@@ -214,7 +214,7 @@ func TestCompareAndRisks(t *testing.T) {
 		}
 	}
 	th := config.Risk{MinApplications: 10, CorrectionRateJump: 10, LitigationJump: 2, DisclosureRateDrop: 15, PublicationsDrop: 0.5, CopiedSimilarity: 0.9}
-	r, err := a.Risks(ctx, 2024, th)
+	r, err := a.Risks(ctx, analytics.RiskQuery{Year: 2024, Thresholds: th, Excluded: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

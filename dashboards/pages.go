@@ -329,25 +329,7 @@ func (s *Server) compare(ctx context.Context, r *http.Request, v view, p *pageDa
 	}
 	ct := compareAgenciesTable(v, c)
 	tv := &tableView{Table: ct, Query: v.values().Encode(), Sortable: true, View: v, Path: p.Path}
-	if c.Total > pageRows {
-		pages := (c.Total + pageRows - 1) / pageRows
-		pg = min(pg, pages)
-		tv.Pager = &pager{Page: pg, Pages: pages, Total: c.Total, First: (pg-1)*pageRows + 1, Last: min(pg*pageRows, c.Total)}
-		link := func(k int) string {
-			q := url.Values{}
-			for key, vs := range p.Query {
-				q[key] = vs
-			}
-			q.Set(pageParam("compare_agencies"), strconv.Itoa(k))
-			return p.Path + "?" + q.Encode() + "#compare_agencies"
-		}
-		if pg > 1 {
-			tv.Pager.Prev = link(pg - 1)
-		}
-		if pg < pages {
-			tv.Pager.Next = link(pg + 1)
-		}
-	}
+	tv.Pager = dbPager(p, "compare_agencies", pg, c.Total)
 	// Heatmap: the organs of this page (at most heatmapOrgans), every year.
 	var ids []int
 	names := []string{}
@@ -462,40 +444,93 @@ func (s *Server) quality(ctx context.Context, r *http.Request, v view, p *pageDa
 }
 
 func (s *Server) risks(ctx context.Context, r *http.Request, v view, p *pageData) error {
-	p.Title, p.Active = "风险提示", "/risks"
-	p.Controls = controls{Year: true}
-	rk, err := s.a.Risks(ctx, v.Year, s.cfg.Risk)
+	p.Title, p.Active = v.scope()+" 风险提示", "/risks"
+	p.Controls = controls{Year: true, Level: true, Search: true}
+	// The first cards of each kind, largest moves first, and the count of each kind: one query.
+	rk, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: s.cfg.Risk, Filter: v.filter(), PerKind: cardsPerKind, Excluded: maxExcludedShown})
 	if err != nil {
 		return err
 	}
 	th := s.cfg.Risk
-	note := fmt.Sprintf("与%d年比。阈值（配置 risk.*）：纠错率上升 ≥ %.0f 个百分点；行政诉讼增加 ≥ %d 件；实质公开率下降 ≥ %.0f 个百分点；主动公开信息减少 ≥ %.0f%%；比率类提示要求两年样本均不少于 %d 件。",
+	note := fmt.Sprintf("与%d年比，只比较两年都有报告的单位（未报送不算下降，未说明的数值不比较）。阈值（配置 risk.*）：纠错率上升 ≥ %.0f 个百分点；行政诉讼增加 ≥ %d 件；实质公开率下降 ≥ %.0f 个百分点；主动公开信息减少 ≥ %.0f%%；比率类提示要求两年样本均不少于 %d 件。",
 		rk.Previous, th.CorrectionRateJump, th.LitigationJump, th.DisclosureRateDrop, th.PublicationsDrop*100, th.MinApplications)
-	cards := rk.Cards
-	if len(cards) > maxCards {
-		note += fmt.Sprintf(" 共 %d 条提示，此处列出前 %d 条，全部见下表（分页）与下载。", len(cards), maxCards)
-		cards = cards[:maxCards]
-	}
-	b := block{Heading: fmt.Sprintf("%d年风险提示", v.Year), Note: note, Cards: cards}
-	if len(rk.Cards) == 0 {
+	b := block{Heading: fmt.Sprintf("%s %d年风险提示：共 %d 条", v.scope(), v.Year, rk.Total), Note: note}
+	if rk.Total == 0 {
 		b.HTML = "未发现超过阈值的变化。"
 	}
 	p.Blocks = append(p.Blocks, b)
-	if len(rk.Excluded) > 0 {
+	for _, k := range analytics.RiskKinds {
+		var cards []analytics.RiskCard
+		for _, c := range rk.Cards {
+			if c.Kind == k[0] {
+				cards = append(cards, c)
+			}
+		}
+		n := rk.Counts[k[0]]
+		if n == 0 {
+			continue
+		}
+		heading := fmt.Sprintf("%s：%d 个", k[1], n)
+		if n > len(cards) {
+			heading += fmt.Sprintf("（列出变化最大的 %d 个，全部见下表）", len(cards))
+		}
+		p.Blocks = append(p.Blocks, block{Heading: heading, Cards: cards})
+	}
+	if rk.ExcludedTotal > 0 {
 		var sb strings.Builder
 		sb.WriteString("<ul class=\"excluded\">")
 		for _, e := range rk.Excluded {
 			sb.WriteString("<li>" + template.HTMLEscapeString(e) + "</li>")
 		}
 		sb.WriteString("</ul>")
-		p.Blocks = append(p.Blocks, block{Heading: "样本过小，未参与比率类提示", HTML: template.HTML(sb.String())})
+		heading := fmt.Sprintf("样本过小，未参与比率类提示：%d 项", rk.ExcludedTotal)
+		if rk.ExcludedTotal > len(rk.Excluded) {
+			heading += fmt.Sprintf("（列出前 %d 项）", len(rk.Excluded))
+		}
+		p.Blocks = append(p.Blocks, block{Heading: heading, HTML: template.HTML(sb.String())})
 	}
-	_, err = s.table(ctx, p, v, "risks", false)
-	return err
+	// Every card, one page at a time, paged in the database.
+	pg, _ := strconv.Atoi(p.Query.Get(pageParam("risks")))
+	pg = max(pg, 1)
+	all, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: th, Filter: v.filter(), Page: analytics.Page{Limit: pageRows, Offset: (pg - 1) * pageRows}})
+	if err != nil {
+		return err
+	}
+	tv := &tableView{Table: risksTable(v, all), Query: v.values().Encode(), View: v, Path: p.Path}
+	tv.Pager = dbPager(p, "risks", pg, all.Total)
+	p.Blocks = append(p.Blocks, block{Table: tv})
+	return nil
 }
 
-// maxCards is the most risk cards a page shows; the table below pages through all.
-const maxCards = 60
+// cardsPerKind is how many cards of each kind the 风险提示 page shows; maxExcludedShown, how
+// many organs left out for a small sample it names. The table below pages through all.
+const cardsPerKind, maxExcludedShown = 12, 50
+
+// dbPager is the pager of a table paged in the database (total rows, page pg), nil when one
+// page holds them all.
+func dbPager(p *pageData, table string, pg, total int) *pager {
+	if total <= pageRows {
+		return nil
+	}
+	pages := (total + pageRows - 1) / pageRows
+	pg = min(max(pg, 1), pages)
+	out := &pager{Page: pg, Pages: pages, Total: total, First: (pg-1)*pageRows + 1, Last: min(pg*pageRows, total)}
+	link := func(k int) string {
+		q := url.Values{}
+		for key, vs := range p.Query {
+			q[key] = vs
+		}
+		q.Set(pageParam(table), strconv.Itoa(k))
+		return p.Path + "?" + q.Encode() + "#" + table
+	}
+	if pg > 1 {
+		out.Prev = link(pg - 1)
+	}
+	if pg < pages {
+		out.Next = link(pg + 1)
+	}
+	return out
+}
 
 // agencyList is the 单位 page: every organ, searchable and filtered by level, paged.
 func (s *Server) agencyList(ctx context.Context, r *http.Request, v view, p *pageData) error {

@@ -44,7 +44,7 @@ var tableDocs = []tableDoc{
 	{"quality_agencies", "year, level, q", "校验发现按单位汇总"},
 	{"quality_findings", "year, level, q", "校验发现明细（链接到单元格与原文）"},
 	{"quality_coverage", "year", "应报单位报送情况：未报送、迟报"},
-	{"risks", "year", "风险提示"},
+	{"risks", "year, level, q", "风险提示：按类别、变化幅度排序"},
 }
 
 func (s *Server) tableFuncs() map[string]tableFunc {
@@ -750,18 +750,23 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 }
 
 func (s *Server) tableRisks(ctx context.Context, v view) (*analytics.Table, error) {
-	r, err := s.a.Risks(ctx, v.Year, s.cfg.Risk)
+	r, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: s.cfg.Risk, Filter: v.filter()})
 	if err != nil {
 		return nil, err
 	}
-	t := &analytics.Table{Name: "risks", Title: fmt.Sprintf("%d年风险提示（与%d年比）", r.Year, r.Previous),
+	return risksTable(v, r), nil
+}
+
+// risksTable is the cards of r as a table, in their order (kind, largest move first).
+func risksTable(v view, r *analytics.Risks) *analytics.Table {
+	t := &analytics.Table{Name: "risks", Title: fmt.Sprintf("%s %d年风险提示（与%d年比）", v.scope(), r.Year, r.Previous),
 		Columns: []analytics.Column{col("title", "提示"), col("agency", "单位"), col("detail", "说明")}}
 	for _, c := range r.Cards {
 		ag := analytics.Str(c.Agency)
 		ag.Link = agencyLink(c.AgencyID, v.Year)
 		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(c.Title), ag, analytics.Str(c.Detail)})
 	}
-	return t, nil
+	return t
 }
 
 // severityCell shows a finding's severity in Chinese, keeping the key as its value.
