@@ -62,10 +62,22 @@ func (HTML) Read(name string, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	// most pages are plain, well-formed HTML: their tree is built in one quick pass, the
+	// rest by html.Parse
+	if root, slab, ok := fastParse(s); ok {
+		doc := htmlDocument(enc, s, root)
+		releaseNodes(slab)
+		return doc, nil
+	}
 	root, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		return nil, errorf(name, "html: %v", err)
 	}
+	return htmlDocument(enc, s, root), nil
+}
+
+// htmlDocument reads the document out of a page's tree.
+func htmlDocument(enc, s string, root *html.Node) *Document {
 	doc := &Document{Kind: "html", Encoding: enc, Meta: map[string]string{}}
 	w := &htmlWalker{meta: doc.Meta}
 	w.head(root)
@@ -77,7 +89,7 @@ func (HTML) Read(name string, data []byte) (*Document, error) {
 		ls.add(l)
 	}
 	doc.Lines = collapseBlank(ls.lines())
-	return doc, nil
+	return doc
 }
 
 // htmlWalker turns a parsed page into raw (not yet normalised) lines.
