@@ -79,7 +79,7 @@ func (HTML) Read(name string, data []byte) (*Document, error) {
 // htmlDocument reads the document out of a page's tree.
 func htmlDocument(enc, s string, root *html.Node) *Document {
 	doc := &Document{Kind: "html", Encoding: enc, Meta: map[string]string{}}
-	w := &htmlWalker{meta: doc.Meta}
+	w := &htmlWalker{meta: doc.Meta, arena: &textArena{}}
 	w.head(root)
 	doc.Title = w.title
 	w.walk(root)
@@ -102,6 +102,7 @@ type htmlWalker struct {
 	pre                    int // depth inside <pre>
 
 	meta      map[string]string
+	arena     *textArena // where the lines and cells read are kept
 	title     string
 	titleDone bool
 
@@ -119,6 +120,49 @@ type htmlWalker struct {
 	flat   []string
 	grid   [][]string
 	rowEnd []int
+}
+
+// textArena keeps the strings a page's walk makes (lines, cell texts) in a few blocks
+// instead of one allocation each. Bytes once written are never changed (a full block is
+// left to the strings that point into it), so the strings stay valid.
+type textArena struct{ b []byte }
+
+// room makes sure n more bytes fit in the current block.
+func (a *textArena) room(n int) {
+	if cap(a.b)-len(a.b) < n {
+		a.b = make([]byte, 0, max(16<<10, n))
+	}
+}
+
+// keep returns a string of b's bytes.
+func (a *textArena) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	a.room(len(b))
+	start := len(a.b)
+	a.b = append(a.b, b...)
+	return unsafe.String(&a.b[start], len(b))
+}
+
+// join is strings.Join(parts, string(sep)) kept in the arena.
+func (a *textArena) join(parts []string, sep byte) string {
+	n := len(parts) - 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n <= 0 {
+		return ""
+	}
+	a.room(n)
+	start := len(a.b)
+	for i, p := range parts {
+		if i > 0 {
+			a.b = append(a.b, sep)
+		}
+		a.b = append(a.b, p...)
+	}
+	return unsafe.String(&a.b[start], n)
 }
 
 // head collects <title> (the first one) and <meta name|property=… content=…> tags from
@@ -156,7 +200,7 @@ func (w *htmlWalker) flush() {
 		if w.cell && w.metaDepth == 0 {
 			w.cellBuf = appendCellLine(w.cellBuf, w.line)
 		} else {
-			w.lines = append(w.lines, string(w.line))
+			w.lines = append(w.lines, w.arena.keep(w.line))
 		}
 		w.line = w.line[:0]
 	}
@@ -310,7 +354,7 @@ func isChrome(n *html.Node) bool {
 		switch a.Key {
 		case "class", "id":
 			v := strings.ToLower(a.Val)
-			for _, tok := range strings.Fields(v) {
+			for tok := range strings.FieldsSeq(v) {
 				if chromeTokens[tok] {
 					return true
 				}
@@ -380,7 +424,7 @@ func containsReport(n *html.Node) bool {
 func isMetaBlock(n *html.Node) bool {
 	for _, a := range n.Attr {
 		if a.Key == "class" || a.Key == "id" {
-			for _, tok := range strings.Fields(strings.ToLower(a.Val)) {
+			for tok := range strings.FieldsSeq(strings.ToLower(a.Val)) {
 				if tok == "meta" {
 					return true
 				}
@@ -566,7 +610,7 @@ func (w *htmlWalker) table(t *html.Node) {
 			}
 		}
 		if !empty {
-			w.lines = append(w.lines, strings.Join(cells, "\t"))
+			w.lines = append(w.lines, w.arena.join(cells, '\t'))
 		}
 	}
 	if len(rows) <= 12 {
@@ -685,14 +729,14 @@ func spanAttr(n *html.Node, key string, def int) int {
 func (w *htmlWalker) cellText(td *html.Node) string {
 	cw := w.cw
 	if cw == nil {
-		cw = &htmlWalker{meta: w.meta, titleDone: true, cell: true}
+		cw = &htmlWalker{meta: w.meta, arena: w.arena, titleDone: true, cell: true}
 		w.cw = cw
 	}
 	cw.lines, cw.line, cw.cellBuf = cw.lines[:0], cw.line[:0], cw.cellBuf[:0]
 	cw.pendSpace, cw.pendNewline, cw.last, cw.pre, cw.metaDepth = false, false, 0, 0, 0
 	cw.children(td)
 	cw.flush()
-	return strings.TrimFunc(string(cw.cellBuf), unicode.IsSpace)
+	return w.arena.keep(bytes.TrimFunc(cw.cellBuf, unicode.IsSpace))
 }
 
 // appendCellLine appends one line of a cell's text to buf: trimmed, its tabs made spaces.

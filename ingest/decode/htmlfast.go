@@ -80,6 +80,7 @@ type fastBuilder struct {
 	// the text token that follows a <pre> start tag loses a leading newline
 	afterPre bool
 	attrs    []html.Attribute
+	attrSlab []html.Attribute // kept attributes of the nodes
 }
 
 func (b *fastBuilder) node(t html.NodeType, a atom.Atom, data string) *html.Node {
@@ -504,13 +505,17 @@ func (b *fastBuilder) keepAttrs() []html.Attribute {
 	if n == 0 {
 		return nil
 	}
-	out := make([]html.Attribute, 0, n)
+	// cut from one block (never written twice, so earlier slices stay as they are)
+	if cap(b.attrSlab)-len(b.attrSlab) < n {
+		b.attrSlab = make([]html.Attribute, 0, max(256, n))
+	}
+	start := len(b.attrSlab)
 	for _, a := range b.attrs {
 		if keptAttr(a.Key) {
-			out = append(out, a)
+			b.attrSlab = append(b.attrSlab, a)
 		}
 	}
-	return out
+	return b.attrSlab[start:len(b.attrSlab):len(b.attrSlab)]
 }
 
 // text handles a text token.
