@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gongkai/ingest"
+	"gongkai/ingest/store"
 )
 
 // CellInfo is one stored cell with where it was read.
@@ -82,8 +83,12 @@ func (a *Analytics) Report(ctx context.Context, agencyID, year int) (*Report, er
 
 // ReportText returns the stored normalised text of a report (any version) and whose it is.
 func (a *Analytics) ReportText(ctx context.Context, reportID int64) (agency string, year int, text string, err error) {
-	err = a.db.QueryRowContext(ctx, `SELECT a.name, r.year, r.text FROM reports r JOIN agencies a ON a.id = r.agency_id
-  WHERE r.id = ?`, reportID).Scan(&agency, &year, &text)
+	var z []byte
+	err = a.db.QueryRowContext(ctx, `SELECT a.name, r.year, r.text, r.text_z FROM reports r JOIN agencies a ON a.id = r.agency_id
+  WHERE r.id = ?`, reportID).Scan(&agency, &year, &text, &z)
+	if err == nil {
+		text, err = store.ReportText(text, z)
+	}
 	if err != nil {
 		err = fmt.Errorf("text of report %d: %w", reportID, err)
 	}

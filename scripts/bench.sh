@@ -54,11 +54,16 @@ if [[ ! -f "$DIR/reports/.done" ]]; then
   echo "generate: $(( $(date +%s) - t0 )) s wall, $(find "$DIR/reports" -type f ! -name '*.json' ! -name .done | wc -l) report files, $(du -sh "$DIR/reports" | cut -f1)"
 fi
 if [[ ! -f "$DIR/national.duckdb" ]]; then
-  echo "== ingest"
-  /usr/bin/time -f "ingest: %e s wall, %U s user, %S s sys, peak RSS %M KB" \
-    "$BIN" ingest --db "$DIR/national.duckdb" "$DIR/reports" | tail -1
+  FILES=$(find "$DIR/reports" -type f ! -name '*.json' ! -name .done | wc -l)
+  echo "== ingest $FILES files (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
+  /usr/bin/time -o "$DIR/ingest.time" -f "%e %U %S %M" \
+    "$BIN" ingest --db "$DIR/national.duckdb" "$DIR/reports" 2> "$DIR/ingest.log" | tail -1
+  read -r wall user sys rss < "$DIR/ingest.time"
+  echo "ingest: $wall s wall, $user s user, $sys s sys, peak RSS $((rss / 1024)) MB;" \
+    "$(awk -v n="$FILES" -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f reports/s, %.0f CPU µs a report", n / w, (u + s) * 1e6 / n }');" \
+    "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
-du -h "$DIR/national.duckdb"
+echo "database: $(du -h "$DIR/national.duckdb" | cut -f1) ($(du -b "$DIR/national.duckdb" | awk -v n="$N" '{ printf "%.0f", $1 / n }') bytes a report)"
 echo "== serve and time every route"
 "$BIN" serve --db "$DIR/national.duckdb" --addr "$ADDR" > "$DIR/serve.log" 2>&1 &
 SERVE=$!

@@ -444,6 +444,9 @@ func complete(j job, r *ingest.Report, meta store.FileMeta, opt Options) job {
 		opt.Check(r)
 	}
 	meta.ParserVersion, meta.Text = opt.ParserVersion, r.Text
+	// compressed here, on the parsing goroutines, not by the one writer (nil on error: the
+	// store compresses it again and says what went wrong)
+	meta.TextZ, _ = store.CompressText(r.Text)
 	j.item = store.Item{Report: r, Meta: meta}
 	if opt.Derive != nil {
 		j.derived = opt.Derive.Row(r)

@@ -126,11 +126,9 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 	names := d.keyNames()
 	q := func(query string) (*sql.Rows, error) { return d.db.QueryContext(ctx, query, args...) }
 
-	textCol := "r.text"
-	if slim {
-		textCol = "''"
-	}
-	rows, err := q(`SELECT r.id, r.agency_id, a.name, r.year, r.format, r.level, r.published, r.source_path, ` + textCol + `,
+	// the text is read in a slim load too: prose sections are stored as places in it
+	texts := map[int64]storedText{}
+	rows, err := q(`SELECT r.id, r.agency_id, a.name, r.year, r.format, r.level, r.published, r.source_path, r.text, r.text_z,
 		r.revision, r.current, r.single_other, r.incomplete, r.applications_stated, r.applications_quote,
 		r.incomplete_reason, r.agency_source
 		FROM reports r JOIN agencies a ON a.id = r.agency_id WHERE r.id IN ` + fmt.Sprintf(in, "r.id"))
@@ -143,10 +141,22 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 		var published sql.NullTime
 		var apps sql.NullInt64
 		var quote, reason, agencySource sql.NullString
-		if err := rows.Scan(&s.ID, &s.AgencyID, &r.Agency, &s.Year, &r.Format, &r.Level, &published, &r.Source, &r.Text,
+		var text string
+		var textZ []byte
+		if err := rows.Scan(&s.ID, &s.AgencyID, &r.Agency, &s.Year, &r.Format, &r.Level, &published, &r.Source, &text, &textZ,
 			&s.Revision, &s.Current, &r.SingleOther, &r.Incomplete, &apps, &quote, &reason, &agencySource); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load reports: %w", err)
+		}
+		texts[s.ID] = storedText{text: text, z: textZ}
+		if !slim {
+			t, err := ReportText(text, textZ)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load reports: report %d: %w", s.ID, err)
+			}
+			r.Text = t
+			texts[s.ID] = storedText{text: t, decoded: true}
 		}
 		r.Year = s.Year
 		r.IncompleteReason, r.AgencySource = reason.String, agencySource.String
@@ -206,7 +216,7 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 	}
 
 	if slim {
-		return out, d.loadProse(q, in, out)
+		return out, d.loadProse(q, in, out, texts)
 	}
 	rows, err = q(`SELECT report_id, channel, count, quote, line, coalesce(approx, false) FROM publications WHERE report_id IN ` + fmt.Sprintf(in, "report_id") + ` ORDER BY rowid`)
 	if err != nil {
@@ -259,12 +269,30 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 		return nil, fmt.Errorf("load findings: %w", err)
 	}
 
-	return out, d.loadProse(q, in, out)
+	return out, d.loadProse(q, in, out, texts)
+}
+
+// storedText is a report's text as read, decompressed on first use.
+type storedText struct {
+	text    string
+	z       []byte
+	decoded bool
+}
+
+func (t *storedText) get() (string, error) {
+	if !t.decoded {
+		s, err := ReportText(t.text, t.z)
+		if err != nil {
+			return "", err
+		}
+		t.text, t.z, t.decoded = s, nil, true
+	}
+	return t.text, nil
 }
 
 // loadProse adds the stored prose sections to the loaded reports.
-func (d *DB) loadProse(q func(string) (*sql.Rows, error), in string, out map[int64]*Stored) error {
-	rows, err := q(`SELECT report_id, section, text FROM report_prose WHERE report_id IN ` + fmt.Sprintf(in, "report_id"))
+func (d *DB) loadProse(q func(string) (*sql.Rows, error), in string, out map[int64]*Stored, texts map[int64]storedText) error {
+	rows, err := q(`SELECT report_id, section, text, start, len FROM report_prose WHERE report_id IN ` + fmt.Sprintf(in, "report_id"))
 	if err != nil {
 		return fmt.Errorf("load prose: %w", err)
 	}
@@ -273,8 +301,24 @@ func (d *DB) loadProse(q func(string) (*sql.Rows, error), in string, out map[int
 		var id int64
 		var sec int
 		var text string
-		if err := rows.Scan(&id, &sec, &text); err != nil {
+		var start, n sql.NullInt64
+		if err := rows.Scan(&id, &sec, &text, &start, &n); err != nil {
 			return fmt.Errorf("load prose: %w", err)
+		}
+		if start.Valid {
+			t, ok := texts[id]
+			if !ok {
+				continue
+			}
+			all, err := t.get()
+			if err != nil {
+				return fmt.Errorf("load prose: report %d: %w", id, err)
+			}
+			texts[id] = t
+			if start.Int64 < 0 || start.Int64+n.Int64 > int64(len(all)) {
+				return fmt.Errorf("load prose: report %d section %d: place %d+%d outside its text", id, sec, start.Int64, n.Int64)
+			}
+			text = all[start.Int64 : start.Int64+n.Int64]
 		}
 		if s := out[id]; s != nil {
 			if s.Report.Prose == nil {

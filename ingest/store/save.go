@@ -47,6 +47,7 @@ type FileMeta struct {
 	SourceFormat  string // html, markdown, text, pdf, docx
 	ParserVersion string
 	Text          string     // normalised text (Report.Text when empty)
+	TextZ         []byte     // Text as CompressText gives it, when the caller compressed it beforehand
 	Web           *WebSource // set for a report fetched from a portal: stored in report_urls
 }
 
@@ -441,7 +442,17 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
-		if err := appendChildren(apps, id, r, keys); err != nil {
+		text := it.Meta.Text
+		if text == "" {
+			text = r.Text
+		}
+		textZ := it.Meta.TextZ
+		if textZ == nil {
+			if textZ, err = CompressText(text); err != nil {
+				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
+			}
+		}
+		if err := appendChildren(apps, id, r, keys, text); err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
 		if dv != nil {
@@ -458,19 +469,15 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 		if err := failInTx(r); err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
-		text := it.Meta.Text
-		if text == "" {
-			text = r.Text
-		}
 		var published any
 		if t, err := time.Parse("2006-01-02", r.Published); err == nil {
 			published = t
 		}
 		level = firstNonEmpty(level, r.Level, ingest.LevelUnknown)
 		pending[id] = &pendingReport{row: []any{id, int32(agencyID), r.Agency, int32(r.Year), r.Format, level, published,
-			it.Meta.Path, it.Meta.SourceFormat, it.Meta.SHA256, text, it.Meta.ParserVersion, now, int32(rev),
+			it.Meta.Path, it.Meta.SourceFormat, it.Meta.SHA256, "", it.Meta.ParserVersion, now, int32(rev),
 			true, r.SingleOther, r.Incomplete, nullInt64(r.ApplicationsStated), nullString(r.ApplicationsQuote),
-			nullString(r.IncompleteReason), nullString(r.AgencySource)}}
+			nullString(r.IncompleteReason), nullString(r.AgencySource), textZ}}
 		order = append(order, id)
 		d.shaMu.Lock()
 		d.idx.sha[it.Meta.SHA256] = id
@@ -647,8 +654,8 @@ func (d *DB) cellKeys(ctx context.Context, r *ingest.Report) ([]cellKey, error) 
 }
 
 // appendChildren appends a report's cells (every key of its format, unread ones NULL),
-// publications, findings and prose.
-func appendChildren(a *appenders, id int64, r *ingest.Report, keys []cellKey) error {
+// publications, findings and prose (a section that is a part of text as its place in it).
+func appendChildren(a *appenders, id int64, r *ingest.Report, keys []cellKey, text string) error {
 	var flagged map[string]bool
 	for _, f := range r.Findings {
 		if f.Cell != "" {
@@ -684,7 +691,13 @@ func appendChildren(a *appenders, id int64, r *ingest.Report, keys []cellKey) er
 	}
 	for _, sec := range []int{1, 2, 3, 4, 5, 6} {
 		if t, ok := r.Prose[sec]; ok {
-			if err := a.prose.AppendRow(id, int32(sec), t); err != nil {
+			var err error
+			if at := proseAt(text, t); at >= 0 {
+				err = a.prose.AppendRow(id, int32(sec), "", int32(at), int32(len(t)))
+			} else {
+				err = a.prose.AppendRow(id, int32(sec), t, nil, nil)
+			}
+			if err != nil {
 				return fmt.Errorf("prose: %w", err)
 			}
 		}

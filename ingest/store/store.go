@@ -304,12 +304,12 @@ var (
 	cellColumns    = []string{"report_id", "key_id", "value", "flagged", "line", "src_text"}
 	pubColumns     = []string{"report_id", "channel", "count", "quote", "line", "approx"}
 	findingColumns = []string{"report_id", "rule", "severity", "cell", "expected", "actual", "message", "line", "related"}
-	proseColumns   = []string{"report_id", "section", "text"}
+	proseColumns   = []string{"report_id", "section", "text", "start", "len"}
 	agencyColumns  = []string{"id", "name", "level", "expected"}
 	reportColumns  = []string{"id", "agency_id", "agency_printed", "year", "format", "level", "published",
 		"source_path", "source_format", "sha256", "text", "parser_version", "ingested_at", "revision",
 		"current", "single_other", "incomplete", "applications_stated", "applications_quote",
-		"incomplete_reason", "agency_source"}
+		"incomplete_reason", "agency_source", "text_z"}
 )
 
 func (d *DB) appenders() (*appenders, error) {

@@ -1,0 +1,80 @@
+package store
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// A report's normalised text is most of what a database holds (5–6 KB a report; DuckDB keeps
+// strings that long uncompressed), so the store writes it zstd-compressed in reports.text_z
+// (migration 009), with a dictionary of the format's wording: reports of one format share
+// their headings and table labels, and the dictionary lets each text be compressed alone
+// (4–5× on generated reports). reports.text is then ''. Rows written before keep their text
+// in reports.text (text_z NULL). ReportText reads either.
+
+// textDictID names the dictionary in every compressed text; a later dictionary takes a new
+// id and the old one stays, so that old rows still read.
+const textDictID = 1
+
+//go:embed textdict/1.txt
+var textDict []byte
+
+var (
+	textCodecOnce sync.Once
+	textEncoder   *zstd.Encoder
+	textDecoder   *zstd.Decoder
+	textCodecErr  error
+)
+
+func textCodec() (*zstd.Encoder, *zstd.Decoder, error) {
+	textCodecOnce.Do(func() {
+		textEncoder, textCodecErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
+			zstd.WithEncoderDictRaw(textDictID, textDict), zstd.WithEncoderCRC(true))
+		if textCodecErr != nil {
+			return
+		}
+		textDecoder, textCodecErr = zstd.NewReader(nil, zstd.WithDecoderDictRaw(textDictID, textDict),
+			zstd.WithDecoderConcurrency(0))
+	})
+	return textEncoder, textDecoder, textCodecErr
+}
+
+// CompressText returns a report's text as stored in reports.text_z. It is safe for
+// concurrent use (the ingest workers compress, not the writer).
+func CompressText(text string) ([]byte, error) {
+	enc, _, err := textCodec()
+	if err != nil {
+		return nil, fmt.Errorf("compress text: %w", err)
+	}
+	return enc.EncodeAll([]byte(text), make([]byte, 0, len(text)/3)), nil
+}
+
+// ReportText returns the stored text of a report from its two columns: reports.text and
+// reports.text_z (nil for rows stored before migration 009, whose text is in text).
+func ReportText(text string, z []byte) (string, error) {
+	if z == nil {
+		return text, nil
+	}
+	_, dec, err := textCodec()
+	if err != nil {
+		return "", fmt.Errorf("decompress text: %w", err)
+	}
+	b, err := dec.DecodeAll(z, nil)
+	if err != nil {
+		return "", fmt.Errorf("decompress text: %w", err)
+	}
+	return string(b), nil
+}
+
+// proseAt returns where a prose section lies in the text (byte offset), -1 when it is not a
+// part of it: a section found there is stored as its place, not a second copy.
+func proseAt(text, section string) int {
+	if section == "" {
+		return -1
+	}
+	return strings.Index(text, section)
+}
