@@ -8,7 +8,7 @@ import (
 	"gongkai/ingest/check"
 )
 
-// TestTextStoredOnce: a report's text is stored compressed (reports.text ''), a prose
+// TestTextStoredOnce: a report's text is stored compressed (reports.text empty), a prose
 // section found in it as its place, one not found as its own text; loading, whole or slim,
 // gives back the same text and prose; and rows in the layout before migration 009 (text in
 // reports.text, prose in report_prose.text) still load.
