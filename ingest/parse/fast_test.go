@@ -127,3 +127,12 @@ func TestParseNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestHanBuffer(t *testing.T) {
+	var h hanBuffer
+	for _, s := range randomText(7, 20000, fastPieces) {
+		if got, want := h.of(s), hanOnly(s); got != want {
+			t.Fatalf("hanBuffer.of(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

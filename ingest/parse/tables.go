@@ -10,11 +10,10 @@ import (
 	"gongkai/ingest"
 )
 
-// rowTokens are the number and blank tokens read for one table row, with its label token.
+// rowTokens are the number and blank tokens read for one table row.
 type rowTokens struct {
-	key   string
-	label token
-	nums  []token
+	key  string
+	nums []token
 	// again are the numbers of a second printing of the row before the next row (a page
 	// break that repeats a row); nil when the row is printed once.
 	again []token
@@ -62,7 +61,6 @@ func findRows(toks []token, masks []uint32, labels []rowLabel) []rowTokens {
 			}
 		}
 		for i := p; i < stop; i++ {
-			t := toks[i]
 			if masks[i]&own == 0 {
 				continue
 			}
@@ -70,7 +68,7 @@ func findRows(toks []token, masks []uint32, labels []rowLabel) []rowTokens {
 			if !hasNumber(nums) {
 				continue // a header word or a group label ((六)其他处理 before its 1.…)
 			}
-			row := rowTokens{key: l.key, label: t, nums: nums}
+			row := rowTokens{key: l.key, nums: nums}
 			p = next
 			// the same row printed again before the next row (a header repeated after a
 			// page break has no numbers and is passed over like any header)

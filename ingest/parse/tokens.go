@@ -284,14 +284,27 @@ type hanBuffer struct{ b []byte }
 
 // of is hanOnly(s), its bytes in the buffer.
 func (h *hanBuffer) of(s string) string {
-	if allHan(s) {
+	// the Han characters before the first other one are copied in one piece
+	k := 0
+	for k < len(s) {
+		r, size := rune(s[k]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[k:])
+		}
+		if !isHan(r) {
+			break
+		}
+		k += size
+	}
+	if k == len(s) {
 		return s
 	}
 	if cap(h.b)-len(h.b) < len(s) {
 		h.b = make([]byte, 0, max(2048, len(s)))
 	}
 	start := len(h.b)
-	for _, r := range s {
+	h.b = append(h.b, s[:k]...)
+	for _, r := range s[k:] {
 		if isHan(r) {
 			h.b = utf8.AppendRune(h.b, r)
 		}
@@ -300,15 +313,6 @@ func (h *hanBuffer) of(s string) string {
 		return ""
 	}
 	return unsafe.String(&h.b[start], len(h.b)-start)
-}
-
-func allHan(s string) bool {
-	for _, r := range s {
-		if !isHan(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // isHan tells whether r is a Han character, with the common block checked first.
