@@ -89,6 +89,12 @@ func htmlDocument(enc, s string, root *html.Node) *Document {
 		ls.add(l)
 	}
 	doc.Lines = collapseBlank(ls.lines())
+	// the title and metadata may be slices of the page or of the walk's blocks: copied,
+	// so that what a report keeps of them (its organ's name) does not hold the page
+	doc.Title = strings.Clone(doc.Title)
+	for k, v := range doc.Meta {
+		doc.Meta[k] = strings.Clone(v)
+	}
 	return doc
 }
 
