@@ -32,6 +32,8 @@ type Analytics struct {
 	mu       sync.Mutex
 	memoedAt int64            // the data version memo holds answers of
 	memo     map[string][]Row // Values answers of that version
+	yearsAt  int64            // the data version of years
+	years    []int            // Years' answer of that version
 }
 
 // New returns an Analytics reading db (a DuckDB database with gongkai's schema). Its
@@ -260,10 +262,12 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 		return nil, err
 	}
 	a.mu.Lock()
-	if a.memoedAt != version || len(a.memo) >= maxMemo {
+	if version > a.memoedAt || a.memo == nil || len(a.memo) >= maxMemo {
 		a.memoedAt, a.memo = version, map[string][]Row{}
 	}
-	a.memo[key] = rows
+	if version == a.memoedAt { // (an answer of an older version is not kept)
+		a.memo[key] = rows
+	}
 	a.mu.Unlock()
 	return rows, nil
 }
@@ -330,14 +334,39 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 	return out, rows.Err()
 }
 
-// Years returns the statistics years with at least one current report, ascending.
+// Years returns the statistics years with at least one current report, ascending. The
+// answer is kept until the data version moves (every page asks); callers must not change it.
 func (a *Analytics) Years(ctx context.Context) ([]int, error) {
+	version, err := a.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if a.years != nil && a.yearsAt == version {
+		ys := a.years
+		a.mu.Unlock()
+		return ys, nil
+	}
+	a.mu.Unlock()
+	ys, err := a.queryYears(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if a.years == nil || version >= a.yearsAt {
+		a.yearsAt, a.years = version, ys
+	}
+	a.mu.Unlock()
+	return ys, nil
+}
+
+func (a *Analytics) queryYears(ctx context.Context) ([]int, error) {
 	rows, err := a.db.QueryContext(ctx, "SELECT DISTINCT year FROM current_reports ORDER BY year")
 	if err != nil {
 		return nil, fmt.Errorf("years: %w", err)
 	}
 	defer rows.Close()
-	var ys []int
+	ys := []int{}
 	for rows.Next() {
 		var y int
 		if err := rows.Scan(&y); err != nil {

@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"gongkai/analytics"
 	"gongkai/config"
@@ -58,6 +60,12 @@ type Server struct {
 	uploads   *limiter  // uploads: bodies held in memory, one ingest at a time
 	quiet     quietLog  // requests abandoned by their clients
 	cache     pageCache // rendered pages and API answers of the current data version
+	// cachedRoutes are the mux patterns served through the cache (which takes read slots
+	// only to compute) or without the database: every other GET takes a slot first.
+	cachedRoutes map[string]bool
+	warmCtx      context.Context // nil: no warm-up (WithWarmup)
+	warmTick     time.Duration
+	warmed       atomic.Int64 // the data version whose warm-up was started
 }
 
 // NewServer returns the dashboards over a, configured by cfg (district name, risk
@@ -74,26 +82,38 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	sub, _ := fs.Sub(assetFS, "assets")
 	m := http.NewServeMux()
 	m.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(sub))))
-	m.HandleFunc("GET /{$}", s.cachedGET(s.page(s.overview)))
-	m.HandleFunc("GET /agency", s.cachedGET(s.page(s.agency)))
-	m.HandleFunc("GET /agencies", s.cachedGET(s.page(s.agencyList)))
-	m.HandleFunc("GET /compare", s.cachedGET(s.page(s.compare)))
-	m.HandleFunc("GET /quality", s.cachedGET(s.page(s.quality)))
-	m.HandleFunc("GET /risks", s.cachedGET(s.page(s.risks)))
+	s.cachedRoutes = map[string]bool{}
+	cached := func(pattern string, h http.HandlerFunc) {
+		s.cachedRoutes[pattern] = true
+		m.HandleFunc(pattern, s.cachedGET(h))
+	}
+	cached("GET /{$}", s.page(s.overview))
+	cached("GET /agency", s.page(s.agency))
+	cached("GET /agencies", s.page(s.agencyList))
+	cached("GET /compare", s.page(s.compare))
+	cached("GET /quality", s.page(s.quality))
+	cached("GET /risks", s.page(s.risks))
 	m.HandleFunc("GET /source", s.page(s.source))
 	m.HandleFunc("GET /upload", s.page(s.uploadForm))
 	m.HandleFunc("POST /upload", s.uploadPage)
 	m.HandleFunc("POST /api/upload", s.uploadAPI)
 	m.HandleFunc("POST /api/check", s.checkAPI)
+	// answers that never touch the database take no slot either
+	for _, p := range []string{"GET /api/upload", "GET /api/{$}", "GET /api/metrics"} {
+		s.cachedRoutes[p] = true
+	}
 	m.HandleFunc("GET /api/upload", s.uploadLimitsAPI)
 	m.HandleFunc("GET /api/{$}", s.apiIndex)
 	m.HandleFunc("GET /api/metrics", s.apiMetrics)
-	m.HandleFunc("GET /api/years", s.apiYears)
+	cached("GET /api/years", s.apiYears)
 	m.HandleFunc("GET /api/agencies", s.apiAgencies)
-	m.HandleFunc("GET /api/tables/{name}", s.cachedGET(s.apiTable))
+	cached("GET /api/tables/{name}", s.apiTable)
 	m.HandleFunc("GET /download/{file}", s.download)
 	s.summaryRoutes(m)
 	s.mux = m
+	if s.warmCtx != nil {
+		go s.watch()
+	}
 	return s
 }
 
@@ -117,6 +137,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost:
 		s.mux.ServeHTTP(w, r) // uploads take their own slots once the token is checked
 	default:
+		if _, pattern := s.mux.Handler(r); s.cachedRoutes[pattern] {
+			s.mux.ServeHTTP(w, r) // the cache takes a slot only to compute
+			return
+		}
 		s.limited(s.reads, s.mux).ServeHTTP(w, r)
 	}
 }

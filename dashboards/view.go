@@ -1,13 +1,10 @@
 package dashboards
 
 import (
-	"bytes"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 
 	"gongkai/ingest"
 )
@@ -88,90 +85,4 @@ func paginate(tv *tableView, q url.Values, path string) *pager {
 		pg.Next = link(p + 1)
 	}
 	return pg
-}
-
-// pageCache keeps rendered pages and API answers until the data version moves: data change
-// only when reports are stored, so a page is computed once per version.
-type pageCache struct {
-	mu      sync.Mutex
-	version int64
-	entries map[string]cached
-}
-
-type cached struct {
-	ctype string
-	body  []byte
-}
-
-// maxCached bounds the cache (pages × filters); when full, it starts over.
-const maxCached = 2048
-
-func (c *pageCache) get(version int64, key string) (cached, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version != version {
-		return cached{}, false
-	}
-	e, ok := c.entries[key]
-	return e, ok
-}
-
-func (c *pageCache) put(version int64, key string, e cached) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version != version || c.entries == nil || len(c.entries) >= maxCached {
-		c.version, c.entries = version, map[string]cached{}
-	}
-	c.entries[key] = e
-}
-
-// recorder buffers a response so that a page can be cached; only 200s are kept.
-type recorder struct {
-	header http.Header
-	status int
-	buf    bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.buf.Write(b)
-}
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-
-// cachedGET serves h through the page cache, keyed by the URL, for as long as the data
-// version does not move. Failures are not cached.
-func (s *Server) cachedGET(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		version, err := s.a.DataVersion(r.Context())
-		if err != nil {
-			h(w, r)
-			return
-		}
-		key := r.URL.Path + "?" + r.URL.RawQuery
-		if e, ok := s.cache.get(version, key); ok {
-			w.Header().Set("Content-Type", e.ctype)
-			w.Write(e.body)
-			return
-		}
-		rec := &recorder{header: http.Header{}}
-		h(rec, r)
-		for k, vs := range rec.header {
-			w.Header()[k] = vs
-		}
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		w.WriteHeader(rec.status)
-		w.Write(rec.buf.Bytes())
-		if rec.status == http.StatusOK && rec.header.Get("Content-Disposition") == "" {
-			s.cache.put(version, key, cached{ctype: rec.header.Get("Content-Type"), body: rec.buf.Bytes()})
-		}
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -110,7 +111,15 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 		dashboards.WithCheck(func(ctx context.Context, drafts []dashboards.Draft) ([]dashboards.CheckResult, error) {
 			return checkDrafts(ctx, db, drafts, pipeline.Standard(serviceSettings(cfg)))
 		}),
-		dashboards.WithIngestURLs(uploadIngestURLs(db, cfg)))
+		dashboards.WithIngestURLs(uploadIngestURLs(db, cfg)),
+		dashboards.WithWarmup(ctx, 200*time.Millisecond))
+	// Readers keep their DuckDB connections between requests (database/sql keeps 2 by
+	// default and would open and close the others on every query).
+	slots := cfg.Server.MaxConcurrent
+	if slots <= 0 {
+		slots = 2 * runtime.NumCPU() // as dashboards' limiter
+	}
+	db.SQL().SetMaxIdleConns(slots + 4)
 	srv := dashboards.HTTPServer(h, cfg.Server, nil)
 	fmt.Fprintf(out, "看板地址：http://%s/ （数据库 %s；按 Ctrl-C 结束）\n", ln.Addr(), cfg.DB)
 	if cfg.Server.Token == "" {

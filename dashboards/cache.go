@@ -1,0 +1,349 @@
+package dashboards
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// pageCache keeps rendered pages and API answers of one data version, and the computations
+// under way: data change only when reports are stored, so a page is computed once per version,
+// and many clients asking for the same page at once wait for one computation (single flight)
+// instead of each running it.
+type pageCache struct {
+	mu      sync.Mutex
+	version int64
+	entries map[string]*answer
+	flights map[string]*flight
+	// stale are the pages (HTML pages, JSON objects) of the version before, shown while
+	// their new version is computed for longer than staleWait.
+	stale map[string]*answer
+}
+
+// answer is a recorded response. page: an HTML page or a JSON object, which may be shown
+// stale (marked as such).
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+	page   bool
+}
+
+func (a *answer) write(w http.ResponseWriter) {
+	for k, vs := range a.header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(a.status)
+	w.Write(a.body)
+}
+
+// flight is one computation of a page; done is closed when res is set (nil: the computation
+// gave nothing the others may use, such as a client that left or a full queue).
+type flight struct {
+	done chan struct{}
+	res  *answer
+}
+
+// maxCached bounds the cache (pages × filters); when full, it starts over.
+const maxCached = 2048
+
+// lookup returns the cached answer of key, or the flight computing it; lead says that the
+// caller started that flight and must finish it.
+func (c *pageCache) lookup(version int64, key string) (a *answer, f *flight, lead bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version > c.version || c.entries == nil {
+		stale := map[string]*answer{}
+		for k, a := range c.entries {
+			if a.page {
+				stale[k] = a
+			}
+		}
+		for k, a := range c.stale { // pages not asked for since: still the latest drawn
+			if _, ok := stale[k]; !ok && len(stale) < maxCached {
+				stale[k] = a
+			}
+		}
+		c.version, c.entries, c.flights, c.stale = version, map[string]*answer{}, map[string]*flight{}, stale
+	}
+	if version < c.version {
+		// an older version than the cache's (the request began before a write): compute
+		// alone, keep nothing
+		return nil, &flight{done: make(chan struct{})}, true
+	}
+	if a, ok := c.entries[key]; ok {
+		return a, nil, false
+	}
+	if f, ok := c.flights[key]; ok {
+		return nil, f, false
+	}
+	f = &flight{done: make(chan struct{})}
+	c.flights[key] = f
+	return nil, f, true
+}
+
+// staleOf returns the page of key drawn from an older version, nil when none.
+func (c *pageCache) staleOf(key string) *answer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stale[key]
+}
+
+// staleWait is how long a request waits for a page being recomputed after a write before it
+// is shown the page of the version before, marked as such (staleNote).
+const staleWait = 300 * time.Millisecond
+
+// staleNote is put at the top of a page shown from the version before a write.
+var staleNote = []byte(`<main><p class="note stale">数据刚刚更新（有报告入库），本页正在重新计算：下面是更新前的数字，可能还不含最新入库的报告，请稍后刷新。</p>`)
+
+// staleJSON is put at the start of a JSON object shown from the version before a write.
+var staleJSON = []byte(`{"stale": "数据刚刚更新（有报告入库），本结果正在重新计算：以下是更新前的数字，请稍后重新请求。",`)
+
+// asStale is a page marked as drawn before the latest write: a note at the top of an HTML
+// page, a "stale" member of a JSON object, and the header X-Gongkai-Stale.
+func (a *answer) asStale() *answer {
+	var b []byte
+	if bytes.HasPrefix(a.body, []byte("{")) {
+		b = append(append([]byte{}, staleJSON...), a.body[1:]...)
+	} else {
+		b = bytes.Replace(a.body, []byte("<main>"), staleNote, 1)
+	}
+	h := a.header.Clone()
+	h.Set("X-Gongkai-Stale", "1")
+	h.Set("Cache-Control", "no-store")
+	return &answer{status: a.status, header: h, body: b}
+}
+
+// peek returns the cached answer of key for version, nil when none.
+func (c *pageCache) peek(version int64, key string) *answer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return nil
+	}
+	return c.entries[key]
+}
+
+// finish ends a flight with its answer (nil: none to share), keeping it when it is a page
+// worth caching.
+func (c *pageCache) finish(version int64, key string, f *flight, a *answer, keep bool) {
+	c.mu.Lock()
+	if c.version == version {
+		if c.flights[key] == f {
+			delete(c.flights, key)
+		}
+		if keep && a != nil {
+			if len(c.entries) >= maxCached {
+				c.entries = map[string]*answer{}
+			}
+			c.entries[key] = a
+		}
+	}
+	c.mu.Unlock()
+	f.res = a
+	close(f.done)
+}
+
+// recorder buffers a response so that a page can be cached and shared.
+type recorder struct {
+	header http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.buf.Write(b)
+}
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+
+// cachedGET serves h through the page cache, keyed by the URL, for as long as the data
+// version (kept in memory by the store) does not move. A cached answer is written without
+// touching the database and without waiting for a slot of the read limiter; a page not yet
+// cached is computed once, in a slot, while the other requests for it wait for that answer.
+// Only 200s are kept; other answers are shared with the requests that waited for them.
+func (s *Server) cachedGET(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		version, err := s.a.DataVersion(r.Context())
+		if err != nil {
+			s.limited(s.reads, h).ServeHTTP(w, r)
+			return
+		}
+		s.warmFor(version)
+		key := r.URL.Path + "?" + r.URL.RawQuery
+		for {
+			a, f, lead := s.cache.lookup(version, key)
+			if a != nil {
+				a.write(w)
+				return
+			}
+			if old := s.cache.staleOf(key); old != nil {
+				// A page drawn before the latest write: it is recomputed (by this request,
+				// detached from its client, or by the one already at it); wait a little for
+				// it, then show the old page marked as such rather than keep the reader waiting.
+				if lead {
+					go s.computeShared(h, r, version, key, f)
+				}
+				t := time.NewTimer(staleWait)
+				select {
+				case <-f.done:
+					t.Stop()
+					if f.res != nil {
+						f.res.write(w)
+					} else {
+						old.asStale().write(w) // no slot for it now
+					}
+					return
+				case <-t.C:
+					old.asStale().write(w)
+					return
+				case <-r.Context().Done():
+					t.Stop()
+					return
+				}
+			}
+			if !lead {
+				select {
+				case <-f.done:
+				case <-r.Context().Done():
+					return // the client left
+				}
+				if f.res != nil {
+					f.res.write(w)
+					return
+				}
+				continue // the computation was abandoned: take it over
+			}
+			a, keep, err := s.compute(h, r, version)
+			s.cache.finish(version, key, f, a, keep)
+			if errors.Is(err, errMoved) {
+				version, _ = s.a.DataVersion(r.Context())
+				continue // a write came while it waited for a slot: the page of the new data
+			}
+			if err != nil {
+				if errors.Is(err, errBusy) {
+					s.busy(w, r, s.reads)
+				} // else the client left
+				return
+			}
+			if a != nil {
+				a.write(w)
+			}
+			return
+		}
+	}
+}
+
+// computeShared computes the page of r for the requests waiting on f, detached from r's
+// client (who may have been shown the stale page and left).
+func (s *Server) computeShared(h http.HandlerFunc, r *http.Request, version int64, key string, f *flight) {
+	r = r.Clone(context.WithoutCancel(r.Context()))
+	a, keep, _ := s.compute(h, r, version)
+	s.cache.finish(version, key, f, a, keep)
+}
+
+// errMoved says that the data version moved while a computation waited for its slot.
+var errMoved = errors.New("data version moved")
+
+// compute runs h for r in a slot of the read limiter and records its answer: nil when there
+// is none to share (no slot: err; the data version moved past version while it waited:
+// errMoved, so that no slot is spent on a page already out of date; or the client left
+// mid-page). keep says whether the answer may be cached.
+func (s *Server) compute(h http.HandlerFunc, r *http.Request, version int64) (a *answer, keep bool, err error) {
+	release, err := s.reads.acquire(r.Context())
+	if err != nil {
+		return nil, false, err
+	}
+	defer release()
+	if v, err := s.a.DataVersion(r.Context()); err == nil && v != version {
+		return nil, false, errMoved
+	}
+	rec := &recorder{header: http.Header{}}
+	h(rec, r)
+	if r.Context().Err() != nil {
+		return nil, false, nil // its queries were interrupted: not an answer for others
+	}
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	ct := rec.header.Get("Content-Type")
+	a = &answer{status: rec.status, header: rec.header, body: rec.buf.Bytes(),
+		page: strings.HasPrefix(ct, "text/html") || (strings.HasPrefix(ct, "application/json") && bytes.HasPrefix(rec.buf.Bytes(), []byte("{")))}
+	return a, rec.status == http.StatusOK && rec.header.Get("Content-Disposition") == "", nil
+}
+
+// warmPaths are the pages and answers every user sees first, computed in the background as
+// soon as the data version moves (WithWarmup), so that the first visitor after a write finds
+// them cached.
+var warmPaths = []string{
+	"/", "/compare", "/risks", "/quality", "/agencies",
+	"/api/tables/kpi", "/api/tables/trend", "/api/tables/compare_district", "/api/tables/movers_up",
+	"/api/tables/movers_down", "/api/tables/quality_rules", "/api/tables/risks",
+}
+
+// WithWarmup computes the pages every user sees first (warmPaths) in the background whenever
+// the data version moves (checked every tick until ctx ends, and on every request), one at
+// a time in a slot like any request, so that the first visitor after a write finds them
+// cached. For gongkai serve.
+func WithWarmup(ctx context.Context, tick time.Duration) Option {
+	return func(s *Server) { s.warmCtx, s.warmTick = ctx, tick }
+}
+
+// watch starts warm-ups until the server's context ends.
+func (s *Server) watch() {
+	t := time.NewTicker(s.warmTick)
+	defer t.Stop()
+	for {
+		if v, err := s.a.DataVersion(s.warmCtx); err == nil {
+			s.warmFor(v)
+		}
+		select {
+		case <-s.warmCtx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// warmFor starts warming the pages of version unless that was done (or is under way).
+func (s *Server) warmFor(version int64) {
+	if s.warmCtx == nil {
+		return
+	}
+	for {
+		old := s.warmed.Load()
+		if old >= version {
+			return
+		}
+		if s.warmed.CompareAndSwap(old, version) {
+			go s.warm(version)
+			return
+		}
+	}
+}
+
+// warm requests every warm path of version through the cache, stopping when the version moves
+// (a newer warm-up takes over) or the server stops.
+func (s *Server) warm(version int64) {
+	for _, p := range warmPaths {
+		if v, err := s.a.DataVersion(s.warmCtx); err != nil || v != version || s.warmCtx.Err() != nil {
+			return
+		}
+		r, err := http.NewRequestWithContext(s.warmCtx, http.MethodGet, p, nil)
+		if err != nil {
+			continue
+		}
+		s.mux.ServeHTTP(&recorder{header: http.Header{}}, r)
+	}
+}
