@@ -195,7 +195,11 @@ func (s *Server) cachedGET(h http.HandlerFunc) http.HandlerFunc {
 				if lead {
 					go s.computeShared(h, r, version, key, f)
 				}
-				t := time.NewTimer(staleWait)
+				wait := staleWait
+				if r.Context().Value(warming{}) != nil {
+					wait = time.Hour // the warm-up computes one page at a time
+				}
+				t := time.NewTimer(wait)
 				select {
 				case <-f.done:
 					t.Stop()
@@ -316,6 +320,9 @@ func (s *Server) watch() {
 	}
 }
 
+// warming marks the context of a warm-up request.
+type warming struct{}
+
 // warmFor starts warming the pages of version unless that was done (or is under way).
 func (s *Server) warmFor(version int64) {
 	if s.warmCtx == nil {
@@ -340,7 +347,7 @@ func (s *Server) warm(version int64) {
 		if v, err := s.a.DataVersion(s.warmCtx); err != nil || v != version || s.warmCtx.Err() != nil {
 			return
 		}
-		r, err := http.NewRequestWithContext(s.warmCtx, http.MethodGet, p, nil)
+		r, err := http.NewRequestWithContext(context.WithValue(s.warmCtx, warming{}, true), http.MethodGet, p, nil)
 		if err != nil {
 			continue
 		}
