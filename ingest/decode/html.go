@@ -62,13 +62,6 @@ func (HTML) Read(name string, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	// most pages are plain, well-formed HTML: their tree is built in one quick pass, the
-	// rest by html.Parse
-	if root, slab, ok := fastParse(s); ok {
-		doc := htmlDocument(enc, s, root)
-		releaseNodes(slab)
-		return doc, nil
-	}
 	root, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		return nil, errorf(name, "html: %v", err)
