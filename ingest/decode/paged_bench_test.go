@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // corpusFile reads a file of the real corpus, or skips.
@@ -31,6 +32,37 @@ func BenchmarkReadPDF(b *testing.B) {
 		}
 	}
 	reportCPU(b, cpu0)
+}
+
+// BenchmarkReadPDFParallel reads the same PDF from as many goroutines as there are cores
+// (one PDFium instance each, as ingest's workers do): reports/s is wall-clock throughput,
+// cpu-µs/report what each report cost.
+func BenchmarkReadPDFParallel(b *testing.B) {
+	data := corpusFile(b, "raw", "jiangsu-huaian_hongzequ-renminzhengfu_2024.pdf")
+	warm := make(chan error, pdfInstances())
+	for range cap(warm) { // start every instance outside the timing
+		go func() {
+			_, err := Read("warm.pdf", data)
+			warm <- err
+		}()
+	}
+	for range cap(warm) {
+		if err := <-warm; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	cpu0, t0 := cpuTime(), time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := Read("r.pdf", data); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "reports/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/report")
 }
 
 // BenchmarkReadDOCX reads a real report converted to Word.

@@ -7,11 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
-	"github.com/klippa-app/go-pdfium/enums"
 	pdfiumerrors "github.com/klippa-app/go-pdfium/errors"
 	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
@@ -43,6 +43,8 @@ var (
 	ErrEncrypted = errors.New("PDF 已加密（需要密码），无法读取；请提供未加密的版本")
 	// ErrPDF is returned for a PDF that PDFium cannot open (damaged, not a PDF).
 	ErrPDF = errors.New("PDF 文件已损坏或格式不正确")
+	// errPDFium marks a failure inside PDFium (a trap): the instance is not reused.
+	errPDFium = errors.New("PDFium")
 )
 
 const (
@@ -67,8 +69,9 @@ func (PDF) Read(name string, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, errorf(name, "pdf: PDFium: %w", err)
 	}
-	defer release()
 	pages, title, err := extractPDF(inst, data)
+	// an instance that PDFium itself failed in (a trap, a panic) is not used again
+	release(errors.Is(err, errPDFium))
 	if err != nil {
 		return nil, errorf(name, "pdf: %w", err)
 	}
@@ -84,18 +87,23 @@ func (PDF) Read(name string, data []byte) (*Document, error) {
 	return doc, nil
 }
 
-// pdfEngine is the process's one PDFium: the WebAssembly module is compiled once (cached
-// on disk under the user cache directory, so that the next process starts in a fraction
-// of the time) and its instance is shared, one document at a time.
+// pdfEngine is the process's PDFium: the WebAssembly module is compiled once (cached on
+// disk under the user cache directory, so that the next process starts in a fraction of the
+// time) and instantiated up to once per core, each instance reading one document at a time.
+// PDFium's own page parsing is most of a PDF's cost, so documents read side by side are what
+// uses a second core; an instance is made only when the ones there are busy, so a process
+// that reads one PDF at a time keeps one (each holds tens of MB of WebAssembly memory).
 var pdfEngine struct {
 	once sync.Once
 	pool pdfium.Pool
-	inst pdfium.Pdfium
 	err  error
 	mu   sync.Mutex
-	// Startup is how long the first call took to make the instance.
+	// startup is how long the first call took to make the first instance.
 	startup time.Duration
 }
+
+// pdfInstances is the most PDFium instances a process keeps: one a core, at most 8.
+func pdfInstances() int { return max(1, min(runtime.GOMAXPROCS(0), 8)) }
 
 // PDFStartup returns how long it took to start PDFium in this process (0 before the first
 // PDF). The first run on a machine compiles the module (seconds); later runs read the
@@ -126,8 +134,10 @@ func pdfCacheDir() string {
 	return dir
 }
 
-// pdfInstance returns the shared PDFium instance, locked for the caller until release.
-func pdfInstance() (pdfium.Pdfium, func(), error) {
+// pdfInstance returns a PDFium instance for the caller alone; release gives it back (or,
+// when broken is set, throws it away so that a document that upset PDFium cannot affect the
+// next one).
+func pdfInstance() (inst pdfium.Pdfium, release func(broken bool), err error) {
 	pdfEngine.once.Do(func() {
 		start := time.Now()
 		cache := wazero.NewCompilationCache()
@@ -139,8 +149,9 @@ func pdfInstance() (pdfium.Pdfium, func(), error) {
 		rc := wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
 			WithCompilationCache(cache)
+		n := pdfInstances()
 		pool, err := webassembly.Init(webassembly.Config{
-			MinIdle: 1, MaxIdle: 1, MaxTotal: 1, ReuseWorkers: true,
+			MinIdle: 1, MaxIdle: n, MaxTotal: n, ReuseWorkers: true,
 			RuntimeConfig: rc,
 			FSConfig:      wazero.NewFSConfig(), // no file system: documents are passed as bytes
 			Stdout:        io.Discard,
@@ -150,19 +161,25 @@ func pdfInstance() (pdfium.Pdfium, func(), error) {
 			pdfEngine.err = err
 			return
 		}
-		inst, err := pool.GetInstance(time.Minute)
-		if err != nil {
-			pdfEngine.err = err
-			return
-		}
-		pdfEngine.pool, pdfEngine.inst = pool, inst
+		pdfEngine.pool = pool
+		pdfEngine.mu.Lock()
 		pdfEngine.startup = time.Since(start)
+		pdfEngine.mu.Unlock()
 	})
 	if pdfEngine.err != nil {
 		return nil, nil, pdfEngine.err
 	}
-	pdfEngine.mu.Lock()
-	return pdfEngine.inst, pdfEngine.mu.Unlock, nil
+	inst, err = pdfEngine.pool.GetInstance(10 * time.Minute)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inst, func(broken bool) {
+		if broken {
+			inst.Kill()
+			return
+		}
+		inst.Close()
+	}, nil
 }
 
 // pchar is one character of a page, in the page's display coordinates (points, origin at
@@ -180,7 +197,6 @@ func (c pchar) h() float64  { return c.y1 - c.y0 }
 type ppage struct {
 	chars         []pchar
 	width, height float64
-	images        int
 }
 
 // extractPDF opens the document and reads every page's characters, and the document's
@@ -188,7 +204,7 @@ type ppage struct {
 func extractPDF(inst pdfium.Pdfium, data []byte) (pages []ppage, title string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: PDFium: %v", ErrPDF, p)
+			err = fmt.Errorf("%w: %w: %v", ErrPDF, errPDFium, p)
 		}
 	}()
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
@@ -247,17 +263,6 @@ func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (p
 		uw, uh = uh, uw
 	}
 	p.width, p.height = float64(w.PageWidth), float64(h.PageHeight)
-	if objs, err := inst.FPDFPage_CountObjects(&requests.FPDFPage_CountObjects{Page: page}); err == nil {
-		for k := 0; k < objs.Count && k < 10000; k++ {
-			o, err := inst.FPDFPage_GetObject(&requests.FPDFPage_GetObject{Page: page, Index: k})
-			if err != nil {
-				continue
-			}
-			if t, err := inst.FPDFPageObj_GetType(&requests.FPDFPageObj_GetType{PageObject: o.PageObject}); err == nil && t.Type == enums.FPDF_PAGEOBJ_IMAGE {
-				p.images++
-			}
-		}
-	}
 	st, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{Page: page, Mode: requests.GetPageTextStructuredModeChars})
 	if err != nil {
 		return p, err
