@@ -301,3 +301,35 @@ func TestChineseNumber(t *testing.T) {
 		t.Errorf("marker %q is not normal or has digits", m)
 	}
 }
+
+// TestSplitPipeTables: a Markdown file printed by a browser runs its pipe tables on in
+// paragraphs; they become one line per row again, and nothing else is touched.
+func TestSplitPipeTables(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"rows run together, separator, trailing empty cell",
+			[]string{"前言 ## 表三: 情况 | 一、本年新收 | 32 | 34 | | | 二、上年结转 | 2 | 2 | |—|—|— |—| | 3.其他 | 4 | |"},
+			[]string{"前言", "表三: 情况", "一、本年新收\t32\t34", "二、上年结转\t2\t2", "3.其他\t4\t"}},
+		{"label text before the first pipe, a separator wrapped to its own line",
+			[]string{"(二)部分公开 2.其他 | 1.属于国家秘密 | 0 | 0 | |---|---|", "—|—|—|", "正文"},
+			[]string{"(二)部分公开 2.其他", "1.属于国家秘密\t0\t0", "正文"}},
+		{"no Markdown separator: pipes are text",
+			[]string{"a | b | c", "一、总体情况"},
+			[]string{"a | b | c", "一、总体情况"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pages := make([]int, len(tt.in))
+			got, gotPages := splitPipeTables(tt.in, pages)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+			if len(gotPages) != len(got) {
+				t.Errorf("%d pages for %d lines", len(gotPages), len(got))
+			}
+		})
+	}
+}

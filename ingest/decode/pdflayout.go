@@ -3,6 +3,7 @@ package decode
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -948,6 +949,7 @@ func layoutPDF(pages []ppage) *Document {
 		raw = append(raw, line)
 		rawPages = append(rawPages, l.page)
 	}
+	raw, rawPages = splitPipeTables(raw, rawPages)
 	ls := newLineSet(len(raw)*40, len(raw))
 	for _, l := range raw {
 		ls.add(l)
@@ -969,6 +971,79 @@ func layoutPDF(pages []ppage) *Document {
 		doc.Pages = append(doc.Pages, rawPages[i])
 	}
 	return doc
+}
+
+// mdSeparator is a Markdown table separator run (|---|:--:|, dashes of any width, spaces
+// inside where the line wrapped) and the spaces around it.
+var mdSeparator = regexp.MustCompile(`\s*\|(?:\s*[-—–―─:]+\s*\|)+\s*`)
+
+// mdRowBreak is the place between two Markdown table rows that a browser ran together.
+var mdRowBreak = regexp.MustCompile(`\|(?:\s*\|)+`)
+
+// mdTrailingEmpty is an empty last cell at the end of a line: "| 0 | |".
+var mdTrailingEmpty = regexp.MustCompile(`\|\s*\|\s*$`)
+
+// splitPipeTables undoes a browser's print-out of a Markdown file: its pipe tables were
+// shown as paragraphs, rows running on into each other ("| 32 | 34 | | | 二、… | 2 |") and
+// wrapped at the page's width. Only a document that shows a Markdown separator row is
+// touched. A line with pipes is cut into the text before the first pipe and one line per
+// table row, its cells tab-separated; a row boundary is a pipe followed by another (an
+// empty cell between rows is no number); separator runs and "## " heading marks end a line.
+func splitPipeTables(raw []string, pages []int) ([]string, []int) {
+	has := false
+	for _, l := range raw {
+		if strings.Count(l, "|") >= 3 && mdSeparator.MatchString(l) && strings.ContainsAny(mdSeparator.FindString(l), "-—–―─") {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return raw, pages
+	}
+	var out []string
+	var outPages []int
+	for i, l := range raw {
+		if strings.Count(l, "|") < 2 && !strings.Contains(l, "## ") {
+			out = append(out, l)
+			outPages = append(outPages, pages[i])
+			continue
+		}
+		if strings.Trim(l, "|-—–―─: \t") == "" {
+			continue // the rest of a separator row wrapped onto its own line
+		}
+		l = mdSeparator.ReplaceAllString(l, "\n")
+		l = strings.ReplaceAll(l, "## ", "\n")
+		// pipes with nothing between them at the end of the line: the row's last cell is
+		// empty (no row follows)
+		lastEmpty := false
+		if m := mdTrailingEmpty.FindStringIndex(l); m != nil {
+			l, lastEmpty = l[:m[0]]+"|", true
+		}
+		l = mdRowBreak.ReplaceAllString(l, "|\n|")
+		parts := strings.Split(l, "\n")
+		for pi, part := range parts {
+			part = strings.TrimSpace(part)
+			if part == "" || strings.Trim(part, "| ") == "" {
+				continue
+			}
+			if k := strings.IndexByte(part, '|'); k > 0 {
+				// text before the table's first pipe: a label or prose of its own
+				out = append(out, strings.TrimSpace(part[:k]))
+				outPages = append(outPages, pages[i])
+				part = part[k:]
+			}
+			var cells []string
+			for _, c := range strings.Split(strings.Trim(part, "| "), "|") {
+				cells = append(cells, strings.TrimSpace(c))
+			}
+			if lastEmpty && pi == len(parts)-1 {
+				cells = append(cells, "")
+			}
+			out = append(out, strings.Join(cells, "\t"))
+			outPages = append(outPages, pages[i])
+		}
+	}
+	return out, outPages
 }
 
 // PageMarker is the line that starts page n (n ≥ 2) in a PDF's text: "—— 第十二页 ——".
