@@ -171,24 +171,23 @@ type docxWalker struct {
 
 // walk reads the XML. Only local names are looked at: WPS and Word agree on them.
 func (w *docxWalker) walk(data []byte) error {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.Strict = false
+	sc := xmlScanner{data: data}
 	var boxParas []strings.Builder // paragraphs being built inside text boxes (nested)
 	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			break
-		}
+		t, err := sc.next()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		if t.kind == xmlEOF {
+			break
+		}
+		switch t.kind {
+		case xmlStart:
 			if w.skip > 0 {
 				w.skip++
 				continue
 			}
-			switch t.Name.Local {
+			switch t.name {
 			case "Fallback", "delText", "instrText", "del", "footnoteReference", "endnoteReference", "commentReference":
 				w.skip = 1
 			case "txbxContent":
@@ -233,25 +232,25 @@ func (w *docxWalker) walk(data []byte) error {
 				}
 			case "gridSpan":
 				if tb := w.table(); tb != nil && tb.cell != nil {
-					if n, err := strconv.Atoi(attrVal(t, "val")); err == nil && n > 1 {
+					if n, err := strconv.Atoi(t.attr("val")); err == nil && n > 1 {
 						tb.cell.span = min(n, maxColumns)
 					}
 				}
 			case "vMerge":
 				if tb := w.table(); tb != nil && tb.cell != nil {
-					if attrVal(t, "val") == "restart" {
+					if t.attr("val") == "restart" {
 						tb.cell.vmerge = 1
 					} else {
 						tb.cell.vmerge = 2
 					}
 				}
 			}
-		case xml.EndElement:
+		case xmlEnd:
 			if w.skip > 0 {
 				w.skip--
 				continue
 			}
-			switch t.Name.Local {
+			switch t.name {
 			case "r":
 				w.run = max(0, w.run-1)
 				if w.run == 0 && !w.runProps && w.box == 0 && w.table() == nil &&
@@ -299,9 +298,9 @@ func (w *docxWalker) walk(data []byte) error {
 				}
 				w.lines = append(w.lines, "")
 			}
-		case xml.CharData:
+		case xmlText:
 			if w.skip == 0 && w.inT {
-				w.write(&boxParas, string(t))
+				w.write(&boxParas, t.text)
 			}
 		}
 	}
@@ -401,14 +400,4 @@ func layoutDOCX(rows [][]docxCell) [][]string {
 		}
 	}
 	return out
-}
-
-// attrVal returns the value of the attribute with the local name key.
-func attrVal(t xml.StartElement, key string) string {
-	for _, a := range t.Attr {
-		if a.Name.Local == key {
-			return a.Value
-		}
-	}
-	return ""
 }
