@@ -42,5 +42,7 @@ go test -run '^$' -fuzz '^FuzzRead$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzDOCX$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzPDF$' -fuzztime "$fuzztime" ./ingest/decode
+go test -run '^$' -fuzz '^FuzzPDFLayout$' -fuzztime "$fuzztime" ./ingest/decode
+go test -run '^$' -fuzz '^FuzzXMLScan$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzParsePage$' -fuzztime "$fuzztime" ./ingest/web
 go test -run '^$' -fuzz '^FuzzRobots$' -fuzztime "$fuzztime" ./ingest/web
