@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/enums"
 	pdfiumerrors "github.com/klippa-app/go-pdfium/errors"
 	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
@@ -69,7 +70,16 @@ func (PDF) Read(name string, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, errorf(name, "pdf: PDFium: %w", err)
 	}
-	pages, title, err := extractPDF(inst, data)
+	// the layout first reads the characters alone; a page whose table it cannot place on
+	// its columns that way (empty cells under a crowded header) is read again for the
+	// table's ruling lines, and the layout done again with them
+	var doc *Document
+	var want []int
+	wantRules := func(pages []ppage) []int {
+		doc, want = layout(pages)
+		return want
+	}
+	pages, title, err := extractPDF(inst, data, wantRules)
 	// an instance that PDFium itself failed in (a trap, a panic) is not used again
 	release(errors.Is(err, errPDFium))
 	if err != nil {
@@ -82,7 +92,9 @@ func (PDF) Read(name string, data []byte) (*Document, error) {
 	if chars == 0 {
 		return nil, errorf(name, "pdf: %w", ErrScanned)
 	}
-	doc := layoutPDF(pages)
+	if len(want) > 0 { // rules read for pages the first layout asked for
+		doc, _ = layout(pages)
+	}
 	doc.Title = Normalize(collapseSpace(title))
 	return doc, nil
 }
@@ -197,11 +209,20 @@ func (c pchar) h() float64  { return c.y1 - c.y0 }
 type ppage struct {
 	chars         []pchar
 	width, height float64
+	// vrules are the page's vertical ruling lines, read when the layout asked (ruled).
+	vrules []vrule
+	ruled  bool
 }
+
+// vrule is a vertical ruling line: x, from y0 down to y1 (display coordinates).
+type vrule struct{ x, y0, y1 float64 }
 
 // extractPDF opens the document and reads every page's characters, and the document's
 // title (its Info /Title: a browser prints the page's <title> there, WPS the file's title).
-func extractPDF(inst pdfium.Pdfium, data []byte) (pages []ppage, title string, err error) {
+//
+// wantRules is given the pages' characters while the document is open and returns the
+// pages (1-based) whose ruling lines are to be read too.
+func extractPDF(inst pdfium.Pdfium, data []byte, wantRules func([]ppage) []int) (pages []ppage, title string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: %w: %v", ErrPDF, errPDFium, p)
@@ -227,16 +248,134 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (pages []ppage, title string, e
 		title = m.Value
 	}
 	for i := 0; i < n; i++ {
-		p, err := extractPage(inst, doc.Document, i)
+		p, err := extractPage(inst, doc.Document, i, wantRules != nil)
 		if err != nil {
 			return nil, "", fmt.Errorf("page %d: %w", i+1, err)
 		}
 		pages = append(pages, p)
 	}
+	chars := 0
+	for _, p := range pages {
+		chars += len(p.chars)
+	}
+	if chars == 0 || wantRules == nil {
+		return pages, title, nil
+	}
+	for _, pn := range wantRules(pages) {
+		if pn < 1 || pn > len(pages) || pages[pn-1].ruled {
+			continue
+		}
+		rules, err := loadPageRules(inst, doc.Document, pn-1)
+		if err != nil {
+			continue // the layout without rules stands
+		}
+		pages[pn-1].vrules, pages[pn-1].ruled = rules, true
+	}
 	return pages, title, nil
 }
 
-func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (ppage, error) {
+// maxRuleObjects bounds the page objects looked at for ruling lines.
+const maxRuleObjects = 20000
+
+// loadPageRules reads the vertical ruling lines of a page (table cell borders: thin filled
+// rectangles, as browsers print them, or stroked lines, as Word and WPS do), in display
+// coordinates. The edges of a rectangle below half the page's height (a cell's shading or
+// outline) count too.
+func loadPageRules(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) ([]vrule, error) {
+	lp, err := inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: doc, Index: index})
+	if err != nil {
+		return nil, err
+	}
+	defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: lp.Page})
+	page := requests.Page{ByReference: &lp.Page}
+	g, err := pageGeometry(inst, page)
+	if err != nil {
+		return nil, err
+	}
+	return pageRules(inst, page, g)
+}
+
+// pageRules reads the ruling lines of a loaded page.
+func pageRules(inst pdfium.Pdfium, page requests.Page, g pgeom) ([]vrule, error) {
+	objs, err := inst.FPDFPage_CountObjects(&requests.FPDFPage_CountObjects{Page: page})
+	if err != nil {
+		return nil, err
+	}
+	var rules []vrule
+	for k := 0; k < objs.Count && k < maxRuleObjects; k++ {
+		o, err := inst.FPDFPage_GetObject(&requests.FPDFPage_GetObject{Page: page, Index: k})
+		if err != nil {
+			continue
+		}
+		t, err := inst.FPDFPageObj_GetType(&requests.FPDFPageObj_GetType{PageObject: o.PageObject})
+		if err != nil || t.Type != enums.FPDF_PAGEOBJ_PATH {
+			continue
+		}
+		b, err := inst.FPDFPageObj_GetBounds(&requests.FPDFPageObj_GetBounds{PageObject: o.PageObject})
+		if err != nil {
+			continue
+		}
+		x0, y0, x1, y1 := g.display(float64(b.Left), float64(b.Bottom), float64(b.Right), float64(b.Top))
+		w, h := x1-x0, y1-y0
+		switch {
+		case h < 3:
+		case w <= 2.5:
+			rules = append(rules, vrule{(x0 + x1) / 2, y0, y1})
+		case h < g.height/2:
+			rules = append(rules, vrule{x0, y0, y1}, vrule{x1, y0, y1})
+		}
+	}
+	return rules, nil
+}
+
+// pgeom is what it takes to turn a page's user space into display coordinates.
+type pgeom struct {
+	rot           int
+	uw, uh        float64 // the unrotated page's size
+	width, height float64 // the displayed size
+}
+
+// pageGeometry reads a page's size and rotation.
+func pageGeometry(inst pdfium.Pdfium, page requests.Page) (pgeom, error) {
+	var g pgeom
+	w, err := inst.FPDF_GetPageWidthF(&requests.FPDF_GetPageWidthF{Page: page})
+	if err != nil {
+		return g, err
+	}
+	h, err := inst.FPDF_GetPageHeightF(&requests.FPDF_GetPageHeightF{Page: page})
+	if err != nil {
+		return g, err
+	}
+	if r, err := inst.FPDFPage_GetRotation(&requests.FPDFPage_GetRotation{Page: page}); err == nil {
+		g.rot = int(r.PageRotation) & 3
+	}
+	// FPDF_GetPageWidthF/HeightF give the displayed size (rotation applied); text and
+	// object coordinates are in unrotated user space.
+	g.width, g.height = float64(w.PageWidth), float64(h.PageHeight)
+	g.uw, g.uh = g.width, g.height
+	if g.rot&1 == 1 {
+		g.uw, g.uh = g.uh, g.uw
+	}
+	return g, nil
+}
+
+// display turns a box of user space (x0 left, y0 bottom, y up) into display coordinates
+// (origin at the top left, y down, the page's /Rotate applied).
+func (g pgeom) display(x0, y0, x1, y1 float64) (float64, float64, float64, float64) {
+	switch g.rot {
+	case 1: // 90° clockwise: the bottom edge becomes the left edge
+		return y0, x0, y1, x1
+	case 2:
+		return g.uw - x1, y0, g.uw - x0, y1
+	case 3:
+		return g.uh - y1, g.uw - x1, g.uh - y0, g.uw - x0
+	}
+	return x0, g.uh - y1, x1, g.uh - y0
+}
+
+// extractPage reads a page's characters; with rules, also its ruling lines when the page's
+// own layout asks for them (cheaper than loading the page again later).
+func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int, rules bool) (ppage, error) {
 	var p ppage
 	lp, err := inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: doc, Index: index})
 	if err != nil {
@@ -244,25 +383,11 @@ func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (p
 	}
 	defer inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: lp.Page})
 	page := requests.Page{ByReference: &lp.Page}
-	w, err := inst.FPDF_GetPageWidthF(&requests.FPDF_GetPageWidthF{Page: page})
+	g, err := pageGeometry(inst, page)
 	if err != nil {
 		return p, err
 	}
-	h, err := inst.FPDF_GetPageHeightF(&requests.FPDF_GetPageHeightF{Page: page})
-	if err != nil {
-		return p, err
-	}
-	rot := 0
-	if r, err := inst.FPDFPage_GetRotation(&requests.FPDFPage_GetRotation{Page: page}); err == nil {
-		rot = int(r.PageRotation) & 3
-	}
-	// FPDF_GetPageWidthF/HeightF give the displayed size (rotation applied); the text
-	// coordinates are in unrotated user space.
-	uw, uh := float64(w.PageWidth), float64(h.PageHeight)
-	if rot&1 == 1 {
-		uw, uh = uh, uw
-	}
-	p.width, p.height = float64(w.PageWidth), float64(h.PageHeight)
+	p.width, p.height = g.width, g.height
 	st, err := inst.GetPageTextStructured(&requests.GetPageTextStructured{Page: page, Mode: requests.GetPageTextStructuredModeChars})
 	if err != nil {
 		return p, err
@@ -277,20 +402,16 @@ func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (p
 			continue // spaces and generated line breaks: positions say it better
 		}
 		b := c.PointPosition
-		x0, x1 := b.Left, b.Right
-		y0, y1 := b.Bottom, b.Top // user space, y up
-		var c2 pchar
-		switch rot {
-		case 0:
-			c2 = pchar{r, x0, uh - y1, x1, uh - y0}
-		case 1: // 90° clockwise: the bottom edge becomes the left edge
-			c2 = pchar{r, y0, x0, y1, x1}
-		case 2:
-			c2 = pchar{r, uw - x1, y0, uw - x0, y1}
-		case 3:
-			c2 = pchar{r, uh - y1, uw - x1, uh - y0, uw - x0}
-		}
+		x0, y0, x1, y1 := g.display(b.Left, b.Bottom, b.Right, b.Top)
+		c2 := pchar{r, x0, y0, x1, y1}
 		p.chars = append(p.chars, c2)
+	}
+	if rules && len(p.chars) > 0 {
+		if _, want := layout([]ppage{p}); len(want) > 0 {
+			if r, err := pageRules(inst, page, g); err == nil {
+				p.vrules, p.ruled = r, true
+			}
+		}
 	}
 	return p, nil
 }

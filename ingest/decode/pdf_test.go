@@ -417,3 +417,48 @@ func FuzzPDFLayout(f *testing.F) {
 		}
 	})
 }
+
+// TestPDFRules: a table whose empty cells print nothing, under no header the numbers
+// could be placed by, is laid out on its ruling lines; a label printed against its
+// number's cell is cut at the rule; without the rules read, the layout asks for them.
+func TestPDFRules(t *testing.T) {
+	var chars []pchar
+	chars = append(chars, textAt("一、本年新收申请数量", 50, 100, 10)...)
+	chars = append(chars, textAt("3", 290, 100, 10)...)
+	chars = append(chars, textAt("3", 410, 100, 10)...)
+	chars = append(chars, textAt("（二）部分公开", 50, 130, 10)...)
+	chars = append(chars, textAt("5", 330, 130, 10)...)
+	chars = append(chars, textAt("5", 410, 130, 10)...)
+	chars = append(chars, textAt("1.本机关不掌握相关信息", 50, 160, 10)...) // ends at 270
+	chars = append(chars, textAt("0", 283, 160, 10)...)           // 13 points on: one cell to the eye
+	chars = append(chars, textAt("0", 410, 160, 10)...)
+	var rules []vrule
+	for _, x := range []float64{40, 280, 320, 360, 400, 440} {
+		rules = append(rules, vrule{x, 85, 175})
+	}
+	page := ppage{chars: chars, width: 595, height: 842}
+	if _, want := layout([]ppage{page}); !slices.Equal(want, []int{1}) {
+		t.Errorf("without rules the layout asks for pages %v, want [1]", want)
+	}
+	page.vrules, page.ruled = rules, true
+	doc, want := layout([]ppage{page})
+	if len(want) != 0 {
+		t.Errorf("with the rules read, it still asks for %v", want)
+	}
+	wantLines := []string{
+		"一、本年新收申请数量\t3\t\t\t3",
+		"(二)部分公开\t\t5\t\t5",
+		"1.本机关不掌握相关信息\t0\t\t\t0",
+	}
+	if got := nonEmpty(doc.Lines); !slices.Equal(got, wantLines) {
+		t.Errorf("lines\n%q\nwant\n%q", got, wantLines)
+	}
+	// a rule through a number's cell: no placement on rules, nothing invented
+	page.vrules = append(page.vrules, vrule{412, 85, 175})
+	doc, _ = layout([]ppage{page})
+	for _, l := range doc.Lines {
+		if strings.Count(l, "3") > 2 || strings.Count(l, "5") > 2 {
+			t.Errorf("a number doubled: %q", l)
+		}
+	}
+}

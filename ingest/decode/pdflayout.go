@@ -34,7 +34,10 @@ type pline struct {
 }
 
 // groupLines groups a page's characters into visual lines, top to bottom.
-func groupLines(chars []pchar) []*pline {
+//
+// rules are the page's vertical ruling lines when they were read (nil otherwise): a line's
+// characters on either side of one are in different cells.
+func groupLines(chars []pchar, rules []vrule) []*pline {
 	cs := append([]pchar(nil), chars...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].cy() < cs[j].cy() })
 	var lines []*pline
@@ -103,7 +106,7 @@ func groupLines(chars []pchar) []*pline {
 	lines = kept
 	for _, l := range lines {
 		sort.SliceStable(l.chars, func(i, j int) bool { return l.chars[i].x0 < l.chars[j].x0 })
-		l.segs = segments(l)
+		l.segs = segments(l, rules)
 	}
 	return lines
 }
@@ -124,7 +127,7 @@ func abs(x float64) float64 {
 // segments cuts a line into cells at wide gaps (more than 1.2 em: justified prose spreads
 // its characters up to about one em); a narrower gap is a space, except between two
 // digits (letter-spaced numbers) or two CJK characters (justified Chinese text).
-func segments(l *pline) []pseg {
+func segments(l *pline, rules []vrule) []pseg {
 	var segs []pseg
 	var b strings.Builder
 	var cur pseg
@@ -134,7 +137,7 @@ func segments(l *pline) []pseg {
 			prev := l.chars[i-1]
 			gap := c.x0 - prev.x1
 			// digits of one number are close; two numbers of neighbouring cells are not
-			if gap > 1.2*em || isDigit(prev.r) && isDigit(c.r) && gap > 0.6*em {
+			if gap > 1.2*em || isDigit(prev.r) && isDigit(c.r) && gap > 0.6*em || ruleBetween(rules, prev.cx(), c.cx(), l.cy) {
 				cur.text = b.String()
 				segs = append(segs, cur)
 				b.Reset()
@@ -160,6 +163,17 @@ func segments(l *pline) []pseg {
 		segs[i].num = isNumberCell(segs[i].text)
 	}
 	return segs
+}
+
+// ruleBetween reports whether a vertical rule crossing the line at y stands between x0
+// and x1.
+func ruleBetween(rules []vrule, x0, x1, y float64) bool {
+	for _, r := range rules {
+		if x0 < r.x && r.x < x1 && r.y0-1 <= y && y <= r.y1+1 {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
@@ -270,7 +284,7 @@ func lastRune(s string) (rune, bool) {
 // wrapped around a row are merged into the row.
 func layoutPage(page int, p ppage) []*tline {
 	var lines []*tline
-	for _, l := range groupLines(p.chars) {
+	for _, l := range groupLines(p.chars, p.vrules) {
 		lines = append(lines, &tline{page: page, cy: l.cy, h: max(l.h, 1), segs: l.segs})
 	}
 	// the left edge of the number columns: labels live left of it
@@ -605,7 +619,10 @@ func overlapsAll(l *tline, x0, x1 float64) bool {
 // cell left empty prints nothing): each number goes to the nearest column and the others
 // stay empty cells. Nothing changes unless every number of every row has a column of its
 // own.
-func alignColumns(lines []*tline) [][]string {
+//
+// pages give the ruling lines of the pages read for them; a region whose rows need empty
+// cells and whose pages have no rules read yet adds its pages to want.
+func alignColumns(lines []*tline, pages []ppage, want map[int]bool) [][]string {
 	out := make([][]string, len(lines))
 	for i, l := range lines {
 		cells := make([]string, len(l.segs))
@@ -630,13 +647,13 @@ func alignColumns(lines []*tline) [][]string {
 			}
 			j++
 		}
-		alignRegion(lines, out, i, last+1)
+		alignRegion(lines, out, i, last+1, pages, want)
 		i = last + 1
 	}
 	return out
 }
 
-func alignRegion(lines []*tline, out [][]string, from, to int) {
+func alignRegion(lines []*tline, out [][]string, from, to int, pages []ppage, want map[int]bool) {
 	defer padLabels(lines, out, from, to)
 	k, minX := 0, 1e9
 	for _, l := range lines[from:to] {
@@ -734,6 +751,19 @@ func alignRegion(lines []*tline, out [][]string, from, to int) {
 	if len(cols) <= k || len(cols) > 20 {
 		return
 	}
+	// empty cells: the table's ruling lines say best which column a number is in
+	ruled := true
+	for _, l := range lines[from:to] {
+		if l.page >= 1 && l.page <= len(pages) && !pages[l.page-1].ruled {
+			ruled = false
+			if want != nil {
+				want[l.page] = true
+			}
+		}
+	}
+	if ruled && alignOnRules(lines, out, from, to, pages) {
+		return
+	}
 	sort.Slice(cols, func(i, j int) bool { return cols[i].c < cols[j].c })
 	spacing := 1e9
 	for i := 1; i < len(cols); i++ {
@@ -784,6 +814,96 @@ func alignRegion(lines []*tline, out [][]string, from, to int) {
 		}
 		out[li] = append(cells, nums...)
 	}
+}
+
+// alignOnRules places the numbers of a region's rows in the cells the page's vertical
+// ruling lines draw around them: each row's cells right of the leftmost number's cell are
+// number cells, a number in each or none. It changes nothing and reports false when a row
+// has no rules across it, two numbers share a cell, or text stands in a number cell.
+func alignOnRules(lines []*tline, out [][]string, from, to int, pages []ppage) bool {
+	// bounds returns the x of the vertical rules crossing line l, sorted, close ones as one
+	bounds := func(l *tline) []float64 {
+		var xs []float64
+		for _, r := range pages[l.page-1].vrules {
+			if r.y0-1 <= l.cy && l.cy <= r.y1+1 {
+				xs = append(xs, r.x)
+			}
+		}
+		sort.Float64s(xs)
+		kept := xs[:0]
+		for _, x := range xs {
+			if n := len(kept); n > 0 && x-kept[n-1] < 1.5 {
+				continue
+			}
+			kept = append(kept, x)
+		}
+		return kept
+	}
+	cellOf := func(b []float64, x float64) int {
+		for i := 0; i+1 < len(b); i++ {
+			if b[i] <= x && x < b[i+1] {
+				return i
+			}
+		}
+		return -1
+	}
+	grids := map[int][]float64{}
+	numLeft := 1e9
+	for li := from; li < to; li++ {
+		l := lines[li]
+		if !l.isRow() {
+			continue
+		}
+		b := bounds(l)
+		if len(b) < 2 {
+			return false
+		}
+		grids[li] = b
+		for _, s := range l.segs {
+			if s.num {
+				c := cellOf(b, (s.x0+s.x1)/2)
+				if c < 0 {
+					return false
+				}
+				numLeft = min(numLeft, b[c])
+			}
+		}
+	}
+	rows := map[int][]string{}
+	for li, b := range grids {
+		l := lines[li]
+		first := -1 // the row's first number cell
+		for i := 0; i+1 < len(b); i++ {
+			if b[i] >= numLeft-1 {
+				first = i
+				break
+			}
+		}
+		if first < 0 {
+			return false
+		}
+		nums := make([]string, len(b)-1-first)
+		var cells []string
+		for _, s := range l.segs {
+			c := cellOf(b, (s.x0+s.x1)/2)
+			if !s.num {
+				if c >= first {
+					return false
+				}
+				cells = append(cells, s.text)
+				continue
+			}
+			if c < first || nums[c-first] != "" {
+				return false
+			}
+			nums[c-first] = s.text
+		}
+		rows[li] = append(cells, nums...)
+	}
+	for li, r := range rows {
+		out[li] = r
+	}
+	return true
 }
 
 // padLabels gives every row of a region as many label cells as the row with the most, so
@@ -906,6 +1026,14 @@ func reflow(page []*tline, cells [][]string) {
 
 // layoutPDF turns the pages' characters into the document's lines.
 func layoutPDF(pages []ppage) *Document {
+	doc, _ := layout(pages)
+	return doc
+}
+
+// layout turns the pages' characters into the document's lines, and says which pages
+// (1-based, in order) have a table whose columns their ruling lines would settle and that
+// were not read for them.
+func layout(pages []ppage) (*Document, []int) {
 	doc := &Document{Kind: "pdf", Encoding: "utf-8", Meta: map[string]string{}}
 	var byPage [][]*tline
 	for pi, p := range pages {
@@ -920,7 +1048,8 @@ func layoutPDF(pages []ppage) *Document {
 			}
 		}
 	}
-	cells := alignColumns(all)
+	want := map[int]bool{}
+	cells := alignColumns(all, pages, want)
 	// reflow page by page
 	for i := 0; i < len(all); {
 		j := i
@@ -970,7 +1099,12 @@ func layoutPDF(pages []ppage) *Document {
 		doc.Lines = append(doc.Lines, l)
 		doc.Pages = append(doc.Pages, rawPages[i])
 	}
-	return doc
+	var wanted []int
+	for pn := range want {
+		wanted = append(wanted, pn)
+	}
+	sort.Ints(wanted)
+	return doc, wanted
 }
 
 // mdSeparator is a Markdown table separator run (|---|:--:|, dashes of any width, spaces
