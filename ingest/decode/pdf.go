@@ -407,7 +407,7 @@ func extractPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int, ru
 		p.chars = append(p.chars, c2)
 	}
 	if rules && len(p.chars) > 0 {
-		if _, want := layout([]ppage{p}); len(want) > 0 {
+		if wantsRules(p) {
 			if r, err := pageRules(inst, page, g); err == nil {
 				p.vrules, p.ruled = r, true
 			}

@@ -1030,6 +1030,15 @@ func layoutPDF(pages []ppage) *Document {
 	return doc
 }
 
+// wantsRules reports whether a page's own tables need its ruling lines to place their
+// numbers (the part of layout that decides it, without the rest).
+func wantsRules(p ppage) bool {
+	lines := layoutPage(1, p)
+	want := map[int]bool{}
+	alignColumns(lines, []ppage{p}, want)
+	return len(want) > 0
+}
+
 // layout turns the pages' characters into the document's lines, and says which pages
 // (1-based, in order) have a table whose columns their ruling lines would settle and that
 // were not read for them.
