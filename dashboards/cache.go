@@ -19,12 +19,12 @@ type pageCache struct {
 	version int64
 	entries map[string]*answer
 	flights map[string]*flight
-	// stale are the pages (HTML pages, JSON objects) of the version before, shown while
+	// stale are the pages (HTML pages, JSON answers) of the version before, shown while
 	// their new version is computed for longer than staleWait.
 	stale map[string]*answer
 }
 
-// answer is a recorded response. page: an HTML page or a JSON object, which may be shown
+// answer is a recorded response. page: an HTML page or a JSON answer, which may be shown
 // stale (marked as such).
 type answer struct {
 	status int
@@ -104,12 +104,16 @@ var staleNote = []byte(`<main><p class="note stale">数据刚刚更新（有报�
 var staleJSON = []byte(`{"stale": "数据刚刚更新（有报告入库），本结果正在重新计算：以下是更新前的数字，请稍后重新请求。",`)
 
 // asStale is a page marked as drawn before the latest write: a note at the top of an HTML
-// page, a "stale" member of a JSON object, and the header X-Gongkai-Stale.
+// page, a "stale" member of a JSON object, and the header X-Gongkai-Stale (the only mark of
+// a JSON array: /api/years).
 func (a *answer) asStale() *answer {
 	var b []byte
-	if bytes.HasPrefix(a.body, []byte("{")) {
+	switch {
+	case bytes.HasPrefix(a.body, []byte("{")):
 		b = append(append([]byte{}, staleJSON...), a.body[1:]...)
-	} else {
+	case bytes.HasPrefix(a.body, []byte("[")):
+		b = a.body
+	default:
 		b = bytes.Replace(a.body, []byte("<main>"), staleNote, 1)
 	}
 	h := a.header.Clone()
@@ -283,7 +287,7 @@ func (s *Server) compute(h http.HandlerFunc, r *http.Request, version int64) (a 
 	}
 	ct := rec.header.Get("Content-Type")
 	a = &answer{status: rec.status, header: rec.header, body: rec.buf.Bytes(),
-		page: strings.HasPrefix(ct, "text/html") || (strings.HasPrefix(ct, "application/json") && bytes.HasPrefix(rec.buf.Bytes(), []byte("{")))}
+		page: strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "application/json")}
 	return a, rec.status == http.StatusOK && rec.header.Get("Content-Disposition") == "", nil
 }
 

@@ -93,7 +93,7 @@ func NewServer(a *analytics.Analytics, cfg config.Config, options ...Option) htt
 	cached("GET /compare", s.page(s.compare))
 	cached("GET /quality", s.page(s.quality))
 	cached("GET /risks", s.page(s.risks))
-	m.HandleFunc("GET /source", s.page(s.source))
+	cached("GET /source", s.page(s.source))
 	m.HandleFunc("GET /upload", s.page(s.uploadForm))
 	m.HandleFunc("POST /upload", s.uploadPage)
 	m.HandleFunc("POST /api/upload", s.uploadAPI)
