@@ -19,7 +19,7 @@ type pageCache struct {
 	version int64
 	entries map[string]*answer
 	flights map[string]*flight
-	// stale are the pages (HTML pages, JSON answers) of the version before, shown while
+	// stale are the pages (HTML pages, JSON answers) last drawn for earlier versions, shown while
 	// their new version is computed for longer than staleWait.
 	stale map[string]*answer
 }
@@ -94,13 +94,13 @@ func (c *pageCache) staleOf(key string) *answer {
 }
 
 // staleWait is how long a request waits for a page being recomputed after a write before it
-// is shown the page of the version before, marked as such (staleNote).
+// is shown the page as last drawn for an earlier version, marked as such (staleNote).
 const staleWait = 300 * time.Millisecond
 
-// staleNote is put at the top of a page shown from the version before a write.
+// staleNote is put at the top of a page shown from before the latest write(s).
 var staleNote = []byte(`<main><p class="note stale">数据刚刚更新（有报告入库），本页正在重新计算：下面是更新前的数字，可能还不含最新入库的报告，请稍后刷新。</p>`)
 
-// staleJSON is put at the start of a JSON object shown from the version before a write.
+// staleJSON is put at the start of a JSON object shown from before the latest write(s).
 var staleJSON = []byte(`{"stale": "数据刚刚更新（有报告入库），本结果正在重新计算：以下是更新前的数字，请稍后重新请求。",`)
 
 // asStale is a page marked as drawn before the latest write: a note at the top of an HTML
