@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -306,6 +305,11 @@ func (d *DB) SaveWith(items []Item, o SaveOptions) []Saved {
 	if len(todo) == 0 {
 		return out
 	}
+	if o.Across != nil {
+		// earlier years first, so that a report finds the year before it in the same batch
+		// (and, when the batch is redone one report at a time, saved just before it)
+		sort.SliceStable(todo, func(a, b int) bool { return items[todo[a]].Report.Year < items[todo[b]].Report.Year })
+	}
 	res, err := d.saveTx(items, todo, dv, rows, o.Across)
 	if err == nil {
 		for j, i := range todo {
@@ -384,11 +388,6 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 	var demote []int64
 	var owed [][2]int64 // (agency, year) whose cross-year findings are left to FinishPending
 	now := time.Now()
-	if across != nil {
-		// earlier years first, so that a report finds the year before it in the same batch
-		todo = slices.Clone(todo)
-		sort.SliceStable(todo, func(a, b int) bool { return items[todo[a]].Report.Year < items[todo[b]].Report.Year })
-	}
 	for _, i := range todo {
 		it := items[i]
 		r := it.Report
