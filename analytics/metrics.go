@@ -193,20 +193,6 @@ var shapeKeys = func() map[[2]any]map[string]bool {
 
 func t3(row string) string { return "table3." + row + ".total" }
 
-// applicantLabels are the table-3 applicant columns with their labels.
-var applicantLabels = [][2]string{
-	{"natural_person", "自然人"}, {"commercial", "商业企业"}, {"research", "科研机构"},
-	{"social_welfare", "社会公益组织"}, {"legal_service", "法律服务机构"}, {"other_org", "其他组织"},
-}
-
-// withheldReasons are the eight 不予公开 rows with their short labels.
-var withheldReasons = [][2]string{
-	{"withheld_state_secret", "国家秘密"}, {"withheld_law_forbidden", "法律行政法规禁止"},
-	{"withheld_three_security", "危及三安全一稳定"}, {"withheld_third_party", "保护第三方合法权益"},
-	{"withheld_internal_affairs", "三类内部事务信息"}, {"withheld_process_info", "四类过程性信息"},
-	{"withheld_enforcement_file", "行政执法案卷"}, {"withheld_query_item", "行政查询事项"},
-}
-
 // Channels are the publication channels of the spec with their labels (the stated total is
 // not a channel).
 var Channels = func() [][2]string {
@@ -255,10 +241,10 @@ func buildMetrics() []Metric {
 	}
 	add(Metric{Name: "applications", Label: "新收申请", Unit: "件", Group: GroupApplications,
 		Definition: "表三“一、本年新收政府信息公开申请数量”总计列", src: cellSum(t3("new_received"))})
-	for _, a := range applicantLabels {
-		add(Metric{Name: "applications_" + a[0], Label: "新收申请·" + a[1], Unit: "件", Group: GroupApplications,
-			Definition: "表三本年新收申请数量中申请人为" + a[1] + "的件数",
-			src:        cellSum("table3.new_received." + a[0])})
+	for _, a := range ingest.Applicants {
+		add(Metric{Name: "applications_" + a.Key, Label: "新收申请·" + a.ShortOr(), Unit: "件", Group: GroupApplications,
+			Definition: "表三本年新收申请数量中申请人为" + a.ShortOr() + "的件数",
+			src:        cellSum("table3.new_received." + a.Key)})
 	}
 	add(Metric{Name: "carried_over", Label: "上年结转", Unit: "件", Group: GroupApplications,
 		Definition: "表三“二、上年结转政府信息公开申请数量”总计列", src: cellSum(t3("carried_over"))})
@@ -271,14 +257,14 @@ func buildMetrics() []Metric {
 	add(Metric{Name: "partly_disclosed", Label: "部分公开", Unit: "件", Group: GroupOutcomes,
 		Definition: "表三“（二）部分公开”总计列", src: cellSum(t3("partly_disclosed"))})
 	var wk []string
-	for _, w := range withheldReasons {
-		wk = append(wk, t3(w[0]))
+	for _, w := range ingest.WithheldReasons {
+		wk = append(wk, t3(w.Key))
 	}
 	add(Metric{Name: "withheld", Label: "不予公开", Unit: "件", Group: GroupOutcomes,
 		Definition: "表三“（三）不予公开”八项理由总计列之和", src: cellSum(wk...)})
-	for _, w := range withheldReasons {
-		add(Metric{Name: w[0], Label: "不予公开·" + w[1], Unit: "件", Group: GroupOutcomes,
-			Definition: "表三“（三）不予公开”中以“" + w[1] + "”为由的件数", src: cellSum(t3(w[0]))})
+	for _, w := range ingest.WithheldReasons {
+		add(Metric{Name: w.Key, Label: "不予公开·" + w.ShortOr(), Unit: "件", Group: GroupOutcomes,
+			Definition: "表三“（三）不予公开”中以“" + w.ShortOr() + "”为由的件数", src: cellSum(t3(w.Key))})
 	}
 	add(Metric{Name: "unable", Label: "无法提供", Unit: "件", Group: GroupOutcomes,
 		Definition: "表三“（四）无法提供”三项之和（总计列）",
@@ -298,16 +284,18 @@ func buildMetrics() []Metric {
 		Definition: "（予以公开＋部分公开）÷ 办结（表三总计），由各单位分子分母相加后重算",
 		Num:        "disclosed_any", Den: "handled"})
 
+	// 行政诉讼: the two litigation blocks together, named as the format names their common head.
+	litigation, _, _ := strings.Cut(ingest.Table4BlockLabels["litigation_direct"], "·")
 	blocks := []struct {
 		name, label string
 		keys        []string
 	}{
-		{"review", "行政复议", []string{"review"}},
-		{"litigation", "行政诉讼", []string{"litigation_direct", "litigation_after_review"}},
+		{"review", ingest.Table4BlockLabels["review"], []string{"review"}},
+		{"litigation", litigation, []string{"litigation_direct", "litigation_after_review"}},
 	}
-	results := [][2]string{{"maintained", "结果维持"}, {"corrected", "结果纠正"}, {"other", "其他结果"}, {"pending", "尚未审结"}, {"total", "总计"}}
 	for _, b := range blocks {
-		for _, r := range results {
+		for _, col := range ingest.Table4Columns {
+			r := [2]string{col, ingest.Table4ColumnLabels[col]}
 			name := b.name + "_" + r[0]
 			label := b.label + "·" + r[1]
 			def := "表四" + b.label + "“" + r[1] + "”"
@@ -322,7 +310,7 @@ func buildMetrics() []Metric {
 				src: cellSum(blockKeys(r[0], b.keys...)...)})
 		}
 	}
-	all := []string{"review", "litigation_direct", "litigation_after_review"}
+	all := ingest.Table4Blocks
 	add(Metric{Name: "cases_corrected", Label: "复议诉讼·纠正", Unit: "件", Group: GroupReview,
 		Definition: "表四三栏“结果纠正”之和", src: cellSum(blockKeys("corrected", all...)...)})
 	add(Metric{Name: "cases_concluded", Label: "复议诉讼·审结", Unit: "件", Group: GroupReview,

@@ -5,45 +5,86 @@ import "strings"
 // The format's own words for rows, columns and blocks, used in messages so a clerk finds the
 // cell in the printed table.
 
-// Table3RowLabels names a table-3 row as the format prints it.
-var Table3RowLabels = map[string]string{
-	"new_received":              "一、本年新收政府信息公开申请数量",
-	"carried_over":              "二、上年结转政府信息公开申请数量",
-	"disclosed":                 "三、本年度办理结果（一）予以公开",
-	"partly_disclosed":          "（二）部分公开",
-	"withheld_state_secret":     "（三）不予公开 1.属于国家秘密",
-	"withheld_law_forbidden":    "（三）不予公开 2.其他法律行政法规禁止公开",
-	"withheld_three_security":   "（三）不予公开 3.危及“三安全一稳定”",
-	"withheld_third_party":      "（三）不予公开 4.保护第三方合法权益",
-	"withheld_internal_affairs": "（三）不予公开 5.属于三类内部事务信息",
-	"withheld_process_info":     "（三）不予公开 6.属于四类过程性信息",
-	"withheld_enforcement_file": "（三）不予公开 7.属于行政执法案卷",
-	"withheld_query_item":       "（三）不予公开 8.属于行政查询事项",
-	"unable_not_held":           "（四）无法提供 1.本机关不掌握相关政府信息",
-	"unable_need_create":        "（四）无法提供 2.没有现成信息需要另行制作",
-	"unable_unclear":            "（四）无法提供 3.补正后申请内容仍不明确",
-	"refused_petition":          "（五）不予处理 1.信访举报投诉类申请",
-	"refused_repeated":          "（五）不予处理 2.重复申请",
-	"refused_publication":       "（五）不予处理 3.要求提供公开出版物",
-	"refused_mass_repeated":     "（五）不予处理 4.无正当理由大量反复申请",
-	"refused_confirm_info":      "（五）不予处理 5.要求行政机关确认或重新出具已获取信息",
-	"other_no_supplement":       "（六）其他处理 1.申请人无正当理由逾期不补正",
-	"other_no_fee":              "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用",
-	"other_other":               "（六）其他处理 3.其他",
-	"other_handled":             "（六）其他处理",
-	"total_handled":             "第（七）项总计",
-	"carried_forward":           "四、结转下年度继续办理",
+// Label names one row or column of the format: its key, the format's own words (Long, used in
+// messages so a clerk finds the cell in the printed table) and, where charts and metric names
+// need one, a Short form ("" when the long form is short enough).
+type Label struct{ Key, Long, Short string }
+
+// ShortOr returns the short form, or the long one when there is none.
+func (l Label) ShortOr() string {
+	if l.Short != "" {
+		return l.Short
+	}
+	return l.Long
 }
 
-// Table3ColumnLabels names a table-3 column.
-var Table3ColumnLabels = map[string]string{
-	"natural_person": "自然人",
-	"commercial":     "商业企业",
-	"research":       "科研机构",
-	"social_welfare": "社会公益组织",
-	"legal_service":  "法律服务机构",
-	"other_org":      "其他（法人或其他组织）",
-	"total":          "总计",
+// Table3RowNames names every table-3 row (both （六） shapes), in the printed order.
+var Table3RowNames = []Label{
+	{"new_received", "一、本年新收政府信息公开申请数量", ""},
+	{"carried_over", "二、上年结转政府信息公开申请数量", ""},
+	{"disclosed", "三、本年度办理结果（一）予以公开", ""},
+	{"partly_disclosed", "（二）部分公开", ""},
+	{"withheld_state_secret", "（三）不予公开 1.属于国家秘密", "国家秘密"},
+	{"withheld_law_forbidden", "（三）不予公开 2.其他法律行政法规禁止公开", "法律行政法规禁止"},
+	{"withheld_three_security", "（三）不予公开 3.危及“三安全一稳定”", "危及三安全一稳定"},
+	{"withheld_third_party", "（三）不予公开 4.保护第三方合法权益", "保护第三方合法权益"},
+	{"withheld_internal_affairs", "（三）不予公开 5.属于三类内部事务信息", "三类内部事务信息"},
+	{"withheld_process_info", "（三）不予公开 6.属于四类过程性信息", "四类过程性信息"},
+	{"withheld_enforcement_file", "（三）不予公开 7.属于行政执法案卷", "行政执法案卷"},
+	{"withheld_query_item", "（三）不予公开 8.属于行政查询事项", "行政查询事项"},
+	{"unable_not_held", "（四）无法提供 1.本机关不掌握相关政府信息", ""},
+	{"unable_need_create", "（四）无法提供 2.没有现成信息需要另行制作", ""},
+	{"unable_unclear", "（四）无法提供 3.补正后申请内容仍不明确", ""},
+	{"refused_petition", "（五）不予处理 1.信访举报投诉类申请", ""},
+	{"refused_repeated", "（五）不予处理 2.重复申请", ""},
+	{"refused_publication", "（五）不予处理 3.要求提供公开出版物", ""},
+	{"refused_mass_repeated", "（五）不予处理 4.无正当理由大量反复申请", ""},
+	{"refused_confirm_info", "（五）不予处理 5.要求行政机关确认或重新出具已获取信息", ""},
+	{"other_no_supplement", "（六）其他处理 1.申请人无正当理由逾期不补正", ""},
+	{"other_no_fee", "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用", ""},
+	{"other_other", "（六）其他处理 3.其他", ""},
+	{"other_handled", "（六）其他处理", ""},
+	{"total_handled", "第（七）项总计", ""},
+	{"carried_forward", "四、结转下年度继续办理", ""},
+}
+
+// Table3ColumnNames names the table-3 columns, in the printed order.
+var Table3ColumnNames = []Label{
+	{"natural_person", "自然人", ""},
+	{"commercial", "商业企业", ""},
+	{"research", "科研机构", ""},
+	{"social_welfare", "社会公益组织", ""},
+	{"legal_service", "法律服务机构", ""},
+	{"other_org", "其他（法人或其他组织）", "其他组织"},
+	{"total", "总计", ""},
+}
+
+// Table3RowLabels names a table-3 row as the format prints it (the long forms of Table3RowNames).
+var Table3RowLabels = longLabels(Table3RowNames)
+
+// Table3ColumnLabels names a table-3 column (the long forms of Table3ColumnNames).
+var Table3ColumnLabels = longLabels(Table3ColumnNames)
+
+// Applicants are the table-3 applicant columns (every column but the total), in order.
+var Applicants = Table3ColumnNames[:len(Table3ColumnNames)-1]
+
+// WithheldReasons are the eight （三）不予公开 rows, in order, with their short forms.
+var WithheldReasons = func() []Label {
+	var out []Label
+	for _, l := range Table3RowNames {
+		if strings.HasPrefix(l.Key, "withheld_") {
+			out = append(out, l)
+		}
+	}
+	return out
+}()
+
+func longLabels(ls []Label) map[string]string {
+	m := make(map[string]string, len(ls))
+	for _, l := range ls {
+		m[l.Key] = l.Long
+	}
+	return m
 }
 
 // Table4BlockLabels names a table-4 block.

@@ -63,7 +63,7 @@ var Specs = []Spec{
 			"table2.licensing": 10,
 		},
 		Publications: map[string]int64{"portal": 20, "total": 30},
-		Findings: []ingest.Finding{{Rule: "T3-balance", Severity: ingest.SeverityError, Cell: "table3.new_received.total",
+		Findings: []ingest.Finding{{Rule: ingest.RuleBalance, Severity: ingest.SeverityError, Cell: "table3.new_received.total",
 			Message: "新收＋结转 ≠ 办结＋结转下年", Line: 3}}},
 	{Agency: Edu, Level: ingest.LevelDepartment, Year: 2023, SingleOther: true, Published: "2024-01-25",
 		Cells: map[string]float64{

@@ -303,7 +303,7 @@ func InjectCopiedProse(r *ingest.Report, from *ingest.Report) {
 		dropNoReview(r)
 	}
 	r.AddFinding(ingest.Finding{
-		Rule: "S-copied-prose", Severity: ingest.SeverityWarning, Related: from.Agency + " " + strconv.Itoa(from.Year),
+		Rule: ingest.RuleCopiedProse, Severity: ingest.SeverityWarning, Related: from.Agency + " " + strconv.Itoa(from.Year),
 		Message: fmt.Sprintf("正文与%s %d 年报告几乎相同", from.Agency, from.Year),
 	})
 }
