@@ -120,9 +120,11 @@ func ptr(v sql.NullFloat64) *float64 {
 // LeftOut are the organs f selects with a report in only one of two years: a comparison of
 // the organs present in both leaves them out.
 type LeftOut struct {
-	Count    int      `json:"count"`
-	OnlyFrom []string `json:"only_from"` // reported in the earlier year only (up to the limit)
-	OnlyTo   []string `json:"only_to"`   // reported in the later year only (up to the limit)
+	Count     int      `json:"count"`
+	FromCount int      `json:"from_count"` // how many reported in the earlier year only
+	ToCount   int      `json:"to_count"`   // how many reported in the later year only
+	OnlyFrom  []string `json:"only_from"`  // reported in the earlier year only (up to the limit)
+	OnlyTo    []string `json:"only_to"`    // reported in the later year only (up to the limit)
 }
 
 // LeftOut lists (up to limit names of each kind) the organs f selects that reported in only
@@ -145,10 +147,16 @@ func (a *Analytics) LeftOut(ctx context.Context, from, to int, f Filter, limit i
 		if err := rows.Scan(&name, &hasFrom, &out.Count); err != nil {
 			return nil, err
 		}
-		if hasFrom && len(out.OnlyFrom) < limit {
-			out.OnlyFrom = append(out.OnlyFrom, name)
-		} else if !hasFrom && len(out.OnlyTo) < limit {
-			out.OnlyTo = append(out.OnlyTo, name)
+		if hasFrom {
+			out.FromCount++
+			if len(out.OnlyFrom) < limit {
+				out.OnlyFrom = append(out.OnlyFrom, name)
+			}
+		} else {
+			out.ToCount++
+			if len(out.OnlyTo) < limit {
+				out.OnlyTo = append(out.OnlyTo, name)
+			}
 		}
 	}
 	return out, rows.Err()

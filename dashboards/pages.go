@@ -383,10 +383,10 @@ func compareScope(v view, lo *analytics.LeftOut, path string) template.HTML {
 		} else {
 			fmt.Fprintf(&b, "%d 个单位只有一年的报告，未计入：", lo.Count)
 			if len(lo.OnlyFrom) > 0 {
-				fmt.Fprintf(&b, "仅有 %d 年报告：%s；", v.From, esc(names(lo.OnlyFrom, lo.Count)))
+				fmt.Fprintf(&b, "仅有 %d 年报告：%s；", v.From, esc(names(lo.OnlyFrom, lo.FromCount)))
 			}
 			if len(lo.OnlyTo) > 0 {
-				fmt.Fprintf(&b, "仅有 %d 年报告：%s；", v.To, esc(names(lo.OnlyTo, lo.Count)))
+				fmt.Fprintf(&b, "仅有 %d 年报告：%s；", v.To, esc(names(lo.OnlyTo, lo.ToCount)))
 			}
 		}
 		fmt.Fprintf(&b, ` <a id="scope-all" href="%s">改为全部单位</a>`, esc(v.link(path, "all", "1")))
