@@ -176,7 +176,7 @@ func (s *Server) tableTrend(ctx context.Context, v view) (*analytics.Table, erro
 	if err != nil {
 		return nil, err
 	}
-	return yearTable("trend", "全区各年度主要指标", rows), nil
+	return yearTable("trend", v.scope()+"各年度主要指标", rows), nil
 }
 
 func yearTable(name, title string, rows []analytics.Row) *analytics.Table {
@@ -464,7 +464,7 @@ func findingsTable(name, title string, fs []analytics.Finding) *analytics.Table 
 		ag := analytics.Str(f.Agency)
 		ag.Link = agencyLink(f.AgencyID, f.Year)
 		sev := severityCell(f.Severity)
-		cell := analytics.Str(f.Cell)
+		cell := analytics.Cell{V: f.Cell, Text: ingest.CellLabel(f.Cell)} // the format's words; the key for machines
 		if f.Cell != "" {
 			cell.Link = agencyLink(f.AgencyID, f.Year) + "#" + f.Cell
 		}
