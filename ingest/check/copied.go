@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -188,121 +187,7 @@ func jaccard(a, b []uint64) float64 {
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
-// adminSuffixes end the parts of an organ's name: 宁夏回族自治区|吴忠市|红寺堡区|红寺堡镇.
-var adminSuffixes = []string{"自治区", "自治州", "自治县", "街道", "省", "市", "区", "县", "旗", "盟", "州", "镇", "乡"}
+// ownNames and nameVariants are ingest's: the ways a report names its own organ.
+func ownNames(agency string) []string { return ingest.OrganOwnNames(agency) }
 
-// organSuffixes are the generic tails of an organ's name.
-var organSuffixes = []string{"人民政府办公室", "人民政府办公厅", "人民政府", "政府", "街道办事处", "办事处", "管理委员会", "管委会"}
-
-// ownNames returns the names that, said in a sentence, mean the organ itself: the full
-// name, the name without 人民政府, and its last place or body (红寺堡镇 of 红寺堡区红寺堡镇
-// 人民政府; not 红寺堡区, its parent).
-func ownNames(agency string) []string {
-	a := strings.TrimSpace(agency)
-	if a == "" {
-		return nil
-	}
-	out := []string{a}
-	base := a
-	for _, suf := range organSuffixes {
-		if strings.HasSuffix(base, suf) {
-			base = strings.TrimSuffix(base, suf)
-			if suf == "街道办事处" {
-				base += "街道"
-			}
-			break
-		}
-	}
-	if parts := placeParts(base); len(parts) > 0 {
-		if last := parts[len(parts)-1]; utf8.RuneCountInString(last) >= 2 && last != base {
-			out = append(out, last)
-		}
-	}
-	if utf8.RuneCountInString(base) >= 2 && base != a {
-		out = append(out, base)
-	}
-	return out
-}
-
-// placeParts splits a name after each administrative suffix: 红寺堡区红寺堡镇 → 红寺堡区, 红寺堡镇.
-func placeParts(base string) []string {
-	var parts []string
-	rest := base
-	for rest != "" {
-		cut := -1
-		for _, suf := range adminSuffixes {
-			if i := strings.Index(rest, suf); i > 0 && (cut < 0 || i+len(suf) < cut) {
-				cut = i + len(suf)
-			}
-		}
-		if cut < 0 {
-			parts = append(parts, rest)
-			break
-		}
-		parts = append(parts, rest[:cut])
-		rest = rest[cut:]
-	}
-	return parts
-}
-
-// nameVariants returns the ways a report may name its own organ, longest first: the full
-// name, the name without 人民政府, each place in it (红寺堡区, 红寺堡镇) and each place without
-// its suffix (红寺堡). Variants shorter than two characters are dropped.
-func nameVariants(agency string) []string {
-	if v, ok := variantCache.Load(agency); ok {
-		return v.([]string)
-	}
-	v := computeNameVariants(agency)
-	variantCache.Store(agency, v)
-	return v
-}
-
-// variantCache memoises nameVariants (an agency's names are asked for every sentence).
-var variantCache sync.Map
-
-func computeNameVariants(agency string) []string {
-	a := strings.TrimSpace(agency)
-	if a == "" {
-		return nil
-	}
-	set := map[string]bool{}
-	add := func(s string) {
-		if utf8.RuneCountInString(s) >= 2 {
-			set[s] = true
-		}
-	}
-	add(a)
-	base := a
-	for _, suf := range organSuffixes {
-		if strings.HasSuffix(base, suf) {
-			base = strings.TrimSuffix(base, suf)
-			if suf == "街道办事处" {
-				base += "街道"
-			}
-			break
-		}
-	}
-	add(base)
-	parts := placeParts(base)
-	for i, p := range parts {
-		add(p)
-		add(strings.Join(parts[i:], ""))
-		for _, suf := range adminSuffixes {
-			if strings.HasSuffix(p, suf) && utf8.RuneCountInString(p)-utf8.RuneCountInString(suf) >= 2 {
-				add(strings.TrimSuffix(p, suf))
-				break
-			}
-		}
-	}
-	out := make([]string, 0, len(set))
-	for s := range set {
-		out = append(out, s)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if len(out[i]) != len(out[j]) {
-			return len(out[i]) > len(out[j])
-		}
-		return out[i] < out[j]
-	})
-	return out
-}
+func nameVariants(agency string) []string { return ingest.OrganNameVariants(agency) }
