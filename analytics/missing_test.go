@@ -137,8 +137,6 @@ var riskThresholds = config.Risk{MinApplications: 1, CorrectionRateJump: 1, Liti
 // Item 2: a value missing in either year — no report, not stated, unread — is never a
 // change, a mover or a risk card; the year is marked reported or not (未说明 / 未报送).
 func TestMissingIsNeverAFall(t *testing.T) {
-	// the organ each case spoils: the third of the district (a department or township)
-	const victim = 2
 	unset := func(key string) func(r *ingest.Report) {
 		return func(r *ingest.Report) {
 			c := r.Cells[key]
@@ -146,12 +144,13 @@ func TestMissingIsNeverAFall(t *testing.T) {
 			r.Cells[key] = c
 		}
 	}
+	// Each case spoils its own organ of one district: the organ at position i+1.
 	tests := []struct {
 		name         string
 		year         int                    // the year spoiled
 		drop         bool                   // no report that year
 		spoil        func(r *ingest.Report) // or this change to the report
-		metrics      []string               // metrics that must have no change for the victim
+		metrics      []string               // metrics that must have no change for the organ
 		fromReported bool
 		toReported   bool
 	}{
@@ -163,82 +162,94 @@ func TestMissingIsNeverAFall(t *testing.T) {
 		{"handled unread: no disclosure rate", toYear, false, unset("table3.total_handled.total"), []string{"handled", "disclosure_rate"}, true, true},
 		{"one withheld reason unread: no sum of eight", toYear, false, unset("table3.withheld_third_party.total"), []string{"withheld", "withheld_third_party"}, true, true},
 	}
-	for _, tt := range tests {
+	pos := map[string]int{}
+	a, organs, _ := genDistrict(t, len(tests)+3, func(ag generate.Agency, year int, r *ingest.Report) *ingest.Report {
+		if _, ok := pos[ag.Name]; !ok {
+			pos[ag.Name] = len(pos)
+		}
+		i := pos[ag.Name] - 1
+		if i < 0 || i >= len(tests) || year != tests[i].year {
+			return r
+		}
+		if tests[i].drop {
+			return nil
+		}
+		tests[i].spoil(r)
+		return r
+	})
+	ctx := context.Background()
+	deltas, err := a.Compare(ctx, fromYear, toYear, analytics.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deltas {
+		if (d.From == nil || d.To == nil) && d.Change != nil {
+			t.Errorf("%s %s: %s → %s has a change %v", d.Agency, d.Metric, show(d.From), show(d.To), *d.Change)
+		}
+	}
+	risks, err := a.Risks(ctx, toYear, riskThresholds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range risks.Cards {
+		if c.Metric != "" && (c.From == nil || c.To == nil) {
+			t.Errorf("risk card %s of %s on a missing value: %s", c.Title, c.Agency, c.Detail)
+		}
+		if strings.Contains(c.Detail, "—") || strings.Contains(c.Detail, "下降 100%") {
+			t.Errorf("risk card shows a missing value as a fall: %s %s", c.Agency, c.Detail)
+		}
+	}
+	if len(risks.Cards) == 0 {
+		t.Error("no risk card at all under thresholds of 1: the test proves less than it says")
+	}
+	comparisons := map[string]map[bool]*analytics.Comparison{}
+	for i, tt := range tests {
+		victim := organs[i+1].Name
 		t.Run(tt.name, func(t *testing.T) {
-			i := 0
-			var victimName string
-			a, _, _ := genDistrict(t, 12, func(ag generate.Agency, year int, r *ingest.Report) *ingest.Report {
-				if year == fromYear && i == victim && victimName == "" {
-					victimName = ag.Name
-				}
-				if year == toYear {
-					i++
-				}
-				if ag.Name != victimName || year != tt.year {
-					return r
-				}
-				if tt.drop {
-					return nil
-				}
-				tt.spoil(r)
-				return r
-			})
-			ctx := context.Background()
-			deltas, err := a.Compare(ctx, fromYear, toYear, analytics.Filter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range deltas {
-				if (d.From == nil || d.To == nil) && d.Change != nil {
-					t.Errorf("%s %s: %s → %s has a change %v", d.Agency, d.Metric, show(d.From), show(d.To), *d.Change)
-				}
-			}
 			for _, m := range tt.metrics {
-				d, ok := deltaOf(deltas, victimName, m)
+				d, ok := deltaOf(deltas, victim, m)
 				if !ok {
-					t.Fatalf("no delta of %s %s", victimName, m)
+					t.Fatalf("no delta of %s %s", victim, m)
 				}
 				if d.Change != nil || d.FromReported != tt.fromReported || d.ToReported != tt.toReported {
 					t.Errorf("%s %s: %s → %s change %s, reported %v/%v; want no change, reported %v/%v",
-						victimName, m, show(d.From), show(d.To), show(d.Change), d.FromReported, d.ToReported, tt.fromReported, tt.toReported)
+						victim, m, show(d.From), show(d.To), show(d.Change), d.FromReported, d.ToReported, tt.fromReported, tt.toReported)
 				}
 				if (tt.year == toYear && d.To != nil) || (tt.year == fromYear && d.From != nil) {
-					t.Errorf("%s %s: the missing year has a value (%s → %s)", victimName, m, show(d.From), show(d.To))
+					t.Errorf("%s %s: the missing year has a value (%s → %s)", victim, m, show(d.From), show(d.To))
 				}
 				up, down := analytics.Movers(deltas, m, 100)
 				for _, mv := range append(up, down...) {
-					if mv.Agency == victimName {
-						t.Errorf("%s is a mover of %s", victimName, m)
+					if mv.Agency == victim {
+						t.Errorf("%s is a mover of %s", victim, m)
 					}
 				}
 				for _, all := range []bool{false, true} {
-					c, err := a.CompareAgencies(ctx, fromYear, toYear, m, analytics.Filter{}, all, analytics.Page{})
-					if err != nil {
-						t.Fatal(err)
+					if comparisons[m] == nil {
+						comparisons[m] = map[bool]*analytics.Comparison{}
+					}
+					c := comparisons[m][all]
+					if c == nil {
+						if c, err = a.CompareAgencies(ctx, fromYear, toYear, m, analytics.Filter{}, all, analytics.Page{}); err != nil {
+							t.Fatal(err)
+						}
+						comparisons[m][all] = c
+						for _, r := range c.Rows {
+							if (r.From == nil || r.To == nil) && r.Change != nil {
+								t.Errorf("CompareAgencies(all=%v) %s %s: %s → %s has a change", all, r.Agency, m, show(r.From), show(r.To))
+							}
+						}
 					}
 					for _, r := range c.Rows {
-						if (r.From == nil || r.To == nil) && r.Change != nil {
-							t.Errorf("CompareAgencies(all=%v) %s %s: %s → %s has a change", all, r.Agency, m, show(r.From), show(r.To))
-						}
-						if r.Agency == victimName && r.Change != nil {
+						if r.Agency == victim && r.Change != nil {
 							t.Errorf("CompareAgencies(all=%v) %s %s: change %v", all, r.Agency, m, *r.Change)
 						}
 					}
 				}
 			}
-			risks, err := a.Risks(ctx, toYear, riskThresholds)
-			if err != nil {
-				t.Fatal(err)
-			}
 			for _, c := range risks.Cards {
-				if c.Metric != "" && (c.From == nil || c.To == nil) {
-					t.Errorf("risk card %s of %s on a missing value: %s", c.Title, c.Agency, c.Detail)
-				}
-				if c.Agency == victimName && slices.Contains(tt.metrics, c.Metric) {
+				if c.Agency == victim && slices.Contains(tt.metrics, c.Metric) {
 					t.Errorf("risk card %s of %s on its missing %s: %s", c.Title, c.Agency, c.Metric, c.Detail)
-				}
-				if strings.Contains(c.Detail, "—") || strings.Contains(c.Detail, "下降 100%") {
-					t.Errorf("risk card shows a missing value as a fall: %s %s", c.Agency, c.Detail)
 				}
 			}
 		})
@@ -360,68 +371,82 @@ func TestSameOrgansCompared(t *testing.T) {
 // plausibility kind at every level; the district's sum leaves the cell out and counts it
 // (Implausible, Left), while a fee that only looks like 元 (a warning) is still summed.
 func TestImplausibleFeeLeftOut(t *testing.T) {
+	// Each case gives its fee to its own organ of the level; cases of one district share it
+	// (one county government a district).
 	tests := []struct {
 		name     string
-		level    string  // the organ given the fee
+		district int     // which generated district
+		level    string  // the organ given the fee: the first of the level not yet taken
 		fee      float64 // 万元
 		severity string  // the finding expected ("" none)
 	}{
-		{"county government, 1,770,000 万元", ingest.LevelCounty, 1770000, ingest.SeverityError},
-		{"county government at its maximum", ingest.LevelCounty, ingest.FeesBoundOf(ingest.LevelCounty).Max, ingest.SeverityError},
-		{"county government, large but possible", ingest.LevelCounty, ingest.FeesBoundOf(ingest.LevelCounty).Warn, ingest.SeverityWarning},
-		{"county government, ordinary", ingest.LevelCounty, 18651.06, ""},
-		{"department, impossible", ingest.LevelDepartment, ingest.FeesBoundOf(ingest.LevelDepartment).Max * 2, ingest.SeverityError},
-		{"township, impossible", ingest.LevelTownship, ingest.FeesBoundOf(ingest.LevelTownship).Max + 0.5, ingest.SeverityError},
+		{"county government, 1,770,000 万元", 0, ingest.LevelCounty, 1770000, ingest.SeverityError},
+		{"department, impossible", 0, ingest.LevelDepartment, ingest.FeesBoundOf(ingest.LevelDepartment).Max * 2, ingest.SeverityError},
+		{"township, impossible", 0, ingest.LevelTownship, ingest.FeesBoundOf(ingest.LevelTownship).Max + 0.5, ingest.SeverityError},
+		{"department, ordinary", 0, ingest.LevelDepartment, 1234.5, ""},
+		{"township, a round 千万元: looks like 元", 0, ingest.LevelTownship, ingest.FeesBoundOf(ingest.LevelTownship).WholeWarn, ingest.SeverityWarning},
+		{"county government, large but possible", 1, ingest.LevelCounty, ingest.FeesBoundOf(ingest.LevelCounty).Warn, ingest.SeverityWarning},
+		{"department at its maximum", 1, ingest.LevelDepartment, ingest.FeesBoundOf(ingest.LevelDepartment).Max, ingest.SeverityError},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var victim string
-			a, _, stored := genDistrict(t, 12, func(ag generate.Agency, year int, r *ingest.Report) *ingest.Report {
-				if year == fromYear && ag.Level == tt.level && (victim == "" || victim == ag.Name) {
-					victim = ag.Name
-					r.Set("table2.fees", tt.fee, ingest.Source{Line: 1, Text: ingest.FormatValue(tt.fee)})
-				}
+	for district := 0; district <= 1; district++ {
+		victims := map[string]int{} // organ → case
+		taken := map[int]bool{}
+		want := 0
+		for _, tt := range tests {
+			if tt.district == district {
+				want++
+			}
+		}
+		a, _, stored := genDistrict(t, 12, func(ag generate.Agency, year int, r *ingest.Report) *ingest.Report {
+			if year != fromYear {
 				return r
-			})
-			r := stored[victim][fromYear]
-			var got []ingest.Finding
-			for _, f := range r.Findings {
-				if f.Cell == "table2.fees" {
-					got = append(got, f)
+			}
+			for i, tt := range tests {
+				if _, has := victims[ag.Name]; has || taken[i] || tt.district != district || tt.level != ag.Level {
+					continue
 				}
+				victims[ag.Name], taken[i] = i, true
+				r.Set("table2.fees", tt.fee, ingest.Source{Line: 1, Text: ingest.FormatValue(tt.fee)})
+				break
 			}
-			if tt.severity == "" && len(got) > 0 || tt.severity != "" && (len(got) != 1 || got[0].Severity != tt.severity || got[0].Rule != ingest.RuleFeesUnit) {
-				t.Fatalf("%s fees %v: findings %+v, want %q of %s", victim, tt.fee, got, tt.severity, ingest.RuleFeesUnit)
-			}
-			rows, err := a.Values(context.Background(), analytics.Filter{Years: []int{fromYear}}, analytics.ByYear)
-			if err != nil || len(rows) != 1 {
-				t.Fatalf("%d rows, %v", len(rows), err)
-			}
-			sum, left := cellSum(stored, "table2.fees", fromYear, false)
-			v := rows[0].Value("fees")
-			if v == nil || !near(*v, sum) {
-				t.Errorf("district fees %s, want %v (the cells without an error finding)", show(v), sum)
-			}
-			wantImpl := 0
-			if tt.severity == ingest.SeverityError {
-				wantImpl = 1
-				if near(*v, sum+tt.fee) {
-					t.Errorf("the impossible fee %v is in the district's sum", tt.fee)
-				}
-			}
-			if rows[0].Implausible["fees"] != wantImpl || rows[0].Left["fees"] != left {
-				t.Errorf("district fees: implausible %d, left %d; want %d, %d", rows[0].Implausible["fees"], rows[0].Left["fees"], wantImpl, left)
-			}
-			// the organ's own row keeps its figure as reported: the exclusion is the district's
-			org, err := a.Values(context.Background(), analytics.Filter{Years: []int{fromYear}, Search: victim}, analytics.ByAgencyYear)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, o := range org {
-				if o.Agency == victim && tt.severity != ingest.SeverityError && (o.Value("fees") == nil || !near(*o.Value("fees"), tt.fee)) {
-					t.Errorf("%s's own fees %s, want %v", victim, show(o.Value("fees")), tt.fee)
-				}
-			}
+			return r
 		})
+		rows, err := a.Values(context.Background(), analytics.Filter{Years: []int{fromYear}}, analytics.ByYear)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%d rows, %v", len(rows), err)
+		}
+		sum, left := cellSum(stored, "table2.fees", fromYear, false)
+		v := rows[0].Value("fees")
+		if v == nil || !near(*v, sum) {
+			t.Errorf("district %d: fees %s, want %v (the cells without an error finding)", district, show(v), sum)
+		}
+		wantImpl, errorFees := 0, 0.0
+		for victim, i := range victims {
+			tt := tests[i]
+			t.Run(tt.name, func(t *testing.T) {
+				var got []ingest.Finding
+				for _, f := range stored[victim][fromYear].Findings {
+					if f.Cell == "table2.fees" {
+						got = append(got, f)
+					}
+				}
+				if tt.severity == "" && len(got) > 0 || tt.severity != "" && (len(got) != 1 || got[0].Severity != tt.severity || got[0].Rule != ingest.RuleFeesUnit) {
+					t.Errorf("%s fees %v: findings %+v, want %q of %s", victim, tt.fee, got, tt.severity, ingest.RuleFeesUnit)
+				}
+			})
+			if tt.severity == ingest.SeverityError {
+				wantImpl++
+				errorFees += tt.fee
+			}
+		}
+		if len(victims) != want {
+			t.Fatalf("district %d: %d organs took a fee, want %d", district, len(victims), want)
+		}
+		if rows[0].Implausible["fees"] != wantImpl || rows[0].Left["fees"] != left || wantImpl == 0 {
+			t.Errorf("district %d fees: implausible %d, left %d; want %d, %d", district, rows[0].Implausible["fees"], rows[0].Left["fees"], wantImpl, left)
+		}
+		if v != nil && near(*v, sum+errorFees) {
+			t.Errorf("district %d: the impossible fees are in the sum", district)
+		}
 	}
 }
