@@ -124,8 +124,8 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	for _, f := range res.Failures {
 		fmt.Fprintf(os.Stderr, "失败 %s: %s\n", f.Path, f.Reason)
 	}
-	for _, a := range res.NewAgencies {
-		fmt.Fprintf(os.Stderr, "新单位（不在单位名录中）：%s\n", a)
+	for _, l := range newAgencyLines(res.NewAgencies, maxNewAgencyLines) {
+		fmt.Fprintln(os.Stderr, l)
 	}
 	fmt.Fprintln(os.Stdout, res.Summary())
 	if err != nil {
@@ -173,4 +173,22 @@ func memoryBytes(s string) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// maxNewAgencyLines is how many new organs gongkai ingest names one by one (a first national
+// run would otherwise print thousands of lines).
+const maxNewAgencyLines = 10
+
+// newAgencyLines names the organs not in the registry, at most max of them, then how many
+// more there are.
+func newAgencyLines(names []string, max int) []string {
+	var out []string
+	for i, a := range names {
+		if i == max {
+			out = append(out, fmt.Sprintf("……另有 %d 个新单位", len(names)-max))
+			break
+		}
+		out = append(out, "新单位（不在单位名录中）："+a)
+	}
+	return out
 }
