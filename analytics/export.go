@@ -33,6 +33,10 @@ var exportColumns = map[string]string{
 	"agency_id": "单位编号",
 }
 
+// exportKeysOnly are the exported columns written only with the keys (--headers keys, Parquet):
+// source_path is a path on the server, never shown in a file a clerk opens.
+var exportKeysOnly = map[string]bool{"source_path": true}
+
 // exportCodes turn a column's codes into words for the Chinese headers (level, severity).
 var exportCodes = map[string]func(string) string{
 	"level": ingest.LevelLabel, "severity": ingest.SeverityLabel,
@@ -159,7 +163,7 @@ func (a *Analytics) ExportTable(ctx context.Context, what string, year int) (*Ta
 // exportColumn is the column of an exported key: its Chinese header, a metric's label (and
 // Percent for a ratio), its codes' words.
 func exportColumn(key string) Column {
-	c := Column{Key: key, Label: exportColumns[key], Codes: exportCodes[key]}
+	c := Column{Key: key, Label: exportColumns[key], Codes: exportCodes[key], KeysOnly: exportKeysOnly[key]}
 	if m, ok := MetricByName(key); ok {
 		c.Label, c.Numeric, c.Percent = m.Label, true, m.Kind == Ratio
 		if m.Unit != "" && m.Kind != Ratio {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -21,6 +22,9 @@ type Column struct {
 	// Codes turns a code of the column (township, error) into words for the Chinese headers
 	// of a download; nil: written as stored.
 	Codes func(string) string `json:"-"`
+	// KeysOnly: a column for programs alone (a path on the server), written only with
+	// KeyHeaders and left out of the files people open.
+	KeysOnly bool `json:"-"`
 }
 
 // Cell is one value of a Table: V is the value for machines (a number, a string, a bool or
@@ -127,6 +131,34 @@ func (t *Table) value(c Cell, col Column) any {
 	return fmt.Sprint(c.V)
 }
 
+// written is the table as a download writes it: without the KeysOnly columns unless the
+// headers are the keys.
+func (t *Table) written() *Table {
+	if t.KeyHeaders || !slices.ContainsFunc(t.Columns, func(c Column) bool { return c.KeysOnly }) {
+		return t
+	}
+	out := *t
+	out.Columns = nil
+	var keep []int
+	for i, c := range t.Columns {
+		if !c.KeysOnly {
+			keep = append(keep, i)
+			out.Columns = append(out.Columns, c)
+		}
+	}
+	out.Rows = make([][]Cell, len(t.Rows))
+	for ri, r := range t.Rows {
+		row := make([]Cell, 0, len(keep))
+		for _, i := range keep {
+			if i < len(r) {
+				row = append(row, r[i])
+			}
+		}
+		out.Rows[ri] = row
+	}
+	return &out
+}
+
 func (t *Table) column(i int) Column {
 	if i < len(t.Columns) {
 		return t.Columns[i]
@@ -138,6 +170,7 @@ func (t *Table) column(i int) Column {
 // open the Chinese correctly: Chinese headers (or the keys, KeyHeaders), numbers as numbers (a
 // ratio as its fraction, 0.654), missing values empty.
 func WriteCSV(w io.Writer, t *Table) error {
+	t = t.written()
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
@@ -174,6 +207,7 @@ func WriteCSV(w io.Writer, t *Table) error {
 // values as WriteCSV, numbers as numbers, a ratio as its fraction with a percent number format
 // (0.0%), missing values as empty cells.
 func WriteXLSX(w io.Writer, t *Table) error {
+	t = t.written()
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := sheetName(t.Title)
