@@ -106,10 +106,11 @@ func cellSum(stored map[string]map[int]*ingest.Report, key string, year int, bot
 	return sum, left
 }
 
-// excluded: the report has an error finding of the plausibility kind (Q-) on the cell.
+// excluded: the report has an error finding of the plausibility kind on the cell (ingest's
+// rule, ExcludesCell; the fee cases below check the finding itself).
 func excluded(r *ingest.Report, key string) bool {
 	for _, f := range r.Findings {
-		if f.Cell == key && f.Severity == ingest.SeverityError && strings.HasPrefix(f.Rule, "Q-") {
+		if f.Cell == key && ingest.ExcludesCell(f) {
 			return true
 		}
 	}
