@@ -188,7 +188,7 @@ func TestMissingIsNeverAFall(t *testing.T) {
 			t.Errorf("%s %s: %s → %s has a change %v", d.Agency, d.Metric, show(d.From), show(d.To), *d.Change)
 		}
 	}
-	risks, err := a.Risks(ctx, toYear, riskThresholds)
+	risks, err := a.Risks(ctx, analytics.RiskQuery{Year: toYear, Thresholds: riskThresholds})
 	if err != nil {
 		t.Fatal(err)
 	}
