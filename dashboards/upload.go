@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"gongkai/ingest"
 )
 
 // Upload is one uploaded file: its name as the clerk's computer gave it (no directories) and
@@ -34,16 +36,13 @@ type UploadResult struct {
 	Error    string   `json:"error,omitempty"`     // why it failed
 }
 
-// Outcomes of an upload as gongkai ingest counts them.
+// Outcomes of an upload as gongkai ingest counts them (ingest's words).
 const (
-	OutcomeNew       = "new"
-	OutcomeUnchanged = "unchanged"
-	OutcomeReplaced  = "replaced"
-	OutcomeFailed    = "failed"
+	OutcomeNew       = ingest.OutcomeNew
+	OutcomeUnchanged = ingest.OutcomeUnchanged
+	OutcomeReplaced  = ingest.OutcomeReplaced
+	OutcomeFailed    = ingest.OutcomeFailed
 )
-
-// outcomeNames are the outcomes in the clerk's words.
-var outcomeNames = map[string]string{OutcomeNew: "新增", OutcomeUnchanged: "未变", OutcomeReplaced: "替换", OutcomeFailed: "失败"}
 
 // IngestFunc adds uploaded files to the database with the same rules and messages as
 // gongkai ingest, all in one run, and says what happened to each (in the files' order). The
@@ -348,9 +347,9 @@ type resultRow struct {
 
 func resultRows(rs []UploadResult) (rows []resultRow) {
 	for _, x := range rs {
-		row := resultRow{UploadResult: x, Word: outcomeNames[x.Outcome], Class: "outcome-" + x.Outcome}
+		row := resultRow{UploadResult: x, Word: ingest.OutcomeLabel(x.Outcome), Class: "outcome-" + x.Outcome}
 		if row.Word == "" {
-			row.Word, row.Class = outcomeNames[OutcomeFailed], "outcome-"+OutcomeFailed
+			row.Word, row.Class = ingest.OutcomeLabel(OutcomeFailed), "outcome-"+OutcomeFailed
 			if x.Error == "" && x.Outcome != "" {
 				row.Word, row.Class = x.Outcome, "outcome-summary" // a run's summary line (URLs)
 			}

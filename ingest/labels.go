@@ -186,3 +186,19 @@ func lookup(pairs [][2]string, key string) string {
 	}
 	return key
 }
+
+// What storing a file did with it, as gongkai ingest, uploads and their results name it: the
+// machine's word (JSON, CSV keys) and the clerk's (OutcomeLabel).
+const (
+	OutcomeNew       = "new"       // the first report of its organ and year
+	OutcomeUnchanged = "unchanged" // these exact bytes were stored before
+	OutcomeReplaced  = "replaced"  // another file for an organ and year already stored
+	OutcomeFailed    = "failed"    // not stored, with the reason
+)
+
+var outcomeLabels = map[string]string{
+	OutcomeNew: "新增", OutcomeUnchanged: "未变", OutcomeReplaced: "替换", OutcomeFailed: "失败",
+}
+
+// OutcomeLabel is an outcome in the clerk's words (新增, 未变, 替换, 失败); "" for an unknown one.
+func OutcomeLabel(outcome string) string { return outcomeLabels[outcome] }

@@ -123,3 +123,17 @@ func TestLevels(t *testing.T) {
 		}
 	}
 }
+
+func TestOutcomeLabels(t *testing.T) {
+	seen := map[string]bool{}
+	for _, o := range []string{OutcomeNew, OutcomeUnchanged, OutcomeReplaced, OutcomeFailed} {
+		l := OutcomeLabel(o)
+		if l == "" || seen[l] {
+			t.Errorf("outcome %q: label %q empty or shared", o, l)
+		}
+		seen[l] = true
+	}
+	if OutcomeLabel("bogus") != "" {
+		t.Error("an unknown outcome has a label")
+	}
+}

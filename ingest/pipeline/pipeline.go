@@ -75,7 +75,9 @@ type Result struct {
 
 // Summary is the last line of gongkai ingest: "入库完成：新增 N，未变 M，替换 R，失败 F".
 func (r Result) Summary() string {
-	return fmt.Sprintf("入库完成：新增 %d，未变 %d，替换 %d，失败 %d", r.New, r.Unchanged, r.Replaced, r.Failed)
+	return fmt.Sprintf("入库完成：%s %d，%s %d，%s %d，%s %d",
+		ingest.OutcomeLabel(ingest.OutcomeNew), r.New, ingest.OutcomeLabel(ingest.OutcomeUnchanged), r.Unchanged,
+		ingest.OutcomeLabel(ingest.OutcomeReplaced), r.Replaced, ingest.OutcomeLabel(ingest.OutcomeFailed), r.Failed)
 }
 
 // reportExts are the extensions a folder walk picks up; a file named explicitly is always read.

@@ -30,13 +30,13 @@ const (
 func (o Outcome) String() string {
 	switch o {
 	case New:
-		return "new"
+		return ingest.OutcomeNew
 	case Unchanged:
-		return "unchanged"
+		return ingest.OutcomeUnchanged
 	case Replaced:
-		return "replaced"
+		return ingest.OutcomeReplaced
 	}
-	return "failed"
+	return ingest.OutcomeFailed
 }
 
 // FileMeta describes the file a report was read from.
