@@ -22,7 +22,7 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) {
 	eps := []ep{
 		{"/api/metrics", "", "指标定义：名称、中文名、一句话定义、单位、类型"},
 		{"/api/years", "", "有报告的年度"},
-		{"/api/agencies", "", "全部单位"},
+		{"/api/agencies", "limit（默认 1000，至多 10000）, offset, q（名称中的字）", "单位，按名称，分页（总数见响应头 X-Total-Count）"},
 		{"/api/upload", "token (X-Gongkai-Token 或 Authorization: Bearer)", "POST multipart 字段 file（可多个）：上传报告入库"},
 	}
 	for _, t := range tableDocs {
@@ -62,16 +62,53 @@ func (s *Server) apiYears(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ys)
 }
 
+// apiAgencies answers the organs by name, a page at a time (limit, offset as for the tables;
+// q: a part of the name): a country has ~150,000 of them. The whole count is in the header
+// X-Total-Count.
 func (s *Server) apiAgencies(w http.ResponseWriter, r *http.Request) {
+	limit, offset, err := pageParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	as, err := s.a.Agencies(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if as == nil {
-		as = []analytics.Agency{}
+	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" {
+		as = slices.DeleteFunc(slices.Clone(as), func(g analytics.Agency) bool { return !strings.Contains(g.Name, q) })
 	}
-	writeJSON(w, http.StatusOK, as)
+	total := len(as)
+	page := as[min(offset, total):min(offset+limit, total)]
+	if page == nil {
+		page = []analytics.Agency{}
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(total))
+	writeJSON(w, http.StatusOK, page)
+}
+
+// pageParams reads limit and offset of an API request: limit defaults to apiPageLimit and is
+// at most maxPageLimit (0: the most); a value that is not a whole number ≥ 0 is refused.
+func pageParams(r *http.Request) (limit, offset int, err error) {
+	q := r.URL.Query()
+	limit = apiPageLimit
+	for _, p := range []struct {
+		key string
+		dst *int
+	}{{"limit", &limit}, {"offset", &offset}} {
+		if x := q.Get(p.key); x != "" {
+			n, err := strconv.Atoi(x)
+			if err != nil || n < 0 {
+				return 0, 0, badRequest("参数 %s=%q 应为非负整数", p.key, x)
+			}
+			*p.dst = n
+		}
+	}
+	if limit == 0 || limit > maxPageLimit {
+		limit = maxPageLimit
+	}
+	return limit, offset, nil
 }
 
 // buildTable builds the named table for the request's view.
@@ -96,22 +133,10 @@ const apiPageLimit, maxPageLimit = 1000, 10000
 
 func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, offset := apiPageLimit, 0
-	for _, p := range []struct {
-		key string
-		dst *int
-	}{{"limit", &limit}, {"offset", &offset}} {
-		if x := q.Get(p.key); x != "" {
-			n, err := strconv.Atoi(x)
-			if err != nil || n < 0 {
-				s.fail(w, r, badRequest("参数 %s=%q 应为非负整数", p.key, x))
-				return
-			}
-			*p.dst = n
-		}
-	}
-	if limit == 0 || limit > maxPageLimit {
-		limit = maxPageLimit
+	limit, offset, err := pageParams(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	t, err := s.buildTable(r, r.PathValue("name"))
 	if err != nil {

@@ -10,7 +10,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,5 +317,60 @@ func TestIncompleteShown(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(body, "不完整") || !strings.Contains(body, "表三在第40行中断；未找到表四") {
 			t.Errorf("%s: %d, the page does not say the report is incomplete and what it lacks", page, code)
 		}
+	}
+}
+
+// /api/agencies pages: a country has ~150,000 organs, never answered at once.
+func TestAPIAgenciesPaged(t *testing.T) {
+	f := newFixture(t)
+	all, err := f.a.Agencies(t.Context())
+	if err != nil || len(all) < 3 {
+		t.Fatalf("fixture agencies: %d, %v", len(all), err)
+	}
+	names := func(body string) []string {
+		var as []analytics.Agency
+		if err := json.Unmarshal([]byte(body), &as); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		var out []string
+		for _, a := range as {
+			out = append(out, a.Name)
+		}
+		return out
+	}
+	var named []string // organs whose name holds all[1]'s
+	for _, a := range all {
+		if strings.Contains(a.Name, all[1].Name) {
+			named = append(named, a.Name)
+		}
+	}
+	for _, c := range []struct {
+		query string
+		want  []string
+		total int
+	}{
+		{"", []string{all[0].Name, all[1].Name, all[2].Name}, len(all)},
+		{"?limit=2", []string{all[0].Name, all[1].Name}, len(all)},
+		{"?limit=2&offset=1", []string{all[1].Name, all[2].Name}, len(all)},
+		{"?offset=100000", nil, len(all)},
+		{"?q=" + url.QueryEscape(all[1].Name), named, len(named)},
+	} {
+		code, body, h := get(t, f.srv.URL+"/api/agencies"+c.query)
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d %s", c.query, code, body)
+		}
+		got := names(body)
+		if c.query == "" {
+			got = got[:min(3, len(got))]
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.query, got, c.want)
+		}
+		if h.Get("X-Total-Count") != strconv.Itoa(c.total) {
+			t.Errorf("%s: X-Total-Count %q, want %d", c.query, h.Get("X-Total-Count"), c.total)
+		}
+	}
+	if code, body, _ := get(t, f.srv.URL+"/api/agencies?limit=-1"); code != http.StatusBadRequest || !strings.Contains(body, "limit") {
+		t.Errorf("limit=-1: %d %s", code, body)
 	}
 }
