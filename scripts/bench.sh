@@ -70,6 +70,7 @@ echo "== serve and time every route"
 UP="$DIR/upload"
 [[ -f "$UP/manifest.json" ]] || "$BIN" generate --district 国99999区 --agencies 60 --years 2021-2025 \
   --out "$UP" --layouts "$LAYOUTS" --seed 99999 > /dev/null
+rm -f "$DIR/serve.duckdb.wal" # a WAL left by the last run would replay its uploads onto the fresh copy
 cp "$DIR/national.duckdb" "$DIR/serve.duckdb"
 TOKEN="bench-$$"
 GONGKAI_SERVER_TOKEN="$TOKEN" "$BIN" serve --db "$DIR/serve.duckdb" --addr "$ADDR" > "$DIR/serve.log" 2>&1 &
