@@ -76,9 +76,9 @@ func (s *Server) apiAgencies(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" {
-		as = slices.DeleteFunc(slices.Clone(as), func(g analytics.Agency) bool { return !strings.Contains(g.Name, q) })
-	}
+	// the name search of every page (matches), on the answer's own slice
+	v := view{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
+	as = slices.DeleteFunc(as, func(g analytics.Agency) bool { return !matches(v, g.Name, g.Level) })
 	total := len(as)
 	page := as[min(offset, total):min(offset+limit, total)]
 	if page == nil {
