@@ -147,9 +147,15 @@ func TestStoredMetricsEqualCells(t *testing.T) {
 			t.Errorf("%s: %d report rows differ", q, n)
 		}
 	}
-	filters := []Filter{{}, {Search: "镇"}, {Years: []int{2021, 2024}}}
+	filters := []Filter{{}, {Search: "镇"}, {Years: []int{2021, 2024}}, {Years: []int{2023}},
+		// the organs of two years (同比): consecutive years are summed from the grouped
+		// district sums, others computed over the organs' rows
+		{Years: []int{2022, 2023}, InAllYears: true}, {Years: []int{2024, 2023}, InAllYears: true},
+		{Years: []int{2021, 2024}, InAllYears: true}, {Years: []int{2022}, InAllYears: true},
+		{Years: []int{2019, 2020}, InAllYears: true}, {Years: []int{2030}}}
 	for _, l := range ingest.Levels {
-		filters = append(filters, Filter{Level: l[0]})
+		filters = append(filters, Filter{Level: l[0]}, Filter{Level: l[0], Years: []int{2020, 2021}, InAllYears: true},
+			Filter{Level: l[0], Years: []int{2022}})
 	}
 	var left, impl int
 	for _, f := range filters {
@@ -169,6 +175,18 @@ func TestStoredMetricsEqualCells(t *testing.T) {
 				impl += r.Implausible["fees"]
 			}
 		}
+	}
+	// The fixture has organs missing in some year, so that "in both years" selects fewer.
+	both, err := a.Values(ctx, Filter{Years: []int{2022, 2023}, InAllYears: true}, ByYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	every, err := a.Values(ctx, Filter{Years: []int{2022, 2023}}, ByYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(both) != 2 || len(every) != 2 || *both[0].Values["reports"] == *every[0].Values["reports"] && *both[1].Values["reports"] == *every[1].Values["reports"] {
+		t.Errorf("no organ is missing in 2022 or 2023: the test proves less than it says")
 	}
 	// And once straight from the cells, through the public reference query.
 	got, err := a.Values(ctx, Filter{}, ByYear)
