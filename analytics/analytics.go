@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,6 +63,26 @@ type Filter struct {
 	// InAllYears keeps only organs with a current report in every year of Years, so that a
 	// comparison of years compares the same organs (同比 by default).
 	InAllYears bool
+	// Metrics, when not empty, are the only metrics an organ-by-organ answer (ByAgencyYear)
+	// computes: its rows' Values hold these names alone, so a caller must ask for every
+	// metric it reads. A table of 150,000 organs showing nine metrics then reads nine
+	// columns, not all of them. Empty: every metric. District rows always hold every metric.
+	Metrics []string
+}
+
+// metrics are the metrics the filter asks for with this grouping (every one when f.Metrics
+// is empty, and for district rows); unknown names are ignored.
+func (f Filter) metrics(by Grouping) []Metric {
+	if len(f.Metrics) == 0 || by == ByYear {
+		return Metrics
+	}
+	var out []Metric
+	for _, m := range Metrics {
+		if slices.Contains(f.Metrics, m.Name) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // where returns the SQL condition over the report alias r and its arguments.
@@ -157,7 +178,7 @@ func leftSQL(m Metric) string {
 
 // groupedSQL aggregates the per-report rows p (agency_id, agency, level, year, m_<metric>…,
 // excluded) by the grouping.
-func groupedSQL(with string, by Grouping) string {
+func groupedSQL(with string, by Grouping, metrics []Metric) string {
 	var b strings.Builder
 	b.WriteString(with)
 	keys := "p.year"
@@ -165,11 +186,11 @@ func groupedSQL(with string, by Grouping) string {
 		keys = "p.agency_id, p.agency, p.level, p.year"
 	}
 	b.WriteString("SELECT " + keys)
-	for _, m := range Metrics {
+	for _, m := range metrics {
 		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS %s", aggSQL(m), m.Name)
 	}
 	if by == ByYear {
-		for _, m := range Metrics {
+		for _, m := range metrics {
 			fmt.Fprintf(&b, ",\n  %s::BIGINT", leftSQL(m))
 		}
 		// the distinct lists of implausible metrics with their counts, to be split in Go
@@ -223,7 +244,7 @@ func metricSQLFrom(table string, f Filter, by Grouping) (string, []any) {
 		fmt.Fprintf(&b, ", m.%[1]s AS m_%[1]s", m.Name)
 	}
 	fmt.Fprintf(&b, "\n  FROM current_reports r JOIN %s m ON m.report_id = r.id\n  WHERE %s)\n", table, cond)
-	return groupedSQL(b.String(), by), args
+	return groupedSQL(b.String(), by, f.metrics(by)), args
 }
 
 // DirectSQL is MetricSQL computed directly from the long cells table instead of the stored
@@ -237,7 +258,7 @@ func DirectSQL(f Filter, by Grouping) (string, []any) {
 		fmt.Fprintf(&b, ", d.%[1]s AS m_%[1]s", m.Name)
 	}
 	b.WriteString("\n  FROM current_reports r JOIN d ON d.report_id = r.id)\n")
-	return groupedSQL(b.String(), by), args
+	return groupedSQL(b.String(), by, f.metrics(by)), args
 }
 
 // Values computes every metric for the selected reports, one row a year (ByYear: the
@@ -250,6 +271,9 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 	version, err := a.DataVersion(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if by == ByYear {
+		f.Metrics = nil // district rows hold every metric (the key says so)
 	}
 	key := fmt.Sprintf("%+v|%d", f, by)
 	a.mu.Lock()
@@ -268,7 +292,7 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 		return ds.districtRows(f), nil // (a sum of a few hundred rows: not worth keeping)
 	}
 	q, args := MetricSQL(f, by)
-	rows, err := a.values(ctx, q, args, by)
+	rows, err := a.values(ctx, q, args, by, f.metrics(by))
 	if err != nil {
 		return nil, err
 	}
@@ -300,10 +324,10 @@ const (
 // ValuesDirect is Values computed from the cells (DirectSQL), for tests.
 func (a *Analytics) ValuesDirect(ctx context.Context, f Filter, by Grouping) ([]Row, error) {
 	q, args := DirectSQL(f, by)
-	return a.values(ctx, q, args, by)
+	return a.values(ctx, q, args, by, f.metrics(by))
 }
 
-func (a *Analytics) values(ctx context.Context, q string, args []any, by Grouping) ([]Row, error) {
+func (a *Analytics) values(ctx context.Context, q string, args []any, by Grouping, metrics []Metric) ([]Row, error) {
 	rows, err := a.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
@@ -312,7 +336,7 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 	var out []Row
 	for rows.Next() {
 		var r Row
-		vals := make([]sql.NullFloat64, len(Metrics))
+		vals := make([]sql.NullFloat64, len(metrics))
 		var left []int64
 		var hist sql.NullString
 		dest := []any{}
@@ -324,8 +348,8 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 			dest = append(dest, &vals[i])
 		}
 		if by == ByYear {
-			left = make([]int64, len(Metrics))
-			for i := range Metrics {
+			left = make([]int64, len(metrics))
+			for i := range metrics {
 				dest = append(dest, &left[i])
 			}
 			dest = append(dest, &hist)
@@ -336,14 +360,14 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 		if by == ByYear {
 			r.Agency = DistrictName
 			r.Left, r.Implausible = map[string]int{}, implausibleCounts(hist.String)
-			for i, m := range Metrics {
+			for i, m := range metrics {
 				if left[i] > 0 {
 					r.Left[m.Name] = int(left[i])
 				}
 			}
 		}
-		r.Values = make(map[string]*float64, len(Metrics))
-		for i, m := range Metrics {
+		r.Values = make(map[string]*float64, len(metrics))
+		for i, m := range metrics {
 			if vals[i].Valid {
 				v := vals[i].Float64
 				r.Values[m.Name] = &v

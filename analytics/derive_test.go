@@ -152,7 +152,8 @@ func TestStoredMetricsEqualCells(t *testing.T) {
 		// district sums, others computed over the organs' rows
 		{Years: []int{2022, 2023}, InAllYears: true}, {Years: []int{2024, 2023}, InAllYears: true},
 		{Years: []int{2021, 2024}, InAllYears: true}, {Years: []int{2022}, InAllYears: true},
-		{Years: []int{2019, 2020}, InAllYears: true}, {Years: []int{2030}}}
+		{Years: []int{2019, 2020}, InAllYears: true}, {Years: []int{2030}},
+		{Years: []int{2023}, Metrics: []string{"applications", "disclosure_rate", "findings_errors"}}}
 	for _, l := range ingest.Levels {
 		filters = append(filters, Filter{Level: l[0]}, Filter{Level: l[0], Years: []int{2020, 2021}, InAllYears: true},
 			Filter{Level: l[0], Years: []int{2022}})
@@ -165,7 +166,7 @@ func TestStoredMetricsEqualCells(t *testing.T) {
 				t.Fatal(err)
 			}
 			q, args := metricSQLFrom("direct_metrics", f, by)
-			want, err := a.values(ctx, q, args, by)
+			want, err := a.values(ctx, q, args, by, f.metrics(by))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,6 +175,23 @@ func TestStoredMetricsEqualCells(t *testing.T) {
 				left += r.Left["disclosed"] + r.Left["withheld"]
 				impl += r.Implausible["fees"]
 			}
+		}
+	}
+	// Organ by organ, a filter's Metrics are the only values computed, and they are the same.
+	sub, err := a.Values(ctx, Filter{Years: []int{2023}, Metrics: []string{"disclosure_rate", "fees"}}, ByAgencyYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := a.Values(ctx, Filter{Years: []int{2023}}, ByAgencyYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub) != len(full) || len(sub) == 0 {
+		t.Fatalf("metrics subset: %d rows, all metrics: %d", len(sub), len(full))
+	}
+	for i := range sub {
+		if len(sub[i].Values) != 2 || !same(sub[i].Values["disclosure_rate"], full[i].Values["disclosure_rate"]) || !same(sub[i].Values["fees"], full[i].Values["fees"]) {
+			t.Errorf("metrics subset %s: %v", sub[i].Agency, sub[i].Values)
 		}
 	}
 	// The fixture has organs missing in some year, so that "in both years" selects fewer.

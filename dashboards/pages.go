@@ -343,7 +343,7 @@ func (s *Server) compare(ctx context.Context, r *http.Request, v view, p *pageDa
 	vals := map[string]map[int]*float64{}
 	if len(ids) > 0 {
 		f := v.filter()
-		f.AgencyIDs = ids
+		f.AgencyIDs, f.Metrics = ids, []string{m.Name}
 		rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
 		if err != nil {
 			return err

@@ -199,6 +199,7 @@ var agencyMetrics = []string{"applications", "handled", "disclosure_rate", "revi
 func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, error) {
 	f := v.filter()
 	f.Years = []int{v.Year}
+	f.Metrics = agencyMetrics // (the table reads these alone)
 	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
 	if err != nil {
 		return nil, err
@@ -630,11 +631,13 @@ func (s *Server) tableAgencyList(ctx context.Context, v view) (*analytics.Table,
 }
 
 func (s *Server) tableHeatmap(ctx context.Context, v view) (*analytics.Table, error) {
-	rows, err := s.a.Values(ctx, v.filter(), analytics.ByAgencyYear)
+	m := metric(v.Metric)
+	f := v.filter()
+	f.Metrics = []string{m.Name}
+	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
 	if err != nil {
 		return nil, err
 	}
-	m := metric(v.Metric)
 	t := &analytics.Table{Name: "heatmap", Title: m.Label + "：单位 × 年度", Columns: []analytics.Column{col("agency", "单位")}}
 	for _, y := range v.Years {
 		t.Columns = append(t.Columns, numCol(strconv.Itoa(y), strconv.Itoa(y)))
@@ -680,6 +683,7 @@ func (s *Server) tableRules(ctx context.Context, v view) (*analytics.Table, erro
 func (s *Server) tableFindingAgencies(ctx context.Context, v view) (*analytics.Table, error) {
 	f := v.filter()
 	f.Years = []int{v.Year}
+	f.Metrics = []string{"findings_errors", "findings_warnings"}
 	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
 	if err != nil {
 		return nil, err
