@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"gongkai/ingest"
 )
 
 // pageCache keeps rendered pages and API answers of one data version, and the computations
@@ -22,6 +27,7 @@ type pageCache struct {
 	// stale are the pages (HTML pages, JSON answers) last drawn for earlier versions, shown while
 	// their new version is computed for longer than staleWait.
 	stale map[string]*answer
+	size  int // the bytes of the bodies in entries
 }
 
 // answer is a recorded response. page: an HTML page or a JSON answer, which may be shown
@@ -48,8 +54,12 @@ type flight struct {
 	res  *answer
 }
 
-// maxCached bounds the cache (pages × filters); when full, it starts over.
-const maxCached = 2048
+// maxCached bounds the cache (pages × filters) and maxCachedBytes the bodies it holds, and
+// so do they the pages kept to be shown stale; when full, it starts over.
+const (
+	maxCached      = 2048
+	maxCachedBytes = 64 << 20
+)
 
 // lookup returns the cached answer of key, or the flight computing it; lead says that the
 // caller started that flight and must finish it.
@@ -57,18 +67,20 @@ func (c *pageCache) lookup(version int64, key string) (a *answer, f *flight, lea
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if version > c.version || c.entries == nil {
-		stale := map[string]*answer{}
+		stale, size := map[string]*answer{}, 0
 		for k, a := range c.entries {
 			if a.page {
 				stale[k] = a
+				size += len(a.body)
 			}
 		}
 		for k, a := range c.stale { // pages not asked for since: still the latest drawn
-			if _, ok := stale[k]; !ok && len(stale) < maxCached {
+			if _, ok := stale[k]; !ok && len(stale) < maxCached && size+len(a.body) <= maxCachedBytes {
 				stale[k] = a
+				size += len(a.body)
 			}
 		}
-		c.version, c.entries, c.flights, c.stale = version, map[string]*answer{}, map[string]*flight{}, stale
+		c.version, c.entries, c.flights, c.stale, c.size = version, map[string]*answer{}, map[string]*flight{}, stale, 0
 	}
 	if version < c.version {
 		// an older version than the cache's (the request began before a write): compute
@@ -140,11 +152,15 @@ func (c *pageCache) finish(version int64, key string, f *flight, a *answer, keep
 		if c.flights[key] == f {
 			delete(c.flights, key)
 		}
-		if keep && a != nil {
-			if len(c.entries) >= maxCached {
-				c.entries = map[string]*answer{}
+		if keep && a != nil && len(a.body) <= maxCachedBytes/8 {
+			if len(c.entries) >= maxCached || c.size+len(a.body) > maxCachedBytes {
+				c.entries, c.size = map[string]*answer{}, 0
+			}
+			if old, ok := c.entries[key]; ok {
+				c.size -= len(old.body)
 			}
 			c.entries[key] = a
+			c.size += len(a.body)
 		}
 	}
 	c.mu.Unlock()
@@ -185,7 +201,7 @@ func (s *Server) cachedGET(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		s.warmFor(version)
-		key := r.URL.Path + "?" + r.URL.RawQuery
+		key := s.cacheKey(r)
 		for {
 			a, f, lead := s.cache.lookup(version, key)
 			if a != nil {
@@ -251,6 +267,38 @@ func (s *Server) cachedGET(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 	}
+}
+
+// viewParams are the URL parameters a view reads (parseView); view.values writes them back
+// in one form.
+var viewParams = []string{"year", "from", "to", "id", "level", "q", "metric", "rule", "sort", "desc", "all"}
+
+// cacheKey is the key of r's page in the cache: its path and its parameters in one form, so
+// that the same view asked in different ways (the filter form sends every field, empty ones
+// too, in its own order; a default year or metric written out or left out) is computed and
+// kept once, and a warmed filter is found by the form that asks for it. A view with notes
+// about its parameters keeps its raw URL (the notes are on the page).
+func (s *Server) cacheKey(r *http.Request) string {
+	raw := r.URL.Path + "?" + r.URL.RawQuery
+	v, err := s.parseView(r.Context(), r)
+	if err != nil || len(v.Notes) > 0 {
+		return raw
+	}
+	q := url.Values{}
+	for k, xs := range r.URL.Query() {
+		if slices.Contains(viewParams, k) {
+			continue
+		}
+		for _, x := range xs {
+			if x != "" {
+				q.Add(k, x)
+			}
+		}
+	}
+	for k, xs := range v.values() {
+		q[k] = xs
+	}
+	return r.URL.Path + "?" + q.Encode()
 }
 
 // computeShared computes the page of r for the requests waiting on f, detached from r's
@@ -344,10 +392,47 @@ func (s *Server) warmFor(version int64) {
 	}
 }
 
-// warm requests every warm path of version through the cache, stopping when the version moves
-// (a newer warm-up takes over) or the server stops.
+// warmFilters are the pages warmed for every level and every year once warmPaths are done:
+// the district figures of any level and year are sums kept in memory, so these cost the
+// organ tables alone.
+var warmFilters = struct{ levels, years, levelYears []string }{
+	levels:     []string{"/", "/compare", "/risks"},
+	years:      []string{"/", "/risks"},
+	levelYears: []string{"/"},
+}
+
+// warmList is what a warm-up computes, in order: warmPaths, then each level, each earlier
+// year (latest first), then each level of each earlier year.
+func (s *Server) warmList() []string {
+	out := append([]string{}, warmPaths...)
+	years, err := s.a.Years(s.warmCtx)
+	if err != nil || len(years) == 0 {
+		return out
+	}
+	for _, l := range ingest.Levels {
+		for _, p := range warmFilters.levels {
+			out = append(out, p+"?level="+url.QueryEscape(l[0]))
+		}
+	}
+	for i := len(years) - 2; i >= 0; i-- {
+		for _, p := range warmFilters.years {
+			out = append(out, fmt.Sprintf("%s?year=%d", p, years[i]))
+		}
+	}
+	for i := len(years) - 2; i >= 0; i-- {
+		for _, l := range ingest.Levels {
+			for _, p := range warmFilters.levelYears {
+				out = append(out, fmt.Sprintf("%s?level=%s&year=%d", p, url.QueryEscape(l[0]), years[i]))
+			}
+		}
+	}
+	return out
+}
+
+// warm requests every page of warmList of version through the cache, stopping when the
+// version moves (a newer warm-up takes over) or the server stops.
 func (s *Server) warm(version int64) {
-	for _, p := range warmPaths {
+	for _, p := range s.warmList() {
 		if v, err := s.a.DataVersion(s.warmCtx); err != nil || v != version || s.warmCtx.Err() != nil {
 			return
 		}

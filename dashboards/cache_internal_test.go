@@ -173,8 +173,8 @@ func TestWarmup(t *testing.T) {
 	cfg := config.Config{Risk: config.Risk{MinApplications: 10, CorrectionRateJump: 10, LitigationJump: 2, DisclosureRateDrop: 15, PublicationsDrop: 0.5}}
 	s := NewServer(analytics.NewStore(db), cfg, WithWarmup(ctx, 5*time.Millisecond), WithLogger(log.New(io.Discard, "", 0))).(*Server)
 	warmed := func(version int64) bool {
-		for _, p := range warmPaths {
-			if s.cache.peek(version, p+"?") == nil {
+		for _, p := range s.warmList() {
+			if s.cache.peek(version, s.cacheKey(httptest.NewRequest("GET", p, nil))) == nil {
 				return false
 			}
 		}
@@ -255,5 +255,77 @@ func TestStaleJSONObject(t *testing.T) {
 	st := a.asStale()
 	if err := json.Unmarshal(st.body, &v); err != nil || v["stale"] == nil || v["rows"] == nil || st.header.Get("X-Gongkai-Stale") != "1" {
 		t.Fatalf("%s: %v %v", st.body, v, err)
+	}
+}
+
+// TestCacheKeyOneForm: one view asked in different ways (the filter form's empty fields and
+// order, defaults written out or left out) is one entry of the cache, so that the filters
+// the warm-up computes are found by the form; other parameters and other views are apart,
+// and a view with notes about its parameters keeps its own URL.
+func TestCacheKeyOneForm(t *testing.T) {
+	s, _ := cacheServer(t, 4)
+	years, err := s.a.Years(context.Background())
+	if err != nil || len(years) < 2 {
+		t.Fatalf("years %v %v", years, err)
+	}
+	last, prev := years[len(years)-1], years[len(years)-2]
+	key := func(u string) string { return s.cacheKey(httptest.NewRequest("GET", u, nil)) }
+	same := [][]string{
+		{"/", fmt.Sprintf("/?year=%d&level=&q=", last), fmt.Sprintf("/?q=&year=%d", last)},
+		{"/?level=township", fmt.Sprintf("/?year=%d&level=township&q=", last), fmt.Sprintf("/?level=township&year=%d", last)},
+		{"/compare", fmt.Sprintf("/compare?from=%d&to=%d&level=&metric=applications&q=", prev, last)},
+		{"/api/tables/agencies?limit=100", fmt.Sprintf("/api/tables/agencies?year=%d&limit=100&q=", last)},
+	}
+	seen := map[string]string{}
+	for _, group := range same {
+		k := key(group[0])
+		for _, u := range group[1:] {
+			if key(u) != k {
+				t.Errorf("%s and %s: keys %q and %q", group[0], u, k, key(u))
+			}
+		}
+		if other, ok := seen[k]; ok {
+			t.Errorf("%s and %s share the key %q", group[0], other, k)
+		}
+		seen[k] = group[0]
+	}
+	for _, pair := range [][2]string{{"/", fmt.Sprintf("/?year=%d", prev)}, {"/?level=township", "/?level=department"},
+		{"/api/tables/agencies?limit=100", "/api/tables/agencies?limit=10"}, {"/compare", "/compare?all=1"}} {
+		if key(pair[0]) == key(pair[1]) {
+			t.Errorf("%s and %s share the key %q", pair[0], pair[1], key(pair[0]))
+		}
+	}
+	if u := "/?year=abc&level=township"; key(u) != u {
+		t.Errorf("a view with notes: key %q, want its URL", key(u))
+	}
+}
+
+// TestCacheBoundedInBytes: the bodies kept never exceed maxCachedBytes, however many pages
+// are asked for, and a body too large to be worth keeping is shared but not kept.
+func TestCacheBoundedInBytes(t *testing.T) {
+	var c pageCache
+	body := make([]byte, maxCachedBytes/20)
+	for i := range 100 {
+		k := fmt.Sprint("/p", i)
+		_, f, lead := c.lookup(1, k)
+		if !lead {
+			t.Fatal("not the leader of a new page")
+		}
+		c.finish(1, k, f, &answer{status: 200, body: body, page: true}, true)
+		if c.size > maxCachedBytes {
+			t.Fatalf("after %d pages: %d bytes kept", i+1, c.size)
+		}
+		n := 0
+		for _, a := range c.entries {
+			n += len(a.body)
+		}
+		if n != c.size {
+			t.Fatalf("size %d, bodies %d", c.size, n)
+		}
+	}
+	_, f, _ := c.lookup(1, "/huge")
+	c.finish(1, "/huge", f, &answer{status: 200, body: make([]byte, maxCachedBytes/4)}, true)
+	if c.peek(1, "/huge") != nil || f.res == nil {
+		t.Fatal("a huge body is kept, or not shared")
 	}
 }
