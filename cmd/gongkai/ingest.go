@@ -98,6 +98,7 @@ func runIngest(cmd *cobra.Command, args []string) error {
 
 	var bar *progressbar.ProgressBar
 	opt := pipeline.Standard(serviceSettings(*cfg))
+	opt.Batch, opt.Linger = pipeline.BulkBatch, pipeline.BulkLinger
 	opt.Progress = func(done, total int) {
 		if total <= 50 {
 			return

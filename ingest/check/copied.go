@@ -46,23 +46,73 @@ func Copied(r *ingest.Report, others []*ingest.Report, threshold float64) []inge
 	mine := proseShingles(r)
 	var out []ingest.Finding
 	for _, o := range others {
-		if o == nil || o == r || len(o.Prose) == 0 || (o.Agency == r.Agency && o.Year == r.Year) ||
-			(o.Source != "" && o.Source == r.Source) {
+		if skipCopied(r, o) {
 			continue
 		}
-		theirs := proseShingles(o)
-		for i, sec := range copiedSections {
-			if mine[i] == nil || theirs[i] == nil {
-				continue
-			}
-			sim := jaccard(mine[i], theirs[i])
-			if sim < threshold {
-				continue
-			}
-			out = append(out, copiedFinding(r, o, sec.n, sec.name, sim))
-		}
+		out = append(out, copiedAgainst(r, mine, o, proseShingles(o), threshold)...)
 	}
 	return out
+}
+
+// skipCopied tells whether o is not to be compared with r: none, r itself, without prose, or
+// another copy of r's report (same organ and year, or the same file).
+func skipCopied(r, o *ingest.Report) bool {
+	return o == nil || o == r || len(o.Prose) == 0 || (o.Agency == r.Agency && o.Year == r.Year) ||
+		(o.Source != "" && o.Source == r.Source)
+}
+
+// copiedAgainst returns the S-copied-prose findings of r against o from their shingle sets.
+func copiedAgainst(r *ingest.Report, mine [][]uint64, o *ingest.Report, theirs [][]uint64, threshold float64) []ingest.Finding {
+	var out []ingest.Finding
+	for i, sec := range copiedSections {
+		if mine[i] == nil || theirs[i] == nil {
+			continue
+		}
+		sim := jaccard(mine[i], theirs[i])
+		if sim < threshold {
+			continue
+		}
+		out = append(out, copiedFinding(r, o, sec.n, sec.name, sim))
+	}
+	return out
+}
+
+// Sketch is what S-copied-prose compares of a report: the shingle sets of sections 一 and 五
+// with the organ's names taken out. A caller that compares a report more than once (the
+// store, each report with the year before and later with the year after) computes it once,
+// with SketchOf, where it has the time (the ingest's parsing goroutines), and hands it to
+// YearsSketchedAt.
+type Sketch struct {
+	agency string     // the name whose variants were taken out
+	sets   [][]uint64 // per copiedSections entry; nil: too short to compare
+}
+
+// SketchOf returns the sketch of r's prose with the names of agency taken out: the name the
+// comparison will see as r.Agency (the canonical name, for the store). It does not use or
+// fill the shared cache of Copied.
+func SketchOf(agency string, r *ingest.Report) *Sketch {
+	s := &Sketch{agency: agency, sets: make([][]uint64, len(copiedSections))}
+	if r == nil {
+		return s
+	}
+	for i, sec := range copiedSections {
+		if text, ok := r.Prose[sec.n]; ok {
+			s.sets[i] = computeShingles(agency, text)
+		}
+	}
+	return s
+}
+
+// Agency is the name whose variants SketchOf took out.
+func (s *Sketch) Agency() string { return s.agency }
+
+// setsFor returns the shingle sets of r: from s when it was made for r's agency, else
+// computed (through the cache).
+func (s *Sketch) setsFor(r *ingest.Report) [][]uint64 {
+	if s != nil && s.agency == r.Agency {
+		return s.sets
+	}
+	return proseShingles(r)
 }
 
 func copiedFinding(r, o *ingest.Report, n int, name string, sim float64) ingest.Finding {
@@ -110,9 +160,7 @@ func sectionShingles(agency, text string) []uint64 {
 	if ok {
 		return sh
 	}
-	if runes := normalise(text, nameVariants(agency)); len(runes) >= minCopiedChars {
-		sh = shingles(runes)
-	}
+	sh = computeShingles(agency, text)
 	shingleCache.Lock()
 	if len(shingleCache.m) >= shingleCacheMax {
 		shingleCache.m = map[string][]uint64{}
@@ -120,6 +168,15 @@ func sectionShingles(agency, text string) []uint64 {
 	shingleCache.m[key] = sh
 	shingleCache.Unlock()
 	return sh
+}
+
+// computeShingles returns the shingles of one section's text without the cache (nil when
+// too short).
+func computeShingles(agency, text string) []uint64 {
+	if runes := normalise(text, nameVariants(agency)); len(runes) >= minCopiedChars {
+		return shingles(runes)
+	}
+	return nil
 }
 
 // normalise removes the organ's names, turns every run of digits into one '#', and keeps

@@ -1,12 +1,15 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 
 	"gongkai/ingest"
+	"gongkai/ingest/generate"
 )
 
 // Realistic prose (the seed's 一、总体情况, a different township's, a district's 五).
@@ -110,6 +113,50 @@ func BenchmarkCopied100x100(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for _, r := range reports {
 			Copied(r, reports, DefaultSimilarity)
+		}
+	}
+}
+
+// YearsSketchedAt gives what YearsAt gives on generated organs, clean and with last year's
+// prose copied or a carry-over broken, whether the sketches are made beforehand, missing, or
+// made with another name than the report's (then computed again).
+func TestYearsSketchedEqualsYears(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	agencies := generate.District(rng, "", 30)
+	for _, sim := range []float64{0, 0.5, DefaultSimilarity} {
+		years, sketched := YearsAt(sim), YearsSketchedAt(sim)
+		copied := 0
+		for _, format := range []string{ingest.Format2021, ingest.Format2019} {
+			for i, a := range agencies {
+				prev := generate.Truth(rng, a, 2023, format, nil)
+				cur := generate.Truth(rng, a, 2024, format, prev)
+				switch i % 3 {
+				case 1:
+					generate.InjectCopiedProse(cur, prev)
+				case 2:
+					if err := generate.Inject(cur, ingest.RuleCarryOver, rng); err != nil && !errors.Is(err, generate.ErrNotApplicable) {
+						t.Fatal(err)
+					}
+				}
+				want := years(prev, cur)
+				for _, f := range want {
+					if f.Rule == ingest.RuleCopiedProse {
+						copied++
+					}
+				}
+				for name, sk := range map[string][2]*Sketch{
+					"sketched":   {SketchOf(prev.Agency, prev), SketchOf(cur.Agency, cur)},
+					"none":       {nil, nil},
+					"other name": {SketchOf("某县人民政府", prev), SketchOf("某县人民政府", cur)},
+				} {
+					if got := sketched(prev, cur, sk[0], sk[1]); !reflect.DeepEqual(got, want) {
+						t.Errorf("%s %s similarity %v, %s: got%s\nwant%s", format, a.Name, sim, name, describe(got), describe(want))
+					}
+				}
+			}
+		}
+		if copied == 0 {
+			t.Errorf("similarity %v: no S-copied-prose among the cases: the test compares nothing of it", sim)
 		}
 	}
 }

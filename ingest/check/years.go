@@ -31,6 +31,29 @@ func YearsAt(similarity float64) func(prev, cur *ingest.Report) []ingest.Finding
 	}
 }
 
+// YearsSketchedAt is YearsAt with the prose of prev and cur already sketched (SketchOf with
+// their Agency): the same findings, without computing the shingles again. A nil sketch, or
+// one made for another name than the report's Agency, is computed as YearsAt would.
+func YearsSketchedAt(similarity float64) func(prev, cur *ingest.Report, ps, cs *Sketch) []ingest.Finding {
+	if similarity <= 0 {
+		similarity = DefaultSimilarity
+	}
+	return func(prev, cur *ingest.Report, ps, cs *Sketch) []ingest.Finding {
+		if prev == nil || cur == nil {
+			return nil
+		}
+		var out []ingest.Finding
+		if prev.Year == cur.Year-1 {
+			out = append(out, carryOver(prev, cur)...)
+			out = append(out, validDocs(prev, cur)...)
+		}
+		if len(cur.Prose) == 0 || skipCopied(cur, prev) {
+			return out
+		}
+		return append(out, copiedAgainst(cur, cs.setsFor(cur), prev, ps.setsFor(prev), similarity)...)
+	}
+}
+
 // YearsKeys are the cells Years reads: a caller may load only these (and the prose) for it.
 var YearsKeys = func() []string {
 	var keys []string

@@ -31,7 +31,21 @@ type Settings struct {
 func Standard(s Settings) Options {
 	return Options{Workers: s.Workers, Parse: parse.File, Check: check.Report,
 		CrossYear: check.YearsAt(s.CopiedSimilarity), CrossYearKeys: check.YearsKeys,
+		CrossYearSketch: sketchOf, CrossYearSketched: yearsSketched(s.CopiedSimilarity),
 		ParserVersion: parse.Version, CopiedSimilarity: s.CopiedSimilarity, Derive: s.Derive}
+}
+
+// sketchOf is check.SketchOf for Options.CrossYearSketch.
+func sketchOf(agency string, r *ingest.Report) any { return check.SketchOf(agency, r) }
+
+// yearsSketched is check.YearsSketchedAt for Options.CrossYearSketched.
+func yearsSketched(similarity float64) func(prev, cur *ingest.Report, ps, cs any) []ingest.Finding {
+	rule := check.YearsSketchedAt(similarity)
+	return func(prev, cur *ingest.Report, ps, cs any) []ingest.Finding {
+		p, _ := ps.(*check.Sketch)
+		c, _ := cs.(*check.Sketch)
+		return rule(prev, cur, p, c)
+	}
 }
 
 // ErrStoredYears is wrapped by CheckDrafts when the stored earlier years could not be read

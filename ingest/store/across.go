@@ -18,6 +18,22 @@ import (
 type Across struct {
 	Rule func(prev, cur *ingest.Report) []ingest.Finding // the cross-year rules; findings of other rules are dropped
 	Keys []string                                        // the cells Rule reads; nil: whole reports are kept
+	// Sketch and RuleSketched, when both are set, stand for Rule: Sketch(agency, r) is what
+	// the rules need of a report computed once (check.SketchOf: the prose's shingles, with
+	// the names of agency, the canonical name, taken out), kept with the report among the
+	// recent ones; RuleSketched compares two reports with their sketches. An Item may bring
+	// its sketch computed beforehand (Item.Sketch), so that the writer does not compute it.
+	Sketch       func(agency string, r *ingest.Report) any
+	RuleSketched func(prev, cur *ingest.Report, ps, cs any) []ingest.Finding
+}
+
+// sketched tells whether the rules run with sketches.
+func (a *Across) sketched() bool { return a.Sketch != nil && a.RuleSketched != nil }
+
+// recentReport is a slim copy of a report saved, with its sketch (nil without Across.Sketch).
+type recentReport struct {
+	r      *ingest.Report
+	sketch any
 }
 
 // recentSize bounds the reports kept for Across: a few batches' worth.
@@ -25,14 +41,17 @@ const recentSize = 1024
 
 // recentReports keeps the slim copies of the last reports saved, by report id.
 type recentReports struct {
-	byID  map[int64]*ingest.Report
+	byID  map[int64]recentReport
 	order []int64 // ring of ids in byID, oldest at next
 	next  int
 }
 
-func (c *recentReports) get(id int64) *ingest.Report { return c.byID[id] }
+func (c *recentReports) get(id int64) (recentReport, bool) {
+	r, ok := c.byID[id]
+	return r, ok
+}
 
-func (c *recentReports) put(id int64, r *ingest.Report) {
+func (c *recentReports) put(id int64, r recentReport) {
 	if len(c.order) < recentSize {
 		c.order = append(c.order, id)
 	} else {
@@ -78,25 +97,38 @@ func slimCopy(r *ingest.Report, agency, path string, keys []string) *ingest.Repo
 // with the cross-year findings added when there are any, else r) and whether the comparison
 // was made; a report with no year before has nothing to compare and counts as made. Called
 // with d.mu held.
-func (d *DB) acrossAtSave(a *Across, r *ingest.Report, path, agency string, agencyID, id int64) (*ingest.Report, bool, error) {
+func (d *DB) acrossAtSave(a *Across, r *ingest.Report, sketch any, path, agency string, agencyID, id int64) (*ingest.Report, bool, error) {
 	if d.recent == nil {
-		d.recent = &recentReports{byID: map[int64]*ingest.Report{}}
+		d.recent = &recentReports{byID: map[int64]recentReport{}}
 	}
-	cur := slimCopy(r, agency, path, a.Keys)
+	cur := recentReport{r: slimCopy(r, agency, path, a.Keys)}
+	if a.sketched() {
+		cur.sketch = sketch
+		if cur.sketch == nil {
+			cur.sketch = a.Sketch(agency, cur.r)
+		}
+	}
 	prevV, hasPrev := d.idx.current[ay{agencyID, r.Year - 1}]
-	var prev *ingest.Report
+	var prev recentReport
+	var found bool
 	if hasPrev {
-		prev = d.recent.get(prevV.id)
+		prev, found = d.recent.get(prevV.id)
 	}
 	d.recent.put(id, cur)
 	if !hasPrev {
 		return r, true, nil
 	}
-	if prev == nil {
+	if !found {
 		return r, false, nil
 	}
+	var fs []ingest.Finding
+	if a.sketched() {
+		fs = a.RuleSketched(prev.r, cur.r, prev.sketch, cur.sketch)
+	} else {
+		fs = a.Rule(prev.r, cur.r)
+	}
 	var keep []ingest.Finding
-	for _, f := range a.Rule(prev, cur) {
+	for _, f := range fs {
 		if CrossYearRule(f.Rule) {
 			keep = append(keep, f)
 		}

@@ -28,8 +28,8 @@ func TestAcrossFailMidBatch(t *testing.T) {
 	}
 	defer func() { failInTx = func(*ingest.Report) error { return nil } }()
 	// latest first in the batch: the store saves earlier years first
-	res := db.SaveWith([]Item{{r23, meta("23.txt", r23, "")}, {r22, meta("22.txt", r22, "")},
-		{r21, meta("21.txt", r21, "")}, {r20, meta("20.txt", r20, "")}},
+	res := db.SaveWith([]Item{{Report: r23, Meta: meta("23.txt", r23, "")}, {Report: r22, Meta: meta("22.txt", r22, "")},
+		{Report: r21, Meta: meta("21.txt", r21, "")}, {Report: r20, Meta: meta("20.txt", r20, "")}},
 		SaveOptions{Across: &Across{Rule: rule, Keys: []string{"table3.carried_forward.total"}}})
 	for i, want := range []Outcome{New, 0, New, New} {
 		if res[i].Outcome != want || (want == 0) != (res[i].Err != nil) {
@@ -69,7 +69,7 @@ func TestAcrossFailMidBatch(t *testing.T) {
 	// 2022 arrives later, alone: compared with 2021 at once when 2021 is still at hand (a
 	// rollback forgets the reports at hand), else owed; either way 2023 must be compared again
 	failInTx = func(*ingest.Report) error { return nil }
-	res = db.SaveWith([]Item{{r22, meta("22.txt", r22, "")}},
+	res = db.SaveWith([]Item{{Report: r22, Meta: meta("22.txt", r22, "")}},
 		SaveOptions{Across: &Across{Rule: rule, Keys: []string{"table3.carried_forward.total"}}})
 	if res[0].Err != nil {
 		t.Fatal(res[0].Err)

@@ -18,7 +18,7 @@ func BenchmarkSave(b *testing.B) {
 				r := *proto
 				r.Agency = fmt.Sprintf("第%d镇人民政府", i%500)
 				r.Year = 2000 + i/500
-				items = append(items, Item{&r, meta("x.txt", &r, fmt.Sprint(i))})
+				items = append(items, Item{Report: &r, Meta: meta("x.txt", &r, fmt.Sprint(i))})
 			}
 			start := time.Now()
 			b.ResetTimer()

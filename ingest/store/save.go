@@ -63,6 +63,10 @@ type WebSource struct {
 type Item struct {
 	Report *ingest.Report
 	Meta   FileMeta
+	// Sketch is Across.Sketch of the report computed beforehand (the pipeline does it on
+	// its parsing goroutines, with ingest.CleanOrganName of the printed name); nil: the
+	// writer computes it when it needs it.
+	Sketch any
 }
 
 // Derivation is a table of figures derived from each stored report, one row a report, kept
@@ -425,7 +429,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 			owed = append(owed, [2]int64{agencyID, int64(r.Year)})
 		} else {
 			var done bool
-			if r, done, err = d.acrossAtSave(across, r, it.Meta.Path, name, agencyID, id); err != nil {
+			if r, done, err = d.acrossAtSave(across, r, it.Sketch, it.Meta.Path, name, agencyID, id); err != nil {
 				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 			}
 			if !done {

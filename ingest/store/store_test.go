@@ -196,7 +196,7 @@ func TestReplaceKeepsRevision(t *testing.T) {
 	}
 	// Replacements in one batch (group commit): the last one wins, all revisions kept.
 	r3, r4 := synth("某镇人民政府", 2023, 7), synth("某镇人民政府", 2023, 8)
-	res := db.SaveAll([]Item{{r3, meta("v3.txt", r3, "")}, {r4, meta("v4.txt", r4, "")}})
+	res := db.SaveAll([]Item{{Report: r3, Meta: meta("v3.txt", r3, "")}, {Report: r4, Meta: meta("v4.txt", r4, "")}})
 	if res[0].Outcome != Replaced || res[1].Outcome != Replaced {
 		t.Fatalf("batch: %+v", res)
 	}
@@ -218,7 +218,7 @@ func TestFailedStoresNothing(t *testing.T) {
 	bad := synth("乙镇人民政府", 2023, 2)
 	bad.Cells["table9.nonsense.total"] = ingest.Cell{Value: ingest.Num(1)} // not a key of the format
 	noAgency := synth("", 2023, 4)
-	res := db.SaveAll([]Item{{good, meta("g.txt", good, "")}, {bad, meta("b.txt", bad, "")}, {noAgency, meta("n.txt", noAgency, "")}})
+	res := db.SaveAll([]Item{{Report: good, Meta: meta("g.txt", good, "")}, {Report: bad, Meta: meta("b.txt", bad, "")}, {Report: noAgency, Meta: meta("n.txt", noAgency, "")}})
 	if res[0].Err != nil || res[0].Outcome != New {
 		t.Fatalf("good: %+v", res[0])
 	}
@@ -244,7 +244,7 @@ func TestFailedStoresNothing(t *testing.T) {
 	}
 	defer func() { failInTx = func(*ingest.Report) error { return nil } }()
 	p1, p2, p3 := synth("丙镇人民政府", 2023, 9), synth("丁镇人民政府", 2023, 10), synth("戊镇人民政府", 2023, 11)
-	res = db.SaveAll([]Item{{p1, meta("p1.txt", p1, "")}, {p2, meta("p2.txt", p2, "")}, {p3, meta("p3.txt", p3, "")}})
+	res = db.SaveAll([]Item{{Report: p1, Meta: meta("p1.txt", p1, "")}, {Report: p2, Meta: meta("p2.txt", p2, "")}, {Report: p3, Meta: meta("p3.txt", p3, "")}})
 	if res[0].Err != nil || res[2].Err != nil || res[1].Err == nil {
 		t.Fatalf("%+v", res)
 	}
@@ -303,17 +303,17 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("aliases %d, want 1", n)
 	}
 	r := synth("红寺堡镇", 2024, 1)
-	res := db.SaveAll([]Item{{r, meta("a.txt", r, "")}})
+	res := db.SaveAll([]Item{{Report: r, Meta: meta("a.txt", r, "")}})
 	if res[0].Agency != "红寺堡区红寺堡镇人民政府" || res[0].NewAgency {
 		t.Fatalf("%+v", res[0])
 	}
 	r = synth("大河乡 人民政府", 2024, 2)
-	res = db.SaveAll([]Item{{r, meta("b.txt", r, "")}})
+	res = db.SaveAll([]Item{{Report: r, Meta: meta("b.txt", r, "")}})
 	if res[0].Agency != "大河乡人民政府" || !res[0].NewAgency {
 		t.Fatalf("%+v", res[0])
 	}
 	r = synth("大河乡政府", 2023, 3) // normalised match of the new agency: not new again
-	res = db.SaveAll([]Item{{r, meta("c.txt", r, "")}})
+	res = db.SaveAll([]Item{{Report: r, Meta: meta("c.txt", r, "")}})
 	if res[0].Agency != "大河乡人民政府" || res[0].NewAgency {
 		t.Fatalf("%+v", res[0])
 	}
@@ -324,13 +324,13 @@ func TestRegistry(t *testing.T) {
 	// registry knows it; it never makes a new organ
 	r = synth("红寺堡镇", 2022, 4)
 	r.AgencySource = ingest.AgencyFromFileName
-	res = db.SaveAll([]Item{{r, meta("红寺堡镇2022年报.txt", r, "")}})
+	res = db.SaveAll([]Item{{Report: r, Meta: meta("红寺堡镇2022年报.txt", r, "")}})
 	if res[0].Err != nil || res[0].Agency != "红寺堡区红寺堡镇人民政府" {
 		t.Fatalf("file name in the registry: %+v", res[0])
 	}
 	r = synth("小河村", 2022, 5)
 	r.AgencySource = ingest.AgencyFromURL
-	res = db.SaveAll([]Item{{r, meta("http://x/小河村.html", r, "")}})
+	res = db.SaveAll([]Item{{Report: r, Meta: meta("http://x/小河村.html", r, "")}})
 	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "不在单位名册中") {
 		t.Fatalf("a URL name not in the registry was stored: %+v", res[0])
 	}
