@@ -3,6 +3,7 @@ package dashboards_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/url"
@@ -500,31 +501,7 @@ func TestBrowserTruth(t *testing.T) {
 			}
 		}
 		// printed: the title and the filter line show, the form does not
-		b.open("/compare?level=" + ingest.LevelTownship)
-		media := func(m string) {
-			t.Helper()
-			err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
-				return err
-			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		visible := `(sel => { const e = document.querySelector(sel); return !!e && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().height > 0; })`
-		if evalIn[bool](b, visible+`('p.print-filters')`) {
-			t.Error("the print-only filter line shows on screen")
-		}
-		media("print")
-		defer media("")
-		b.until("print media", `matchMedia('print').matches`)
-		if !evalIn[bool](b, visible+`('h1')`) || !evalIn[bool](b, visible+`('p.print-filters')`) {
-			t.Error("printed page hides the title or the filter line")
-		}
-		if evalIn[bool](b, visible+`('form.filters')`) {
-			t.Error("printed page shows the filter form")
-		}
-		if s := evalIn[string](b, `document.querySelector('p.print-filters').innerText`); !strings.Contains(s, level) || !strings.Contains(s, strconv.Itoa(from)) || !strings.Contains(s, "两年都有报告的单位") {
+		if s := printedFilters(t, b, "/compare?level="+ingest.LevelTownship); !strings.Contains(s, level) || !strings.Contains(s, strconv.Itoa(from)) || !strings.Contains(s, "两年都有报告的单位") {
 			t.Errorf("printed filter line %q lacks the level, years or organ set", s)
 		}
 	})
@@ -613,143 +590,30 @@ func TestBrowserTruth(t *testing.T) {
 		}
 		// an organ's missing year is on the chart's axis with no value (a gap), never joined over
 		b.open(fmt.Sprintf("/agency?id=%d", f.ids[analyticstest.Gov]))
-		type axis struct {
-			Years   []string `json:"years"`
-			Missing []bool   `json:"missing"`
-			Joined  bool     `json:"joined"`
-		}
-		b.until("chart", `document.querySelectorAll('div.item[id^="chart_"]').length > 0 && Array.from(document.querySelectorAll('div.item[id^="chart_"]')).every(el => echarts.getInstanceByDom(el))`)
-		charts := evalIn[[]axis](b, `Array.from(document.querySelectorAll('div.item[id^="chart_"]')).map(el => echarts.getInstanceByDom(el).getOption()).filter(o => o.xAxis && o.xAxis[0] && o.xAxis[0].data).map(o => {
-  const years = o.xAxis[0].data.map(String);
-  const line = o.series.filter(s => s.type === 'line');
-  return { years, joined: line.some(s => s.connectNulls),
-    missing: years.map((y, i) => line.length > 0 && line.every(s => { const d = s.data[i]; const v = d && typeof d === 'object' && !Array.isArray(d) ? d.value : d; return v === null || v === undefined || v === '-'; })) };
-})`)
-		gap := false
-		for _, c := range charts {
-			for i, y := range c.Years {
-				if y == strconv.Itoa(to) && c.Missing[i] && !c.Joined {
-					gap = true
-				}
-			}
-		}
+		charts := chartAxes(b)
+		gap := yearIsGap(charts, to)
 		if !gap {
 			t.Errorf("%s has no %d report, but no chart shows the year as a gap: %+v", analyticstest.Gov, to, charts)
 		}
-		// up and down coloured by whether up is good
-		b.open("/")
-		type card struct {
-			Href, Class, Color string
-		}
-		cards := evalIn[[]card](b, `Array.from(document.querySelectorAll('a.kpi')).map(a => { const c = a.querySelector('.change'); return { href: a.getAttribute('href'), class: c.className, color: getComputedStyle(c).color }; })`)
-		colors := map[string]string{}
-		for _, c := range cards {
-			u, _ := url.Parse(c.Href)
-			name := u.Query().Get("metric")
-			var m *analytics.Metric
-			for i := range analytics.Metrics {
-				if analytics.Metrics[i].Name == name {
-					m = &analytics.Metrics[i]
-				}
-			}
-			if m == nil && u.Path == "/quality" {
-				continue // 报告数, 错误: their detail is 数据质量
-			}
-			if u.Path != "/compare" || m == nil {
-				t.Errorf("KPI card links to %q, not to its metric's comparison", c.Href)
-				continue
-			}
-			up, down := strings.Contains(c.Class, "up"), strings.Contains(c.Class, "down")
-			want := ""
-			switch {
-			case m.Better == 0 || !up && !down:
-			case up == (m.Better > 0):
-				want = "good"
-			default:
-				want = "bad"
-			}
-			got := ""
-			if strings.Contains(c.Class, "good") {
-				got = "good"
-			} else if strings.Contains(c.Class, "bad") {
-				got = "bad"
-			}
-			if got != want {
-				t.Errorf("%s (better %+d) change class %q, want %q", name, m.Better, c.Class, want)
-			}
-			if prev, ok := colors[got]; ok && prev != c.Color {
-				t.Errorf("%s: %s changes drawn in %s and %s", name, got, prev, c.Color)
-			}
-			colors[got] = c.Color
-		}
-		if colors["good"] != "" && colors["good"] == colors["bad"] {
-			t.Errorf("good and bad changes share the colour %s", colors["good"])
-		}
-		// a KPI card leads to its detail
-		metricOf := evalIn[string](b, `(() => { const a = document.querySelector('a.kpi'); const m = new URL(a.href).searchParams.get('metric'); a.click(); return m; })()`)
-		b.until("KPI detail", `location.pathname === '/compare' && document.readyState === 'complete' && document.getElementById('f-metric') && document.getElementById('f-metric').value === '`+metricOf+`'`)
+		// up and down coloured by whether up is good; a KPI card leads to its detail
+		checkKPICards(t, b)
 
 		// an organ's table downloads under the organ's name and the year
-		b.open(fmt.Sprintf("/agency?id=%d&year=%d", f.ids[analyticstest.Town], to))
-		names := evalIn[[]string](b, `Promise.all(Array.from(document.querySelectorAll('section[id^="agency_table"] a.csv')).map(async a => {
-  const d = (await fetch(a.href)).headers.get('Content-Disposition') || '';
-  const m = d.match(/filename\*=UTF-8''([^;]+)/);
-  return m ? decodeURIComponent(m[1]) : d;
-}))`)
-		if len(names) < 3 {
-			t.Errorf("organ page offers %d table downloads: %q", len(names), names)
-		}
-		seen := map[string]bool{}
-		for _, n := range names {
-			if !strings.Contains(n, analyticstest.Town) || !strings.Contains(n, strconv.Itoa(to)) || seen[n] {
-				t.Errorf("organ table downloads as %q: want the organ, the year and a name of its own (%q)", n, names)
-			}
-			seen[n] = true
-		}
+		checkTableDownloads(t, b, f.ids[analyticstest.Town], analyticstest.Town, to)
 		// a parameter that cannot be used is said on the page
-		for p, want := range map[string]string{"/?year=abc": "year", "/?level=foo": "foo", "/compare?from=abc": "from"} {
-			b.open(p)
-			notes := evalIn[string](b, `Array.from(document.querySelectorAll('p.param-note')).map(p => p.innerText).join(' ')`)
-			if !strings.Contains(notes, want) {
-				t.Errorf("%s: the page does not say the parameter was dropped (%q)", p, notes)
-			}
-		}
+		checkParamNotes(t, b)
 		// 单位 in the navigation: every organ, with a search
-		b.open("/")
-		evalIn[bool](b, `(Array.from(document.querySelectorAll('header nav a')).find(a => a.textContent.trim() === '单位').click(), true)`)
-		b.until("organ list", `location.pathname === '/agencies' && document.readyState === 'complete' && !!document.getElementById('f-q')`)
-		if n := len(tableRows(b, "agency_list")); n != len(f.ids) {
+		if n := len(openAgencyList(b)); n != len(f.ids) {
 			t.Errorf("organ list shows %d organs, want %d", n, len(f.ids))
 		}
-		evalIn[bool](b, `(() => { document.getElementById('f-q').value = '教育'; setTimeout(() => document.getElementById('filters').submit(), 0); return true; })()`)
-		b.until("search", `location.search.includes('q=') && document.readyState === 'complete' && !!document.querySelector('table[data-table="agency_list"]')`)
-		if rows := tableRows(b, "agency_list"); len(rows) != 1 || rows[0][0] != analyticstest.Edu {
+		if rows := searchAgencies(b, "教育"); len(rows) != 1 || rows[0][0] != analyticstest.Edu {
 			t.Errorf("search 教育 finds %q", rows)
 		}
 	})
 
 	t.Run("4 sortable tables", func(t *testing.T) {
 		b := &tab{t: t, ctx: ctx, base: f.srv.URL}
-		sorted := 0
-		for _, p := range []string{"/agencies", fmt.Sprintf("/quality?year=%d", to), fmt.Sprintf("/agency?id=%d", f.ids[analyticstest.Gov]), "/compare?all=1", fmt.Sprintf("/risks?year=%d", to), "/summary"} {
-			b.open(p)
-			// server-sorted tables keep their links and get no click sorting
-			if n := evalIn[int](b, `document.querySelectorAll('table.data.sortable thead th a').length`); n != 0 {
-				t.Errorf("%s: %d server sort links inside click-sorted tables", p, n)
-			}
-			tables := evalIn[[]string](b, `Array.from(document.querySelectorAll('table.data')).filter(t => !t.closest('.official')).map(t => t.classList.contains('sortable') || !!t.querySelector('thead th a[href*="sort="]') ? '' : (t.dataset.table || t.className))`)
-			for _, name := range tables {
-				if name != "" {
-					t.Errorf("%s: table %s can be sorted neither by click nor by the server", p, name)
-				}
-			}
-			// click every header twice: rows in order each time, missing values last
-			bad := evalIn[[]string](b, clickSortCheck)
-			for _, m := range bad {
-				t.Errorf("%s: %s", p, m)
-			}
-			sorted += evalIn[int](b, `document.querySelectorAll('table.data.sortable').length`)
-		}
+		sorted := checkSortable(t, b, []string{"/agencies", fmt.Sprintf("/quality?year=%d", to), fmt.Sprintf("/agency?id=%d", f.ids[analyticstest.Gov]), "/compare?all=1", fmt.Sprintf("/risks?year=%d", to), "/summary"})
 		if sorted == 0 {
 			t.Error("no table sorted by click")
 		}
@@ -798,3 +662,211 @@ const clickSortCheck = `(() => {
   });
   return bad;
 })()`
+
+// printedFilters opens path and checks that its filter line (p.print-filters) is hidden on
+// screen, and that in print media the title and the filter line show and the filter form does
+// not; it returns the printed filter line.
+func printedFilters(t *testing.T, b *tab, path string) string {
+	t.Helper()
+	b.open(path)
+	media := func(m string) {
+		t.Helper()
+		err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	visible := `(sel => { const e = document.querySelector(sel); return !!e && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().height > 0; })`
+	if evalIn[bool](b, visible+`('p.print-filters')`) {
+		t.Errorf("%s: the print-only filter line shows on screen", path)
+	}
+	media("print")
+	defer media("")
+	b.until("print media", `matchMedia('print').matches`)
+	if !evalIn[bool](b, visible+`('h1')`) || !evalIn[bool](b, visible+`('p.print-filters')`) {
+		t.Errorf("%s: printed page hides the title or the filter line", path)
+	}
+	if evalIn[bool](b, visible+`('form.filters')`) {
+		t.Errorf("%s: printed page shows the filter form", path)
+	}
+	return evalIn[string](b, `document.querySelector('p.print-filters').innerText`)
+}
+
+// chartAxis is a chart's x axis of years: which of them no line has a value for, and whether
+// a line joins over missing values (connectNulls).
+type chartAxis struct {
+	Years   []string `json:"years"`
+	Missing []bool   `json:"missing"`
+	Joined  bool     `json:"joined"`
+}
+
+// chartAxes waits for the page's charts and returns the axes of those with a category axis.
+func chartAxes(b *tab) []chartAxis {
+	b.t.Helper()
+	b.until("chart", `document.querySelectorAll('div.item[id^="chart_"]').length > 0 && Array.from(document.querySelectorAll('div.item[id^="chart_"]')).every(el => echarts.getInstanceByDom(el))`)
+	return evalIn[[]chartAxis](b, `Array.from(document.querySelectorAll('div.item[id^="chart_"]')).map(el => echarts.getInstanceByDom(el).getOption()).filter(o => o.xAxis && o.xAxis[0] && o.xAxis[0].data).map(o => {
+  const years = o.xAxis[0].data.map(String);
+  const line = o.series.filter(s => s.type === 'line');
+  return { years, joined: line.some(s => s.connectNulls),
+    missing: years.map((y, i) => line.length > 0 && line.every(s => { const d = s.data[i]; const v = d && typeof d === 'object' && !Array.isArray(d) ? d.value : d; return v === null || v === undefined || v === '-'; })) };
+})`)
+}
+
+// yearIsGap tells whether some chart has year on its axis with no value and no line over it.
+func yearIsGap(charts []chartAxis, year int) bool {
+	for _, c := range charts {
+		for i, y := range c.Years {
+			if y == strconv.Itoa(year) && c.Missing[i] && !c.Joined {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkKPICards checks on the overview that each KPI card links to its metric's comparison
+// (or 数据质量), that its change is classed good or bad by whether up is good for the metric,
+// with one colour for good and another for bad, and that a click on a card opens its detail.
+func checkKPICards(t *testing.T, b *tab) {
+	t.Helper()
+	b.open("/")
+	type card struct {
+		Href, Class, Color string
+	}
+	cards := evalIn[[]card](b, `Array.from(document.querySelectorAll('a.kpi')).map(a => { const c = a.querySelector('.change'); return { href: a.getAttribute('href'), class: c.className, color: getComputedStyle(c).color }; })`)
+	colors := map[string]string{}
+	for _, c := range cards {
+		u, _ := url.Parse(c.Href)
+		name := u.Query().Get("metric")
+		var m *analytics.Metric
+		for i := range analytics.Metrics {
+			if analytics.Metrics[i].Name == name {
+				m = &analytics.Metrics[i]
+			}
+		}
+		if m == nil && u.Path == "/quality" {
+			continue // 报告数, 错误: their detail is 数据质量
+		}
+		if u.Path != "/compare" || m == nil {
+			t.Errorf("KPI card links to %q, not to its metric's comparison", c.Href)
+			continue
+		}
+		up, down := strings.Contains(c.Class, "up"), strings.Contains(c.Class, "down")
+		want := ""
+		switch {
+		case m.Better == 0 || !up && !down:
+		case up == (m.Better > 0):
+			want = "good"
+		default:
+			want = "bad"
+		}
+		got := ""
+		if strings.Contains(c.Class, "good") {
+			got = "good"
+		} else if strings.Contains(c.Class, "bad") {
+			got = "bad"
+		}
+		if got != want {
+			t.Errorf("%s (better %+d) change class %q, want %q", name, m.Better, c.Class, want)
+		}
+		if prev, ok := colors[got]; ok && prev != c.Color {
+			t.Errorf("%s: %s changes drawn in %s and %s", name, got, prev, c.Color)
+		}
+		colors[got] = c.Color
+	}
+	if colors["good"] != "" && colors["good"] == colors["bad"] {
+		t.Errorf("good and bad changes share the colour %s", colors["good"])
+	}
+	// a KPI card leads to its detail
+	metricOf := evalIn[string](b, `(() => { const a = document.querySelector('a.kpi'); const m = new URL(a.href).searchParams.get('metric'); a.click(); return m; })()`)
+	b.until("KPI detail", `location.pathname === '/compare' && document.readyState === 'complete' && document.getElementById('f-metric') && document.getElementById('f-metric').value === '`+metricOf+`'`)
+}
+
+// checkTableDownloads checks that the tables of organ id's page for year download under
+// names of their own that carry the organ's name and the year.
+func checkTableDownloads(t *testing.T, b *tab, id int, organ string, year int) {
+	t.Helper()
+	b.open(fmt.Sprintf("/agency?id=%d&year=%d", id, year))
+	names := evalIn[[]string](b, `Promise.all(Array.from(document.querySelectorAll('section[id^="agency_table"] a.csv')).map(async a => {
+  const d = (await fetch(a.href)).headers.get('Content-Disposition') || '';
+  const m = d.match(/filename\*=UTF-8''([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : d;
+}))`)
+	if len(names) < 3 {
+		t.Errorf("organ page offers %d table downloads: %q", len(names), names)
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !strings.Contains(n, organ) || !strings.Contains(n, strconv.Itoa(year)) || seen[n] {
+			t.Errorf("organ table downloads as %q: want the organ, the year and a name of its own (%q)", n, names)
+		}
+		seen[n] = true
+	}
+}
+
+// checkParamNotes checks that a filter value that cannot be used (year=abc, level=foo,
+// from=abc) is said on the page (p.param-note), not silently dropped.
+func checkParamNotes(t *testing.T, b *tab) {
+	t.Helper()
+	for p, want := range map[string]string{"/?year=abc": "year", "/?level=foo": "foo", "/compare?from=abc": "from"} {
+		b.open(p)
+		notes := evalIn[string](b, `Array.from(document.querySelectorAll('p.param-note')).map(p => p.innerText).join(' ')`)
+		if !strings.Contains(notes, want) {
+			t.Errorf("%s: the page does not say the parameter was dropped (%q)", p, notes)
+		}
+	}
+}
+
+// openAgencyList goes from the overview to the 单位 page through the navigation and returns
+// the rows of its organ list.
+func openAgencyList(b *tab) [][]string {
+	b.t.Helper()
+	b.open("/")
+	evalIn[bool](b, `(Array.from(document.querySelectorAll('header nav a')).find(a => a.textContent.trim() === '单位').click(), true)`)
+	b.until("organ list", `location.pathname === '/agencies' && document.readyState === 'complete' && !!document.getElementById('f-q')`)
+	return tableRows(b, "agency_list")
+}
+
+// searchAgencies searches the 单位 page (open) for q through its form and returns the rows found.
+func searchAgencies(b *tab, q string) [][]string {
+	b.t.Helper()
+	evalIn[bool](b, `(() => { document.getElementById('f-q').value = `+jsString(q)+`; setTimeout(() => document.getElementById('filters').submit(), 0); return true; })()`)
+	b.until("search", `location.search.includes('q=') && document.readyState === 'complete' && !!document.querySelector('table[data-table="agency_list"]')`)
+	return tableRows(b, "agency_list")
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// checkSortable opens each page and checks that every data table sorts by a header click
+// (clickSortCheck) or by the server's sort links, never both; it returns the number of tables
+// sorted by click.
+func checkSortable(t *testing.T, b *tab, pages []string) (sorted int) {
+	t.Helper()
+	for _, p := range pages {
+		b.open(p)
+		// server-sorted tables keep their links and get no click sorting
+		if n := evalIn[int](b, `document.querySelectorAll('table.data.sortable thead th a').length`); n != 0 {
+			t.Errorf("%s: %d server sort links inside click-sorted tables", p, n)
+		}
+		tables := evalIn[[]string](b, `Array.from(document.querySelectorAll('table.data')).filter(t => !t.closest('.official')).map(t => t.classList.contains('sortable') || !!t.querySelector('thead th a[href*="sort="]') ? '' : (t.dataset.table || t.className))`)
+		for _, name := range tables {
+			if name != "" {
+				t.Errorf("%s: table %s can be sorted neither by click nor by the server", p, name)
+			}
+		}
+		// click every header twice: rows in order each time, missing values last
+		bad := evalIn[[]string](b, clickSortCheck)
+		for _, m := range bad {
+			t.Errorf("%s: %s", p, m)
+		}
+		sorted += evalIn[int](b, `document.querySelectorAll('table.data.sortable').length`)
+	}
+	return sorted
+}
