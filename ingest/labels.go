@@ -1,6 +1,9 @@
 package ingest
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // The format's own words for rows, columns and blocks, used in messages so a clerk finds the
 // cell in the printed table.
@@ -144,6 +147,11 @@ func CellLabel(key string) string {
 			s += " " + Table2ColumnLabels[parts[2]]
 		}
 		return s
+	case len(parts) == 2 && parts[0] == "prose":
+		// a finding on a prose section (S-copied-prose): the section's heading
+		if n, err := strconv.Atoi(parts[1]); err == nil && n >= 1 && n <= len(Headings) {
+			return Headings[n-1]
+		}
 	}
 	return key
 }

@@ -137,3 +137,17 @@ func TestOutcomeLabels(t *testing.T) {
 		t.Error("an unknown outcome has a label")
 	}
 }
+
+func TestCellLabel(t *testing.T) {
+	for _, tt := range []struct{ key, want string }{
+		{Table3Key("new_received", "total"), "表三 " + Table3RowLabels["new_received"] + " 总计"},
+		{"prose.1", Headings[0]},
+		{"prose.5", Headings[4]},
+		{"prose.9", "prose.9"}, // no such section: the key, not a wrong name
+		{"bogus", "bogus"},
+	} {
+		if got := CellLabel(tt.key); got != tt.want {
+			t.Errorf("CellLabel(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+}
