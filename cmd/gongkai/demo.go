@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"gongkai/config"
-	"gongkai/ingest"
 	"gongkai/ingest/generate"
 	"gongkai/ingest/pipeline"
 	"gongkai/ingest/store"
@@ -38,30 +36,17 @@ var demoCmd = &cobra.Command{
 func init() {
 	demoCmd.Flags().String("addr", "", "监听地址（默认 127.0.0.1:8080）")
 	demoCmd.Flags().String("dir", "gongkai-demo", "存放生成的报告和数据库 demo.duckdb 的文件夹（每次重新生成）")
-	demoCmd.Flags().Int64("seed", 2025, "随机种子（相同种子生成相同的区）")
-	demoCmd.Flags().Int("agencies", 14, "单位个数（至少 12）")
+	demoCmd.Flags().Int64("seed", generate.DemoSeed, "随机种子（相同种子生成相同的区）")
+	demoCmd.Flags().Int("agencies", generate.DemoAgencies, fmt.Sprintf("单位个数（至少 %d）", generate.DemoMinAgencies))
 	rootCmd.AddCommand(demoCmd)
-}
-
-// demoInject are the errors the demo district carries on purpose.
-var demoInject = map[string]float64{
-	ingest.RuleBalance: 0.04, ingest.RuleRowTotal: 0.03, ingest.RuleBlockTotal: 0.02, ingest.RuleApplications: 0.03,
-	ingest.RuleReviewLitigation: 0.02, ingest.RuleCarryOver: 0.03, ingest.RuleLate: 0.06, ingest.RuleCopiedProse: 0.04,
-	ingest.RuleFeesUnit: 0.02,
 }
 
 func runDemoWith(cmd *cobra.Command, cfg *config.Config) error {
 	dir, _ := cmd.Flags().GetString("dir")
 	seed, _ := cmd.Flags().GetInt64("seed")
 	n, _ := cmd.Flags().GetInt("agencies")
-	if n == 0 {
-		n = 14
-	}
-	if seed == 0 {
-		seed = 2025
-	}
-	if n < 12 {
-		return &exitError{2, "--agencies 至少为 12"}
+	if n != 0 && n < generate.DemoMinAgencies {
+		return &exitError{2, fmt.Sprintf("--agencies 至少为 %d", generate.DemoMinAgencies)}
 	}
 	if dir == "" {
 		dir = "gongkai-demo"
@@ -80,35 +65,20 @@ func runDemoWith(cmd *cobra.Command, cfg *config.Config) error {
 	return serveDB(cmd.Context(), db, *cfg, out)
 }
 
-// buildDemo generates the district into dir/reports and ingests it into dir/demo.duckdb
-// (removed first), with the generated organs as the registry so the missing report shows.
+// buildDemo generates the demo district (generate.WriteDemo) into dir/reports and ingests it
+// into dir/demo.duckdb (removed first), with the generated organs as the registry so the
+// missing report shows.
 func buildDemo(ctx context.Context, dir string, seed int64, agencies int, out io.Writer) (*store.DB, []config.Organ, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	reports := filepath.Join(dir, "reports")
 	os.RemoveAll(reports)
-	files, err := generate.Write(generate.Options{Agencies: agencies, From: 2021, To: 2025, Out: reports,
-		Seed: seed, Inject: demoInject, Missing: 1})
+	files, man, err := generate.WriteDemo(reports, seed, agencies)
 	if err != nil {
 		return nil, nil, fmt.Errorf("生成演示报告失败：%w", err)
 	}
-	raw, err := os.ReadFile(filepath.Join(reports, "manifest.json"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("演示报告清单无法读取：%w", err)
-	}
-	var man generate.Manifest
-	if err := json.Unmarshal(raw, &man); err != nil {
-		return nil, nil, fmt.Errorf("演示报告清单有误：%w", err)
-	}
-	var registry []config.Organ
-	seen := map[string]bool{}
-	for _, g := range man.Reports {
-		if !seen[g.Agency] {
-			seen[g.Agency] = true
-			registry = append(registry, config.Organ{Name: g.Agency, Level: g.Level, District: man.District, Aliases: []string{g.Short}})
-		}
-	}
+	registry := man.Registry()
 	path := filepath.Join(dir, "demo.duckdb")
 	os.Remove(path)
 	os.Remove(path + ".wal")

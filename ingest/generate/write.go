@@ -26,6 +26,11 @@ type Options struct {
 	District string             // district name; empty means DefaultDistrict
 	Inject   map[string]float64 // rule → probability a report gets that error; empty = clean
 	Missing  int                // reports generated (so the chains stay whole) but not written
+	// Edit, when not nil, is called for every report after its error (if any) is injected and
+	// before it is written: it may change the report (its truth file follows; the next year's
+	// report still continues the clean one) or set the Generated's Missing. It draws nothing
+	// from the run's random numbers, so the rest of the district is the same with or without it.
+	Edit func(r *ingest.Report, g *Generated)
 }
 
 // Generated describes one report of a run, as listed in manifest.json and in the "generator"
@@ -170,6 +175,12 @@ func Write(opts Options) ([]string, error) {
 				if err == nil {
 					gen.Injected = []string{rule}
 				}
+			}
+			if opts.Edit != nil {
+				if r == clean {
+					r = clone(clean)
+				}
+				opts.Edit(r, &gen)
 			}
 			r.Source = gen.File
 			prevOf[i] = clean
