@@ -772,6 +772,9 @@ func checkKPICards(t *testing.T, b *tab) {
 		if got != want {
 			t.Errorf("%s (better %+d) change class %q, want %q", name, m.Better, c.Class, want)
 		}
+		if got == "" {
+			continue // neither good nor bad: a neutral rise (.up) and no change (—) may differ
+		}
 		if prev, ok := colors[got]; ok && prev != c.Color {
 			t.Errorf("%s: %s changes drawn in %s and %s", name, got, prev, c.Color)
 		}
