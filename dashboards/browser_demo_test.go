@@ -477,33 +477,21 @@ func TestBrowserDemo(t *testing.T) {
 		}
 		check(true)
 		// the switch to every organ, and back
-		evalIn[bool](b, `(document.querySelector('#scope-all').click(), true)`)
-		b.until("全部单位", `location.search.includes('all=1') && document.readyState === 'complete' && !!document.querySelector('#scope-both')`)
+		switchScope(b, true)
 		check(false)
-		evalIn[bool](b, `(document.querySelector('#scope-both').click(), true)`)
-		b.until("两年都有报告", `!location.search.includes('all=1') && document.readyState === 'complete' && !!document.querySelector('#scope-all')`)
+		switchScope(b, false)
 		check(true)
 	})
 
 	t.Run("7 titles and print name the filter", func(t *testing.T) {
 		b := &tab{t: t, ctx: ctx, base: d.srv.URL}
 		level := ingest.LevelLabel(township)
-		for _, c := range []struct{ path, title string }{
+		checkTitles(t, b, []pageTitle{
 			{"/compare?level=" + township, fmt.Sprintf("%s %d 年与 %d 年对比", level, to, from)},
 			{"/?level=" + township, level + " 总览"},
 			{"/risks?level=" + township, level + " 风险提示"},
 			{"/compare", fmt.Sprintf("全区 %d 年与 %d 年对比", to, from)},
-		} {
-			b.open(c.path)
-			if h := evalIn[string](b, `document.querySelector('h1').textContent`); h != c.title {
-				t.Errorf("%s: title %q, want %q", c.path, h, c.title)
-			}
-			if strings.Contains(c.path, "level=") {
-				if s := evalIn[string](b, mainText); strings.Contains(s, "全区") {
-					t.Errorf("%s: says 全区 under the level filter", c.path)
-				}
-			}
-		}
+		})
 		// the figures under the filter are the townships' only
 		path := "/compare?level=" + township
 		b.open(path)

@@ -474,32 +474,20 @@ func TestBrowserTruth(t *testing.T) {
 		}
 		check(true)
 		// the switch to every organ, and back
-		evalIn[bool](b, `(document.querySelector('#scope-all').click(), true)`)
-		b.until("全部单位", `location.search.includes('all=1') && document.readyState === 'complete' && !!document.querySelector('#scope-both')`)
+		switchScope(b, true)
 		check(false)
-		evalIn[bool](b, `(document.querySelector('#scope-both').click(), true)`)
-		b.until("两年都有报告", `!location.search.includes('all=1') && document.readyState === 'complete' && !!document.querySelector('#scope-all')`)
+		switchScope(b, false)
 		check(true)
 	})
 
 	t.Run("7 titles and print name the filter", func(t *testing.T) {
 		b := &tab{t: t, ctx: ctx, base: f.srv.URL}
 		level := ingest.LevelLabel(ingest.LevelTownship)
-		for _, c := range []struct{ path, title string }{
+		checkTitles(t, b, []pageTitle{
 			{"/compare?level=" + ingest.LevelTownship, fmt.Sprintf("%s %d 年与 %d 年对比", level, to, from)},
 			{"/?level=" + ingest.LevelTownship, level + " 总览"},
 			{"/compare", fmt.Sprintf("全区 %d 年与 %d 年对比", to, from)},
-		} {
-			b.open(c.path)
-			if h := evalIn[string](b, `document.querySelector('h1').textContent`); h != c.title {
-				t.Errorf("%s: title %q, want %q", c.path, h, c.title)
-			}
-			if strings.Contains(c.path, "level=") {
-				if s := evalIn[string](b, mainText); strings.Contains(s, "全区") {
-					t.Errorf("%s: says 全区 under the level filter", c.path)
-				}
-			}
-		}
+		})
 		// printed: the title and the filter line show, the form does not
 		if s := printedFilters(t, b, "/compare?level="+ingest.LevelTownship); !strings.Contains(s, level) || !strings.Contains(s, strconv.Itoa(from)) || !strings.Contains(s, "两年都有报告的单位") {
 			t.Errorf("printed filter line %q lacks the level, years or organ set", s)
@@ -872,4 +860,36 @@ func checkSortable(t *testing.T, b *tab, pages []string) (sorted int) {
 		sorted += evalIn[int](b, `document.querySelectorAll('table.data.sortable').length`)
 	}
 	return sorted
+}
+
+// switchScope clicks the comparison's switch to every organ (all) or to the organs of both
+// years, and waits for the page it leads to.
+func switchScope(b *tab, all bool) {
+	b.t.Helper()
+	if all {
+		evalIn[bool](b, `(document.querySelector('#scope-all').click(), true)`)
+		b.until("全部单位", `location.search.includes('all=1') && document.readyState === 'complete' && !!document.querySelector('#scope-both')`)
+		return
+	}
+	evalIn[bool](b, `(document.querySelector('#scope-both').click(), true)`)
+	b.until("两年都有报告", `!location.search.includes('all=1') && document.readyState === 'complete' && !!document.querySelector('#scope-all')`)
+}
+
+// pageTitle is a page and the title it must have.
+type pageTitle struct{ path, title string }
+
+// checkTitles checks each page's title, and that a page under a level filter does not say 全区.
+func checkTitles(t *testing.T, b *tab, pages []pageTitle) {
+	t.Helper()
+	for _, c := range pages {
+		b.open(c.path)
+		if h := evalIn[string](b, `document.querySelector('h1').textContent`); h != c.title {
+			t.Errorf("%s: title %q, want %q", c.path, h, c.title)
+		}
+		if strings.Contains(c.path, "level=") {
+			if s := evalIn[string](b, mainText); strings.Contains(s, "全区") {
+				t.Errorf("%s: says 全区 under the level filter", c.path)
+			}
+		}
+	}
 }
