@@ -145,7 +145,7 @@ func readPage(s string, arena *textArena) (*hpage, bool) {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			b.readTag()
 			b.tagAttrs = b.tagAttrs[:0]
-			for {
+			for b.attrsAt < len(b.raw) && mayKeepAttr(b.raw[b.attrsAt:]) {
 				k, v, more := z.TagAttr()
 				if key := keptAttr(k); key != "" {
 					b.tagAttrs = append(b.tagAttrs, html.Attribute{Key: key, Val: arena.keep(v)})
@@ -175,6 +175,30 @@ func readPage(s string, arena *textArena) (*hpage, bool) {
 			return nil, false
 		}
 	}
+}
+
+// keptAttrWords are words one of which an attribute keptAttr keeps has in its name
+// ("hidden" has "id"; "colspan" and "rowspan" have "span").
+var keptAttrWords = [...]string{"class", "id", "style", "name", "property", "content", "span"}
+
+// mayKeepAttr tells whether a tag's attributes (their raw bytes) may hold one keptAttr
+// keeps: most tags have none (<td valign="top">), and are not read attribute by attribute
+// (Tokenizer.TagAttr copies every key and value).
+func mayKeepAttr(raw []byte) bool {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i] | 0x20
+		switch c {
+		case 'c', 'i', 's', 'n', 'p':
+		default:
+			continue
+		}
+		for _, w := range keptAttrWords {
+			if w[0] == c && len(raw)-i >= len(w) && indexFold(raw[i:i+len(w)], w) == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pages recycles the node lists of pages: a page is read and dropped within HTML.Read
@@ -213,6 +237,7 @@ func (b *pageBuilder) readTag() {
 		}
 	}
 	b.name = name
+	b.raw, b.attrsAt = raw, j
 	b.tag = tag{a: atom.Lookup(name)}
 	if b.tag.a == 0 {
 		b.tag.name = string(name)
@@ -261,6 +286,8 @@ type pageBuilder struct {
 
 	tag      tag              // the tag being read
 	name     []byte           // its name's bytes
+	raw      []byte           // the token's bytes (Tokenizer.Raw)
+	attrsAt  int              // where in raw its attributes start
 	tagAttrs []html.Attribute // its kept attributes
 }
 
