@@ -141,7 +141,11 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 
 	// table 3
-	t3 := readTable3(t3toks)
+	// the rows of the tables are read into reused storage, given back once their cells
+	// are copied into the report
+	rs := rowSlabs.Get().(*rowSlab)
+	defer rs.release()
+	t3 := readTable3(t3toks, rs)
 	outline := secs.found[1] && secs.found[2]
 	if t3.found == 0 && !titled && !outline {
 		return nil, fmt.Errorf("parse %s: %w: no table 3 (收到和处理政府信息公开申请情况) found", name, ErrNotReport)
@@ -196,7 +200,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if secs.found[1] {
 		prose1 = text.between(secs.start[1], secs.end(1, last))
 	}
-	t2 := readTable2(t2toks, labels2, prose1)
+	t2 := readTable2(t2toks, labels2, prose1, rs)
 	for _, l := range labels2 {
 		for _, key := range l.keys {
 			c, ok := t2[key]
@@ -235,7 +239,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 
 	// table 4
-	t4, ok := readTable4(t4toks, cut)
+	t4, ok := readTable4(t4toks, cut, rs)
 	for b := range ingest.Table4Blocks {
 		for f := range ingest.Table4Columns {
 			key := table4Keys[b][f]

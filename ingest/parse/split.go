@@ -3,6 +3,7 @@ package parse
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxCellDigits bounds a cell read out of a digit run: no count in these tables has more.
@@ -53,13 +54,14 @@ type cellsResult struct {
 //     the rule admits (separators lost: 21710000218 = 217 1 0 0 0 0 218);
 //   - more: nothing is guessed.
 func readCells(toks []token, n int, rule rowRule) cellsResult {
-	return readCellsAt(toks, n, rule, 0)
+	return readCellsAt(toks, n, rule, 0, nil)
 }
 
 // readCellsAt is readCells for a row of a table whose last column is lastCol (0: unknown):
 // where the row has blank cells or too few of them, its cells are placed by column, so a
 // blank cell of merged-cell padding is not taken for a value and a lost cell shifts nothing.
-func readCellsAt(toks []token, n int, rule rowRule, lastCol int) cellsResult {
+// The row's storage comes from rs (nil: the heap).
+func readCellsAt(toks []token, n int, rule rowRule, lastCol int, rs *rowSlab) cellsResult {
 	// merged cells shift rows: drop empty cells at the edges while there are too many
 	for len(toks) > n && toks[0].kind == tokBlank {
 		toks = toks[1:]
@@ -67,7 +69,7 @@ func readCellsAt(toks []token, n int, rule rowRule, lastCol int) cellsResult {
 	for len(toks) > n && toks[len(toks)-1].kind == tokBlank {
 		toks = toks[:len(toks)-1]
 	}
-	res, vals := newRow(n)
+	res, vals := rs.newRow(n)
 	if len(toks) > 0 {
 		res.line = toks[0].line
 	}
@@ -182,6 +184,57 @@ func newRow(n int) (cellsResult, []float64) {
 		return cellsResult{vals: b.vals[:n:n], toks: b.toks[:n:n]}, b.nums[:n:n]
 	}
 	return cellsResult{vals: make([]*float64, n), toks: make([]token, n)}, make([]float64, n)
+}
+
+// rowSlab hands out the storage of one report's rows from blocks reused from report to
+// report instead of an allocation a row. The rows read must not be kept past the report:
+// their values and sources are copied into the report's cells.
+type rowSlab struct {
+	b7  []*rowBlock7
+	b15 []*rowBlock
+	n7  int // blocks handed out
+	n15 int
+}
+
+// rowSlabs recycles row slabs between reports.
+var rowSlabs = sync.Pool{New: func() any { return new(rowSlab) }}
+
+// newRow is newRow(n) with the storage from the slab (s nil: from the heap).
+func (s *rowSlab) newRow(n int) (cellsResult, []float64) {
+	switch {
+	case s == nil || n > maxRowCells:
+		return newRow(n)
+	case n <= 7:
+		if s.n7 == len(s.b7) {
+			s.b7 = append(s.b7, new(rowBlock7))
+		}
+		b := s.b7[s.n7]
+		s.n7++
+		return cellsResult{vals: b.vals[:n:n], toks: b.toks[:n:n]}, b.nums[:n:n]
+	default:
+		if s.n15 == len(s.b15) {
+			s.b15 = append(s.b15, new(rowBlock))
+		}
+		b := s.b15[s.n15]
+		s.n15++
+		return cellsResult{vals: b.vals[:n:n], toks: b.toks[:n:n]}, b.nums[:n:n]
+	}
+}
+
+// release clears the blocks handed out (they point into the report's text) and gives the
+// slab back; nothing read from it may be used after.
+func (s *rowSlab) release() {
+	for _, b := range s.b7[:s.n7] {
+		*b = rowBlock7{}
+	}
+	for _, b := range s.b15[:s.n15] {
+		*b = rowBlock{}
+	}
+	s.n7, s.n15 = 0, 0
+	if len(s.b7) > 256 || len(s.b15) > 64 {
+		return // an odd document's many rows are not kept
+	}
+	rowSlabs.Put(s)
 }
 
 func hasBlank(toks []token) bool {

@@ -104,11 +104,11 @@ func next2(k int, labels []rowLabel) uint32 {
 
 // twice settles a row printed twice: the same numbers count once; different numbers (or
 // one printing unreadable) leave the row unread, naming both lines.
-func twice(r rowTokens, c cellsResult, lastCol int) cellsResult {
+func twice(r rowTokens, c cellsResult, lastCol int, rs *rowSlab) cellsResult {
 	if r.again == nil {
 		return c
 	}
-	c2 := readCellsAt(r.again, 7, rowTotalRule, lastCol)
+	c2 := readCellsAt(r.again, 7, rowTotalRule, lastCol, rs)
 	same := c.reason == "" && c2.reason == "" && len(c.vals) == len(c2.vals)
 	for i := 0; same && i < len(c.vals); i++ {
 		same = c.vals[i] != nil && c2.vals[i] != nil && *c.vals[i] == *c2.vals[i]
@@ -146,7 +146,7 @@ type table3Read struct {
 // rows unread, rows by position: the lines with a full row of numbers, if there are exactly
 // as many as the format has rows and every label printed beside them agrees (PDF
 // conversions put labels away from their numbers).
-func readTable3(toks []token) table3Read {
+func readTable3(toks []token, rs *rowSlab) table3Read {
 	masks := labelMasks(toks, make([]uint32, 0, len(toks)))
 	three := findRows(toks, masks, table3Labels)
 	single := findRows(toks, masks, table3LabelsSingle)
@@ -159,7 +159,7 @@ func readTable3(toks []token) table3Read {
 	lastCol := commonLastColumn(rows)
 	clean := 0
 	for _, r := range rows {
-		c := twice(r, readCellsAt(r.nums, 7, rowTotalRule, lastCol), lastCol)
+		c := twice(r, readCellsAt(r.nums, 7, rowTotalRule, lastCol, rs), lastCol, rs)
 		res.rows[r.key] = c
 		if c.reason == "" {
 			clean++
@@ -463,7 +463,7 @@ func in(s string, set ...string) bool {
 // readTable2 reads table 2's rows anywhere in its section (some conversions print the
 // 第二十条第（一）项 rows after the others). A row whose digit run splits several ways is
 // settled by prose, when prose states counts of that row and exactly one split agrees.
-func readTable2(toks []token, labels []table2Label, prose string) map[string]t2cell {
+func readTable2(toks []token, labels []table2Label, prose string, rs *rowSlab) map[string]t2cell {
 	out := make(map[string]t2cell, 24)
 	for _, l := range labels {
 		for i, t := range toks {
@@ -474,7 +474,7 @@ func readTable2(toks []token, labels []table2Label, prose string) map[string]t2c
 			if !hasNumber(nums) {
 				continue
 			}
-			c := readCells(nums, len(l.keys), nil)
+			c := readCellsAt(nums, len(l.keys), nil, 0, rs)
 			if len(c.options) > 1 {
 				c = confirmByProse(c, l.keys, prose)
 			}
@@ -573,7 +573,7 @@ func (c cellsResult) reasonFor(k int) string {
 // rule that each block's total is the sum of its four results. In a text cut inside the
 // table (cut), a row printed one number a line keeps its complete blocks; a row of cells
 // the cut runs through stays unread.
-func readTable4(toks []token, cut bool) (cellsResult, bool) {
+func readTable4(toks []token, cut bool, rs *rowSlab) (cellsResult, bool) {
 	var nums []token
 	lineHasNumber := map[int]bool{}
 	for _, t := range toks {
@@ -596,7 +596,7 @@ func readTable4(toks []token, cut bool) (cellsResult, bool) {
 	if cut && len(nums) < 15 {
 		return table4Blocks(nums), true
 	}
-	return readCells(nums, 15, blockTotalRule), true
+	return readCellsAt(nums, 15, blockTotalRule, 0, rs), true
 }
 
 // table4Blocks reads the complete blocks of a table-4 row the text stops in: only when its
