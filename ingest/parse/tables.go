@@ -155,7 +155,7 @@ func readTable3(toks []token, rs *rowSlab) table3Read {
 	if isSingle {
 		rows, labels = single, table3LabelsSingle
 	}
-	res := table3Read{single: isSingle, rows: map[string]cellsResult{}}
+	res := table3Read{single: isSingle, rows: make(map[string]cellsResult, len(table3Labels))}
 	lastCol := commonLastColumn(rows)
 	clean := 0
 	for _, r := range rows {
@@ -255,7 +255,7 @@ func table3ByPosition(toks []token) (table3Read, bool) {
 	default:
 		return table3Read{}, false
 	}
-	res := table3Read{single: len(labels) == len(table3LabelsSingle), rows: map[string]cellsResult{}, found: len(groups)}
+	res := table3Read{single: len(labels) == len(table3LabelsSingle), rows: make(map[string]cellsResult, len(table3Labels)), found: len(groups)}
 	for i, g := range groups {
 		if g.label != nil {
 			// a label beside the numbers must be this row's, if it names any row at all
