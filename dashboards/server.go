@@ -155,6 +155,10 @@ type view struct {
 	Years              []int
 	All                bool     // 同比: every organ, not only those with reports in both years
 	Notes              []string // parameters that could not be used, said on the page
+	// page is the page of the table being built that a page of the dashboards shows (as
+	// paginate picks it); 0: the whole table (API, downloads). A long table may then leave
+	// the rows outside that page without cells (nil), to be dropped by paginate.
+	page int
 }
 
 // parseView reads the URL's parameters; absent ones take defaults from the years stored.

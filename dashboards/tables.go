@@ -216,8 +216,18 @@ func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, e
 	}
 	late := map[int]bool{}
 	for _, c := range cov {
-		late[c.AgencyID] = c.Late
+		if c.Late {
+			late[c.AgencyID] = true
+		}
 	}
+	// The organs are sorted as records and only the rows a page shows are drawn as cells: a
+	// year of 150,000 organs is 1.8 million cells, and a page shows 50 rows.
+	type organ struct {
+		id                       int
+		name, level, status, css string
+		values                   map[string]*float64 // nil: not reported
+	}
+	organs := make([]organ, 0, len(rows))
 	for _, r := range rows {
 		status, class := "已报送", ""
 		if e := r.Values["findings_errors"]; e != nil && *e > 0 {
@@ -229,27 +239,65 @@ func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, e
 				class = "warning"
 			}
 		}
-		name := analytics.Str(r.Agency)
-		name.Link = agencyLink(r.AgencyID, v.Year)
-		row := []analytics.Cell{name, analytics.Str(ingest.LevelLabel(r.Level)), {V: status, Text: status, Class: class}}
-		for _, n := range agencyMetrics {
-			row = append(row, analytics.Num(metric(n), r.Values[n]))
-		}
-		t.Rows = append(t.Rows, row)
+		organs = append(organs, organ{r.AgencyID, r.Agency, ingest.LevelLabel(r.Level), status, class, r.Values})
 	}
 	for _, c := range cov {
 		if c.Reported || !c.Expected || !matches(v, c.Agency, c.Level) {
 			continue
 		}
-		name := analytics.Str(c.Agency)
-		name.Link = agencyLink(c.AgencyID, 0)
-		row := []analytics.Cell{name, analytics.Str(ingest.LevelLabel(c.Level)), {V: "未报送", Text: "未报送", Class: "missing"}}
-		for _, n := range agencyMetrics {
-			row = append(row, analytics.Num(metric(n), nil))
-		}
-		t.Rows = append(t.Rows, row)
+		organs = append(organs, organ{c.AgencyID, c.Agency, ingest.LevelLabel(c.Level), "未报送", "missing", nil})
 	}
-	sortTable(t, v.Sort, v.Desc)
+	// as sortTable: numbers numerically, no value last; text by its text
+	if ci := slices.IndexFunc(t.Columns, func(c analytics.Column) bool { return c.Key == v.Sort }); ci >= 0 {
+		key := t.Columns[ci].Key
+		slices.SortStableFunc(organs, func(a, b organ) int {
+			var c int
+			switch key {
+			case "agency":
+				c = strings.Compare(a.name, b.name)
+			case "level":
+				c = strings.Compare(a.level, b.level)
+			case "status":
+				c = strings.Compare(a.status, b.status)
+			default:
+				x, y := a.values[key], b.values[key]
+				switch {
+				case x == nil && y == nil:
+					return 0
+				case x == nil:
+					return 1
+				case y == nil:
+					return -1
+				}
+				c = cmp.Compare(*x, *y)
+			}
+			if v.Desc {
+				c = -c
+			}
+			return c
+		})
+	}
+	lo, hi := 0, len(organs)
+	if v.page > 0 && len(organs) > pageRows { // the rows paginate will keep
+		pages := (len(organs) + pageRows - 1) / pageRows
+		p := min(v.page, pages)
+		lo, hi = (p-1)*pageRows, min(p*pageRows, len(organs))
+	}
+	t.Rows = make([][]analytics.Cell, len(organs))
+	for i := lo; i < hi; i++ {
+		g := organs[i]
+		name := analytics.Str(g.name)
+		if g.values != nil {
+			name.Link = agencyLink(g.id, v.Year)
+		} else {
+			name.Link = agencyLink(g.id, 0)
+		}
+		row := []analytics.Cell{name, analytics.Str(g.level), {V: g.status, Text: g.status, Class: g.css}}
+		for _, n := range agencyMetrics {
+			row = append(row, analytics.Num(metric(n), g.values[n]))
+		}
+		t.Rows[i] = row
+	}
 	return t, nil
 }
 
