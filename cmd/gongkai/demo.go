@@ -82,7 +82,7 @@ func buildDemo(ctx context.Context, dir string, seed int64, agencies int, out io
 	path := filepath.Join(dir, "demo.duckdb")
 	os.Remove(path)
 	os.Remove(path + ".wal")
-	db, err := openStore(path)
+	db, err := openNewStore(path) // always a new file: no 新建数据库 hint about a --db demo has not got
 	if err != nil {
 		return nil, nil, err
 	}

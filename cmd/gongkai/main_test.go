@@ -417,3 +417,43 @@ func TestTyposSaid(t *testing.T) {
 		t.Fatalf("the empty dashboard does not name its file:\n%s", body.String())
 	}
 }
+
+// Issue 10: gongkai demo always creates its own database (it has no --db), so it never prints
+// the 新建数据库 hint that asks the clerk to check --db.
+func TestDemoNoDBHint(t *testing.T) {
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "demo", "--dir", filepath.Join(dir, "demo"), "--addr", addr)
+	cmd.Dir = dir
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	served := false
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "看板地址") {
+			served = true
+			break
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if !served {
+		t.Fatalf("demo did not serve: %s", errb.String())
+	}
+	if strings.Contains(errb.String(), "新建数据库") || strings.Contains(errb.String(), "--db") {
+		t.Fatalf("demo printed the --db hint: %q", errb.String())
+	}
+}

@@ -68,6 +68,20 @@ func runServe(cmd *cobra.Command, _ []string) error {
 // must not pass for the clerk's database.
 func openStore(path string) (*store.DB, error) {
 	_, statErr := os.Stat(path)
+	db, err := openNewStore(path)
+	if err != nil {
+		return nil, err
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		abs, _ := filepath.Abs(path)
+		fmt.Fprintf(os.Stderr, "新建数据库 %s（原先没有这个文件；如路径有误，请检查 --db 或配置项 db）\n", abs)
+	}
+	return db, nil
+}
+
+// openNewStore opens (or creates) the database without the 新建数据库 hint: for a database the
+// command itself creates on purpose (gongkai demo has no --db), where the hint would be wrong.
+func openNewStore(path string) (*store.DB, error) {
 	db, err := store.Open(path)
 	if err != nil {
 		var locked *store.ErrLocked
@@ -75,10 +89,6 @@ func openStore(path string) (*store.DB, error) {
 			return nil, &exitError{1, locked.Error()}
 		}
 		return nil, fmt.Errorf("无法打开数据库 %s：%w", path, err)
-	}
-	if errors.Is(statErr, fs.ErrNotExist) {
-		abs, _ := filepath.Abs(path)
-		fmt.Fprintf(os.Stderr, "新建数据库 %s（原先没有这个文件；如路径有误，请检查 --db 或配置项 db）\n", abs)
 	}
 	return db, nil
 }
