@@ -107,10 +107,11 @@ func (a *Analytics) Risks(ctx context.Context, q RiskQuery) (*Risks, error) {
 			if !inPage {
 				continue
 			}
+			below := belowIn(f, t, out.Previous, q.Year, th.MinApplications)
 			if kind == RiskDisclosureRate {
-				out.Excluded = append(out.Excluded, fmt.Sprintf("%s：办结 %s→%s 件，少于 %d 件，不计实质公开率", agency, fmtN(f), fmtN(t), th.MinApplications))
+				out.Excluded = append(out.Excluded, fmt.Sprintf("%s：办结 %s→%s 件，%s少于 %d 件，不计实质公开率", agency, fmtN(f), fmtN(t), below, th.MinApplications))
 			} else {
-				out.Excluded = append(out.Excluded, fmt.Sprintf("%s：审结复议诉讼 %s→%s 件，少于 %d 件，不计纠错率", agency, fmtN(f), fmtN(t), th.MinApplications))
+				out.Excluded = append(out.Excluded, fmt.Sprintf("%s：审结复议诉讼 %s→%s 件，%s少于 %d 件，不计纠错率", agency, fmtN(f), fmtN(t), below, th.MinApplications))
 			}
 			continue
 		}
@@ -141,6 +142,20 @@ func (a *Analytics) Risks(ctx context.Context, q RiskQuery) (*Risks, error) {
 		out.Cards = append(out.Cards, c)
 	}
 	return out, rows.Err()
+}
+
+// belowIn names the year (or both) whose sample from (of year prev) or to (of year) is under
+// min, for the note on an organ left out of a ratio card: "2024年", "2025年" or "两年均".
+func belowIn(from, to *float64, prev, year, min int) string {
+	lo := func(v *float64) bool { return v == nil || *v < float64(min) }
+	switch {
+	case lo(from) && lo(to):
+		return "两年均"
+	case lo(from):
+		return fmt.Sprintf("%d年", prev)
+	default:
+		return fmt.Sprintf("%d年", year)
+	}
 }
 
 // risksSQL is the one query of Risks: every card and every organ left out, with their
