@@ -40,7 +40,6 @@ fuzztime=${FUZZTIME:-20s}
 go test -run '^$' -fuzz '^FuzzFile$' -fuzztime "$fuzztime" ./ingest/parse
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./ingest/decode
-go test -run '^$' -fuzz '^FuzzReadPage$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzDOCX$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzPDF$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzPDFLayout$' -fuzztime "$fuzztime" ./ingest/decode

@@ -56,40 +56,26 @@ func (HTML) Sniff(data []byte) bool {
 	return indexFold(v, "<html") >= 0 || indexFold(v, "<!doctype html") >= 0
 }
 
-// Read decodes data as HTML. The page is cut into tokens by x/net/html's Tokenizer and
-// laid out as a flat list of elements and texts (readPage); a page whose markup needs
-// more of HTML's tree construction than readPage does is read through html.Parse instead
-// (pageOfTree), into the same list. Either way the same walk reads it.
+// Read decodes data as HTML.
 func (HTML) Read(name string, data []byte) (*Document, error) {
 	s, enc, err := decodeBytes(name, data, true)
 	if err != nil {
 		return nil, err
 	}
-	arena := &textArena{}
-	p, ok := readPage(s, arena)
-	if !ok {
-		root, err := html.Parse(strings.NewReader(s))
-		if err != nil {
-			return nil, errorf(name, "html: %v", err)
-		}
-		p = pageOfTree(root)
+	root, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		return nil, errorf(name, "html: %v", err)
 	}
-	doc := htmlDocument(enc, s, p, arena)
-	if ok {
-		p.release()
-	}
-	return doc, nil
+	return htmlDocument(enc, s, root), nil
 }
 
-// htmlDocument reads the document out of a page.
-func htmlDocument(enc, s string, p *hpage, arena *textArena) *Document {
+// htmlDocument reads the document out of a page's tree.
+func htmlDocument(enc, s string, root *html.Node) *Document {
 	doc := &Document{Kind: "html", Encoding: enc, Meta: map[string]string{}}
-	w := &htmlWalker{p: p, meta: doc.Meta, arena: arena}
-	w.head()
+	w := &htmlWalker{meta: doc.Meta, arena: &textArena{}}
+	w.head(root)
 	doc.Title = w.title
-	for i := 0; i < len(p.nodes); {
-		i = w.node(i)
-	}
+	w.walk(root)
 	w.flush()
 	ls := newLineSet(len(s)/2, len(w.lines))
 	for _, l := range w.lines {
@@ -105,9 +91,8 @@ func htmlDocument(enc, s string, p *hpage, arena *textArena) *Document {
 	return doc
 }
 
-// htmlWalker turns a page into raw (not yet normalised) lines.
+// htmlWalker turns a parsed page into raw (not yet normalised) lines.
 type htmlWalker struct {
-	p     *hpage
 	lines []string
 	line  []byte
 	// white space pending between the last rune written and the next one
@@ -128,8 +113,8 @@ type htmlWalker struct {
 	cw        *htmlWalker // the walker reused for the cells of this walker's tables
 
 	// buffers reused across tables
-	rows   []int
-	cells  []int
+	rows   []*html.Node
+	cells  []*html.Node
 	occ    []span
 	flat   []string
 	grid   [][]string
@@ -181,37 +166,30 @@ func (a *textArena) join(parts []string, sep byte) string {
 
 // head collects <title> (the first one) and <meta name|property=… content=…> tags from
 // anywhere in the page (a collector may have saved the site's head inside the body).
-func (w *htmlWalker) head() {
-	p := w.p
-	for i := 0; i < len(p.nodes); {
-		n := &p.nodes[i]
-		if !n.elem {
-			i++
-			continue
-		}
-		switch n.a {
+func (w *htmlWalker) head(n *html.Node) {
+	if n.Type == html.ElementNode {
+		switch n.DataAtom {
 		case atom.Title:
 			if !w.titleDone {
 				w.titleDone = true
-				w.title = Normalize(collapseSpace(p.textOf(i)))
+				w.title = Normalize(collapseSpace(textOf(n)))
 			}
-			i = int(n.end)
-			continue
+			return
 		case atom.Meta:
-			key := p.attr(i, "name")
+			key := attr(n, "name")
 			if key == "" {
-				key = p.attr(i, "property")
+				key = attr(n, "property")
 			}
 			if key != "" {
-				setMeta(w.meta, key, Normalize(p.attr(i, "content")))
+				setMeta(w.meta, key, Normalize(attr(n, "content")))
 			}
-			i = int(n.end)
-			continue
+			return
 		case atom.Script, atom.Style:
-			i = int(n.end)
-			continue
+			return
 		}
-		i++
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.head(c)
 	}
 }
 
@@ -366,13 +344,12 @@ var chromeTokens = map[string]bool{
 var reportMarkers = []string{"总体情况", "總體情況", "主动公开政府信息情况", "收到和处理政府信息公开申请",
 	"本年新收", "行政复议", "行政復議"}
 
-// isChrome reports whether element i looks like site chrome by tag, class, id or style.
-func (p *hpage) isChrome(i int) bool {
-	n := &p.nodes[i]
-	if isChromeTag(n.a) {
+// isChrome reports whether an element looks like site chrome by tag, class, id or style.
+func isChrome(n *html.Node) bool {
+	if isChromeTag(n.DataAtom) {
 		return true
 	}
-	for _, a := range p.attrs[n.at:n.atEnd] {
+	for _, a := range n.Attr {
 		switch a.Key {
 		case "class", "id":
 			v := strings.ToLower(a.Val)
@@ -421,33 +398,30 @@ func hiddenStyle(style string) bool {
 	return false
 }
 
-// containsReport reports whether the text under element i contains a report marker.
-func (p *hpage) containsReport(i int) bool {
-	end := int(p.nodes[i].end)
-	for j := i + 1; j < end; {
-		n := &p.nodes[j]
-		if n.elem {
-			if n.a == atom.Script || n.a == atom.Style {
-				j = int(n.end)
-			} else {
-				j++
-			}
-			continue
-		}
+// containsReport reports whether the text under n contains a report marker.
+func containsReport(n *html.Node) bool {
+	if n.Type == html.TextNode {
 		for _, m := range reportMarkers {
-			if strings.Contains(n.text, m) {
+			if strings.Contains(n.Data, m) {
 				return true
 			}
 		}
-		j++
+		return false
+	}
+	if n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+		return false
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if containsReport(c) {
+			return true
+		}
 	}
 	return false
 }
 
-// isMetaBlock reports whether element i is a collector's metadata header (<div class="meta">).
-func (p *hpage) isMetaBlock(i int) bool {
-	n := &p.nodes[i]
-	for _, a := range p.attrs[n.at:n.atEnd] {
+// isMetaBlock reports whether n is a collector's metadata header (<div class="meta">).
+func isMetaBlock(n *html.Node) bool {
+	for _, a := range n.Attr {
 		if a.Key == "class" || a.Key == "id" {
 			for tok := range strings.FieldsSeq(strings.ToLower(a.Val)) {
 				if tok == "meta" {
@@ -459,49 +433,51 @@ func (p *hpage) isMetaBlock(i int) bool {
 	return false
 }
 
-// node walks node i and returns the index of the node after it (and its descendants).
-func (w *htmlWalker) node(i int) int {
-	n := &w.p.nodes[i]
-	if !n.elem {
-		w.text(n.text)
-		return i + 1
-	}
-	w.element(i)
-	return int(n.end)
-}
-
-// children walks the nodes under element i.
-func (w *htmlWalker) children(i int) {
-	for j, end := i+1, int(w.p.nodes[i].end); j < end; {
-		j = w.node(j)
+func (w *htmlWalker) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		w.text(n.Data)
+		return
+	case html.ElementNode:
+		w.element(n)
+		return
+	case html.DocumentNode:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			w.walk(c)
+		}
 	}
 }
 
-func (w *htmlWalker) element(i int) {
-	p := w.p
-	a := p.nodes[i].a
+func (w *htmlWalker) children(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c)
+	}
+}
+
+func (w *htmlWalker) element(n *html.Node) {
+	a := n.DataAtom
 	if isSkipTag(a) {
 		return
 	}
-	if p.isChrome(i) && !p.containsReport(i) {
+	if isChrome(n) && !containsReport(n) {
 		return
 	}
 	switch {
 	case a == atom.Table:
-		w.table(i)
+		w.table(n)
 	case a == atom.Br:
 		w.flush()
 	case a == atom.Pre:
 		w.flush()
 		w.pre++
-		w.children(i)
+		w.children(n)
 		w.pre--
 		w.flush()
-	case p.isMetaBlock(i):
+	case isMetaBlock(n):
 		w.flush()
 		start := len(w.lines)
 		w.metaDepth++
-		w.children(i)
+		w.children(n)
 		w.flush()
 		w.metaDepth--
 		for _, l := range w.lines[start:] {
@@ -518,66 +494,61 @@ func (w *htmlWalker) element(i int) {
 		}
 	case isBlockTag(a):
 		w.flush()
-		w.children(i)
+		w.children(n)
 		w.flush()
 	default:
-		w.children(i)
+		w.children(n)
 	}
 }
 
 // appendTableRows appends the rows of table (or row group) t to rows (not those of tables
 // nested in it).
-func (p *hpage) appendTableRows(rows []int, t int) []int {
-	for c, end := t+1, int(p.nodes[t].end); c < end; c = p.next(c) {
-		n := &p.nodes[c]
-		if !n.elem {
+func appendTableRows(rows []*html.Node, t *html.Node) []*html.Node {
+	for c := t.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
 			continue
 		}
-		switch n.a {
+		switch c.DataAtom {
 		case atom.Tr:
 			rows = append(rows, c)
 		case atom.Thead, atom.Tbody, atom.Tfoot:
-			rows = p.appendTableRows(rows, c)
+			rows = appendTableRows(rows, c)
 		}
 	}
 	return rows
 }
 
 // appendRowCells appends the td/th cells of row tr to cells.
-func (p *hpage) appendRowCells(cells []int, tr int) []int {
-	for c, end := tr+1, int(p.nodes[tr].end); c < end; c = p.next(c) {
-		if n := &p.nodes[c]; n.elem && (n.a == atom.Td || n.a == atom.Th) {
+func appendRowCells(cells []*html.Node, tr *html.Node) []*html.Node {
+	for c := tr.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
 			cells = append(cells, c)
 		}
 	}
 	return cells
 }
 
-// hasTable reports whether a table is nested under element i.
-func (p *hpage) hasTable(i int) bool {
-	for j, end := i+1, int(p.nodes[i].end); j < end; j++ {
-		if n := &p.nodes[j]; n.elem && n.a == atom.Table {
+// hasTable reports whether a table is nested under n.
+func hasTable(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Table || hasTable(c)) {
 			return true
 		}
 	}
 	return false
 }
 
-// textLen counts the runes of text under element i, stopping once it passes max.
-func (p *hpage) textLen(i int, max int) int {
+// textLen counts the runes of text under n, stopping once it passes max.
+func textLen(n *html.Node, max int) int {
+	if n.Type == html.TextNode {
+		return utf8.RuneCountInString(strings.TrimSpace(n.Data))
+	}
+	if n.Type == html.ElementNode && isSkipTag(n.DataAtom) {
+		return 0
+	}
 	total := 0
-	for j, end := i+1, int(p.nodes[i].end); j < end && total <= max; {
-		n := &p.nodes[j]
-		if n.elem {
-			if isSkipTag(n.a) {
-				j = int(n.end)
-			} else {
-				j++
-			}
-			continue
-		}
-		total += utf8.RuneCountInString(strings.TrimSpace(n.text))
-		j++
+	for c := n.FirstChild; c != nil && total <= max; c = c.NextSibling {
+		total += textLen(c, max-total)
 	}
 	return total
 }
@@ -590,21 +561,21 @@ const (
 // table lays out a table: a data table as one "\t"-joined line a row on its grid,
 // surrounded by empty lines; a layout table (one that holds another table or long text
 // in a cell: old sites lay whole pages out in tables) as flowing text, its cells as blocks.
-func (w *htmlWalker) table(t int) {
-	p := w.p
+func (w *htmlWalker) table(t *html.Node) {
 	// The walker's row buffer is taken for this table: a layout table's cells (or a
 	// caption) may hold tables that are walked before this one is done; they get a
 	// buffer of their own.
-	rows := p.appendTableRows(w.rows[:0], t)
+	rows := appendTableRows(w.rows[:0], t)
 	w.rows = nil
 	defer func() { w.rows = rows[:0] }()
 	layout := false
 	for _, tr := range rows {
-		for c, end := tr+1, int(p.nodes[tr].end); c < end; c = p.next(c) {
-			if n := &p.nodes[c]; !n.elem || n.a != atom.Td && n.a != atom.Th {
+		for c := tr.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || c.DataAtom != atom.Td && c.DataAtom != atom.Th {
 				continue
 			}
-			if p.hasTable(c) || p.textLen(c, layoutCellLen) > layoutCellLen {
+			td := c
+			if hasTable(td) || textLen(td, layoutCellLen) > layoutCellLen {
 				layout = true
 				break
 			}
@@ -615,14 +586,16 @@ func (w *htmlWalker) table(t int) {
 	}
 	w.flush()
 	if layout {
-		w.children(t)
+		for c := t.FirstChild; c != nil; c = c.NextSibling {
+			w.walk(c)
+		}
 		w.flush()
 		return
 	}
 	w.blank()
-	for c, end := t+1, int(p.nodes[t].end); c < end; c = p.next(c) {
-		if n := &p.nodes[c]; n.elem && n.a == atom.Caption {
-			w.node(c)
+	for c := t.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.Caption {
+			w.walk(c)
 			w.flush()
 		}
 	}
@@ -655,7 +628,7 @@ type span struct {
 // repeated in the rows it spans at its column; a colspan cell's text is followed by empty
 // cells for the extra columns. The grid returned is only valid until the next call (its
 // storage is reused from table to table).
-func (w *htmlWalker) layoutGrid(rows []int) [][]string {
+func (w *htmlWalker) layoutGrid(rows []*html.Node) [][]string {
 	occ := w.occ[:0]
 	flat := w.flat[:0]
 	rowEnd := w.rowEnd[:0]
@@ -668,18 +641,18 @@ func (w *htmlWalker) layoutGrid(rows []int) [][]string {
 				col++
 			}
 		}
-		w.cells = w.p.appendRowCells(w.cells[:0], tr)
+		w.cells = appendRowCells(w.cells[:0], tr)
 		for _, td := range w.cells {
 			fill()
 			if col >= maxColumns {
 				break
 			}
 			text := w.cellText(td)
-			cs := w.p.spanAttr(td, "colspan", 1)
+			cs := spanAttr(td, "colspan", 1)
 			if cs < 1 {
 				cs = 1
 			}
-			rs := w.p.spanAttr(td, "rowspan", 1)
+			rs := spanAttr(td, "rowspan", 1)
 			if rs == 0 || rs > len(rows)-ri {
 				rs = len(rows) - ri
 			}
@@ -731,8 +704,8 @@ func (w *htmlWalker) layoutGrid(rows []int) [][]string {
 }
 
 // spanAttr reads a rowspan/colspan attribute; def when absent or not a number.
-func (p *hpage) spanAttr(el int, key string, def int) int {
-	v := strings.TrimSpace(p.attr(el, key))
+func spanAttr(n *html.Node, key string, def int) int {
+	v := strings.TrimSpace(attr(n, key))
 	if v == "" {
 		return def
 	}
@@ -752,10 +725,10 @@ func (p *hpage) spanAttr(el int, key string, def int) int {
 
 // cellText returns the text of a table cell: its paragraphs and line breaks joined without
 // a separator (a header word split over lines, 商业<br>企业, is one word), trimmed.
-func (w *htmlWalker) cellText(td int) string {
+func (w *htmlWalker) cellText(td *html.Node) string {
 	cw := w.cw
 	if cw == nil {
-		cw = &htmlWalker{p: w.p, meta: w.meta, arena: w.arena, titleDone: true, cell: true}
+		cw = &htmlWalker{meta: w.meta, arena: w.arena, titleDone: true, cell: true}
 		w.cw = cw
 	}
 	cw.lines, cw.line, cw.cellBuf = cw.lines[:0], cw.line[:0], cw.cellBuf[:0]
@@ -798,6 +771,27 @@ func tableMeta(grid [][]string, meta map[string]string) {
 			}
 		}
 	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// textOf returns all text under n.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
 }
 
 // collapseSpace collapses runs of white space to one space and trims.
