@@ -334,26 +334,27 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 	}
 	defer rows.Close()
 	var out []Row
+	// one set of scan targets for every row (a year organ by organ is 150,000 rows)
+	var r Row
+	vals := make([]sql.NullFloat64, len(metrics))
+	left := make([]int64, len(metrics))
+	var hist sql.NullString
+	dest := []any{}
+	if by == ByAgencyYear {
+		dest = append(dest, &r.AgencyID, &r.Agency, &r.Level)
+	}
+	dest = append(dest, &r.Year)
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	if by == ByYear {
+		for i := range metrics {
+			dest = append(dest, &left[i])
+		}
+		dest = append(dest, &hist)
+	}
 	for rows.Next() {
-		var r Row
-		vals := make([]sql.NullFloat64, len(metrics))
-		var left []int64
-		var hist sql.NullString
-		dest := []any{}
-		if by == ByAgencyYear {
-			dest = append(dest, &r.AgencyID, &r.Agency, &r.Level)
-		}
-		dest = append(dest, &r.Year)
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		if by == ByYear {
-			left = make([]int64, len(metrics))
-			for i := range metrics {
-				dest = append(dest, &left[i])
-			}
-			dest = append(dest, &hist)
-		}
+		r = Row{}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
@@ -367,10 +368,11 @@ func (a *Analytics) values(ctx context.Context, q string, args []any, by Groupin
 			}
 		}
 		r.Values = make(map[string]*float64, len(metrics))
+		store := make([]float64, len(metrics)) // the row's values, one allocation
 		for i, m := range metrics {
 			if vals[i].Valid {
-				v := vals[i].Float64
-				r.Values[m.Name] = &v
+				store[i] = vals[i].Float64
+				r.Values[m.Name] = &store[i]
 			} else {
 				r.Values[m.Name] = nil
 			}
