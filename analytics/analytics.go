@@ -39,6 +39,9 @@ type Analytics struct {
 
 	sumsMu sync.Mutex    // held while the district sums are computed
 	sums   *districtSums // the district sums of the latest version computed
+
+	pairsMu sync.Mutex  // held while the paired sums are computed
+	pairs   *pairedSums // the paired sums (same organs, same metric) of the latest version
 }
 
 // New returns an Analytics reading db (a DuckDB database with gongkai's schema). Its
@@ -80,6 +83,18 @@ func (f Filter) metrics(by Grouping) []Metric {
 	for _, m := range Metrics {
 		if slices.Contains(f.Metrics, m.Name) {
 			out = append(out, m)
+		}
+	}
+	// a ratio asked for brings its parts: Row.Why needs the denominator
+	for _, m := range out {
+		if m.Kind != Ratio {
+			continue
+		}
+		for _, part := range []string{m.Num, m.Den} {
+			if !slices.ContainsFunc(out, func(x Metric) bool { return x.Name == part }) {
+				p, _ := MetricByName(part)
+				out = append(out, p)
+			}
 		}
 	}
 	return out

@@ -20,6 +20,14 @@ type Delta struct {
 	// reported is 未说明 (not stated or unread); of a year not reported, 未报送. Never 0.
 	FromReported bool `json:"from_reported"`
 	ToReported   bool `json:"to_reported"`
+	// FromWhy, ToWhy: why From, To is nil (NotReported, NotStated, ZeroDenominator; see
+	// Row.Why), "" when known.
+	FromWhy string `json:"from_why,omitempty"`
+	ToWhy   string `json:"to_why,omitempty"`
+	// Unpaired (district rows over the same organs, Filter.InAllYears): the organs with
+	// reports in both years left out of this metric's From and To because its value is not
+	// known in both (see PairedDistrict).
+	Unpaired int `json:"unpaired,omitempty"`
 }
 
 // Compare returns, for every metric, the district's and every agency's change from one year
@@ -36,7 +44,13 @@ func (a *Analytics) CompareDistrict(ctx context.Context, from, to int, f Filter)
 
 func (a *Analytics) compare(ctx context.Context, from, to int, f Filter, withAgencies bool) ([]Delta, error) {
 	f.Years = []int{from, to}
-	district, err := a.Values(ctx, f, ByYear)
+	var district []Row
+	var err error
+	if f.InAllYears && from != to {
+		district, err = a.PairedDistrict(ctx, from, to, f) // the same organs, metric by metric
+	} else {
+		district, err = a.Values(ctx, f, ByYear)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +87,15 @@ func (a *Analytics) compare(ctx context.Context, from, to int, f Filter, withAge
 			}
 			for _, mt := range Metrics {
 				d := Delta{AgencyID: ref.AgencyID, Agency: ref.Agency, Level: ref.Level, Metric: mt.Name}
+				d.FromWhy, d.ToWhy = NotReported, NotReported
 				if p.from != nil {
-					d.From, d.FromReported = p.from.Values[mt.Name], true
+					d.From, d.FromReported, d.FromWhy = p.from.Values[mt.Name], true, p.from.Why(mt.Name)
 				}
 				if p.to != nil {
-					d.To, d.ToReported = p.to.Values[mt.Name], true
+					d.To, d.ToReported, d.ToWhy = p.to.Values[mt.Name], true, p.to.Why(mt.Name)
+				}
+				if f.InAllYears && d.AgencyID == 0 && p.from != nil {
+					d.Unpaired = p.from.Left[mt.Name]
 				}
 				if d.From != nil && d.To != nil {
 					c := *d.To - *d.From

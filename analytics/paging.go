@@ -56,14 +56,22 @@ func (a *Analytics) CompareAgencies(ctx context.Context, from, to int, metric st
 	fmt.Fprintf(&b, " FROM current_reports r JOIN %s m ON m.report_id = r.id WHERE %s),\n", MetricsTable, cond)
 	vf, af := val(from)
 	vt, at := val(to)
+	// the denominators of a ratio, for why a value is missing (Delta.FromWhy)
+	den := "NULL::DOUBLE AS d_from, NULL::DOUBLE AS d_to"
+	if m.Kind == Ratio {
+		den = fmt.Sprintf("(sum(p.m_%[1]s) FILTER (WHERE p.year = ?))::DOUBLE AS d_from, (sum(p.m_%[1]s) FILTER (WHERE p.year = ?))::DOUBLE AS d_to", m.Den)
+	}
 	fmt.Fprintf(&b, `a AS (SELECT agency_id, any_value(agency) AS agency, any_value(level) AS level,
-  bool_or(year = ?) AS has_from, bool_or(year = ?) AS has_to, (%s)::DOUBLE AS v_from, (%s)::DOUBLE AS v_to
+  bool_or(year = ?) AS has_from, bool_or(year = ?) AS has_to, (%s)::DOUBLE AS v_from, (%s)::DOUBLE AS v_to, %s
   FROM p GROUP BY agency_id)
-SELECT agency_id, agency, level, has_from, has_to, v_from, v_to, v_to - v_from AS change, count(*) OVER () AS total
-FROM a`, vf, vt)
+SELECT agency_id, agency, level, has_from, has_to, v_from, v_to, v_to - v_from AS change, count(*) OVER () AS total, d_from, d_to
+FROM a`, vf, vt, den)
 	args = append(args, from, to)
 	args = append(args, af...)
 	args = append(args, at...)
+	if m.Kind == Ratio {
+		args = append(args, from, to)
+	}
 	if !all {
 		b.WriteString(" WHERE has_from AND has_to")
 	}
@@ -87,12 +95,13 @@ FROM a`, vf, vt)
 	out := &Comparison{From: from, To: to, Metric: metric, All: all, Rows: []Delta{}}
 	for rows.Next() {
 		var d Delta
-		var vf, vt, ch sql.NullFloat64
-		if err := rows.Scan(&d.AgencyID, &d.Agency, &d.Level, &d.FromReported, &d.ToReported, &vf, &vt, &ch, &out.Total); err != nil {
+		var vf, vt, ch, df, dt sql.NullFloat64
+		if err := rows.Scan(&d.AgencyID, &d.Agency, &d.Level, &d.FromReported, &d.ToReported, &vf, &vt, &ch, &out.Total, &df, &dt); err != nil {
 			return nil, fmt.Errorf("compare %s: %w", metric, err)
 		}
 		d.Metric = metric
 		d.From, d.To, d.Change = ptr(vf), ptr(vt), ptr(ch)
+		d.FromWhy, d.ToWhy = whyOf(m, d.From, d.FromReported, ptr(df)), whyOf(m, d.To, d.ToReported, ptr(dt))
 		out.Rows = append(out.Rows, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -313,6 +313,39 @@ func (d *demoDistrict) checkDistrictRow(t *testing.T, b *tab, path, label, key s
 	}
 }
 
+// checkZeroDenominator checks the district row of 纠错率: a year whose reports (in scope)
+// state concluded cases summing to 0 shows "—" with the reason 分母为 0, never 未说明 (the
+// reports did state their figures). It returns how many years were such.
+func (d *demoDistrict) checkZeroDenominator(t *testing.T, b *tab, both bool) int {
+	t.Helper()
+	r := rowOf(tableRows(b, "compare_district"), "纠错率")
+	zero := 0
+	for i, y := range []int{d.from, d.to} {
+		sum, stated := 0.0, false
+		for _, o := range d.organs {
+			rep := d.truth[o][y]
+			if rep == nil || !d.inScope(o, both, "") {
+				continue
+			}
+			for _, blk := range ingest.Table4Blocks {
+				for _, col := range []string{"maintained", "corrected", "other"} {
+					if v, ok := rep.Value(ingest.Table4Key(blk, col)); ok {
+						sum, stated = sum+v, true
+					}
+				}
+			}
+		}
+		if !stated || sum != 0 {
+			continue
+		}
+		zero++
+		if len(r) < 4 || !strings.HasPrefix(r[1+i], "—（分母为 0") || r[3] != "—" {
+			t.Errorf("/compare (both years only: %v): 纠错率 %q; the reports of %d state no concluded case: want —（分母为 0…）, no change", both, r, y)
+		}
+	}
+	return zero
+}
+
 // uploadFile is a file a clerk drops on the upload form.
 type uploadFile struct {
 	Name string `json:"name"`
@@ -474,6 +507,9 @@ func TestBrowserDemo(t *testing.T) {
 			d.checkDistrictRow(t, b, "/compare", "新收申请", ingest.Table3Key("new_received", "total"), both, "")
 			d.checkDistrictRow(t, b, "/compare", "办结", ingest.Table3Key("total_handled", "total"), both, "")
 			d.checkCompareRows(t, b, "/compare", "applications", both, "")
+			if d.checkZeroDenominator(t, b, both) == 0 {
+				t.Errorf("/compare: no year whose reports state no concluded case: the 纠错率 check proves nothing")
+			}
 		}
 		check(true)
 		// the switch to every organ, and back

@@ -149,16 +149,25 @@ func change(m analytics.Metric, from, to *float64) analytics.Cell {
 	return analytics.Cell{V: d, Text: txt, Class: class}
 }
 
-// yearValue is a metric's value of one year for an organ or the district: 未报送 when the
-// year has no report, 未说明 when the report does not state it (or it was unread).
-func yearValue(m analytics.Metric, v *float64, reported bool) analytics.Cell {
+// yearValue is a metric's value of one year for an organ or the district, or why it has
+// none (analytics' words: 未报送, 未说明, — with a zero denominator); a download leaves it empty.
+func yearValue(m analytics.Metric, v *float64, why string) analytics.Cell {
 	if v != nil {
 		return analytics.Num(m, v)
 	}
-	if !reported {
-		return analytics.Cell{V: nil, Text: "未报送", Class: "missing"}
+	if why == "" {
+		why = analytics.NotStated
 	}
-	return analytics.Cell{V: nil, Text: "未说明", Class: "missing"}
+	return analytics.Cell{V: nil, Text: analytics.WhyText(m, why), Class: "missing"}
+}
+
+// rowValue is a metric's value in a row of Values: "—" with the reason when a ratio's
+// denominator is a stated 0, else as analytics.Num.
+func rowValue(m analytics.Metric, r analytics.Row) analytics.Cell {
+	if v := r.Values[m.Name]; v != nil || r.Why(m.Name) != analytics.ZeroDenominator {
+		return analytics.Num(m, v)
+	}
+	return analytics.Cell{V: nil, Text: analytics.WhyText(m, analytics.ZeroDenominator), Class: "missing"}
 }
 
 func sign(d float64) string {
@@ -187,7 +196,7 @@ func yearTable(name, title string, rows []analytics.Row) *analytics.Table {
 	for _, r := range rows {
 		row := []analytics.Cell{analytics.Int(int64(r.Year))}
 		for _, n := range headline {
-			row = append(row, analytics.Num(metric(n), r.Values[n]))
+			row = append(row, rowValue(metric(n), r))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -294,7 +303,7 @@ func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, e
 		}
 		row := []analytics.Cell{name, analytics.Str(g.level), {V: g.status, Text: g.status, Class: g.css}}
 		for _, n := range agencyMetrics {
-			row = append(row, analytics.Num(metric(n), g.values[n]))
+			row = append(row, rowValue(metric(n), analytics.Row{Values: g.values}))
 		}
 		t.Rows[i] = row
 	}
@@ -561,6 +570,7 @@ func (s *Server) tableCompareDistrict(ctx context.Context, v view) (*analytics.T
 	}
 	t := &analytics.Table{Name: "compare_district", Title: fmt.Sprintf("%s %d 年与 %d 年对比（%s）", v.scope(), v.To, v.From, set),
 		Columns: []analytics.Column{col("metric", "指标"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
+	var unpaired []string
 	for _, d := range ds {
 		if d.AgencyID != 0 {
 			continue
@@ -568,7 +578,16 @@ func (s *Server) tableCompareDistrict(ctx context.Context, v view) (*analytics.T
 		m := metric(d.Metric)
 		label := analytics.Str(m.Label)
 		label.Link = v.link("/compare", "metric", m.Name)
-		t.Rows = append(t.Rows, []analytics.Cell{label, yearValue(m, d.From, d.FromReported), yearValue(m, d.To, d.ToReported), change(m, d.From, d.To)})
+		t.Rows = append(t.Rows, []analytics.Cell{label, yearValue(m, d.From, d.FromWhy), yearValue(m, d.To, d.ToWhy), change(m, d.From, d.To)})
+		if d.Unpaired > 0 {
+			unpaired = append(unpaired, fmt.Sprintf("%s %d 个", m.Label, d.Unpaired))
+		}
+	}
+	if !v.All {
+		t.Note = "每项只合计两年都写明该项的单位（比率：分子分母两年都写明）。"
+		if len(unpaired) > 0 {
+			t.Note += "两年都有报告、但其中一年未说明或未能读出该项而未计入该项的单位：" + strings.Join(unpaired, "；") + "。"
+		}
 	}
 	return t, nil
 }
@@ -584,7 +603,7 @@ func deltaRows(t *analytics.Table, ds []analytics.Delta, v view, withMetric bool
 		if withMetric {
 			row = append(row, analytics.Str(m.Label))
 		}
-		t.Rows = append(t.Rows, append(row, yearValue(m, d.From, d.FromReported), yearValue(m, d.To, d.ToReported), change(m, d.From, d.To)))
+		t.Rows = append(t.Rows, append(row, yearValue(m, d.From, d.FromWhy), yearValue(m, d.To, d.ToWhy), change(m, d.From, d.To)))
 	}
 }
 
@@ -592,13 +611,13 @@ func deltaRows(t *analytics.Table, ds []analytics.Delta, v view, withMetric bool
 func compareAgenciesTable(v view, c *analytics.Comparison) *analytics.Table {
 	m := metric(c.Metric)
 	t := &analytics.Table{Name: "compare_agencies", Title: fmt.Sprintf("%s：%s各单位 %d 年与 %d 年对比", m.Label, v.scope(), v.To, v.From),
-		Note:    "未报送：该年没有报告；未说明：报告未写明或未能读出。变化需要两年的数值。点击表头排序。",
+		Note:    "未报送：该年没有报告；未说明：报告未写明或未能读出；—（分母为 0）：报告写明分母为 0，比率无从计算。变化需要两年的数值。点击表头排序。",
 		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
 	for _, d := range c.Rows {
 		ag := analytics.Str(d.Agency)
 		ag.Link = agencyLink(d.AgencyID, v.To)
 		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(d.Level)),
-			yearValue(m, d.From, d.FromReported), yearValue(m, d.To, d.ToReported), change(m, d.From, d.To)})
+			yearValue(m, d.From, d.FromWhy), yearValue(m, d.To, d.ToWhy), change(m, d.From, d.To)})
 	}
 	return t
 }
