@@ -1,7 +1,6 @@
 package dashboards_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -92,7 +91,7 @@ func buildDemoDistrict(t *testing.T) *demoDistrict {
 	}
 	cfg := testConfig()
 	cfg.District, cfg.Registry = man.District, registry
-	h := dashboards.NewServer(a, cfg, dashboards.WithIngest(demoUploads(db, filepath.Join(tmp, "uploads"))), dashboards.WithAnimation(false))
+	h := dashboards.NewServer(a, cfg, dashboards.WithIngest(dashboards.UploadIngest(db, filepath.Join(tmp, "uploads"), pipeline.Standard(pipeline.Settings{Derive: analytics.Derivation()}))), dashboards.WithAnimation(false))
 	d.srv = httptest.NewServer(h)
 	t.Cleanup(d.srv.Close)
 	return d
@@ -110,65 +109,6 @@ func readTruth(t *testing.T, path string) *ingest.Report {
 		t.Fatalf("truth %s: %v", path, err)
 	}
 	return r
-}
-
-// demoUploads is the upload service of gongkai serve for the test server: the uploaded files
-// kept under dir, one pipeline run over them, each file's outcome with the organ and year it
-// was stored as and its findings; failures name the file as uploaded, never its path here.
-// (gongkai serve's own, cmd/gongkai uploadIngest, is tested in cmd/gongkai.)
-func demoUploads(db *store.DB, dir string) dashboards.IngestFunc {
-	return func(ctx context.Context, files []dashboards.Upload) ([]dashboards.UploadResult, error) {
-		results := make([]dashboards.UploadResult, len(files))
-		var paths []string
-		at := map[string]int{}
-		for i, u := range files {
-			results[i] = dashboards.UploadResult{Name: u.Name, Outcome: dashboards.OutcomeFailed}
-			p := filepath.Join(dir, strings.Repeat("u", i+1), filepath.Base(u.Name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(p, u.Data, 0o644); err != nil {
-				return nil, err
-			}
-			paths = append(paths, p)
-			at[p] = i
-		}
-		saved := map[string]store.Saved{}
-		opt := pipeline.Standard(pipeline.Settings{Derive: analytics.Derivation()})
-		opt.Saved = func(p string, s store.Saved) { saved[p] = s }
-		res, err := pipeline.Run(context.WithoutCancel(ctx), db, paths, opt)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range res.Failures {
-			r := &results[at[f.Path]]
-			r.Error = strings.ReplaceAll(strings.ReplaceAll(f.Reason, f.Path, r.Name), dir, "")
-		}
-		var ids []int64
-		for _, s := range saved {
-			ids = append(ids, s.ReportID)
-		}
-		loaded, err := db.LoadIDs(ids)
-		if err != nil {
-			return nil, err
-		}
-		for p, s := range saved {
-			r := &results[at[p]]
-			r.Outcome, r.ReportID = s.Outcome.String(), s.ReportID
-			if st := loaded[s.ReportID]; st != nil {
-				r.Agency, r.AgencyID, r.Year = st.Report.Agency, st.AgencyID, st.Year
-				for _, f := range st.Report.Findings {
-					if f.Severity == ingest.SeverityError {
-						r.Errors++
-					} else {
-						r.Warnings++
-					}
-					r.Findings = append(r.Findings, f.Message)
-				}
-			}
-		}
-		return results, nil
-	}
 }
 
 // value is what a report states for the comparison metric name (applications: 表三 本年新收
@@ -230,22 +170,34 @@ func (d *demoDistrict) inScope(organ string, both bool, level string) bool {
 }
 
 // districtSum is the district's figure of a table cell for year: the sum over the organs in
-// scope of what their reports state, leaving out a cell an error finding marks as implausible.
+// scope of what their reports state, leaving out a cell an error finding marks as implausible;
+// over the same organs (both), only organs whose cell is summed in both years.
 func (d *demoDistrict) districtSum(key string, year int, both bool, level string) float64 {
-	sum := 0.0
-outer:
-	for _, o := range d.organs {
-		r := d.truth[o][year]
-		if r == nil || !d.inScope(o, both, level) {
-			continue
+	summed := func(r *ingest.Report) (float64, bool) {
+		if r == nil {
+			return 0, false
 		}
 		for _, f := range r.Findings {
 			if f.Cell == key && ingest.ExcludesCell(f) {
-				continue outer
+				return 0, false
 			}
 		}
-		v, _ := r.Value(key)
-		sum += v
+		return r.Value(key)
+	}
+	sum := 0.0
+	for _, o := range d.organs {
+		if !d.inScope(o, both, level) {
+			continue
+		}
+		v, ok := summed(d.truth[o][year])
+		if both {
+			_, ok0 := summed(d.truth[o][d.from])
+			_, ok1 := summed(d.truth[o][d.to])
+			ok = ok0 && ok1
+		}
+		if ok {
+			sum += v
+		}
 	}
 	return sum
 }
