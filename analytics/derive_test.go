@@ -177,7 +177,8 @@ func TestStoredMetricsEqualCells(t *testing.T) {
 			}
 		}
 	}
-	// Organ by organ, a filter's Metrics are the only values computed, and they are the same.
+	// Organ by organ, a filter's Metrics (and a ratio's parts: Row.Why needs the denominator)
+	// are the only values computed, and they are the same.
 	sub, err := a.Values(ctx, Filter{Years: []int{2023}, Metrics: []string{"disclosure_rate", "fees"}}, ByAgencyYear)
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +191,8 @@ func TestStoredMetricsEqualCells(t *testing.T) {
 		t.Fatalf("metrics subset: %d rows, all metrics: %d", len(sub), len(full))
 	}
 	for i := range sub {
-		if len(sub[i].Values) != 2 || !same(sub[i].Values["disclosure_rate"], full[i].Values["disclosure_rate"]) || !same(sub[i].Values["fees"], full[i].Values["fees"]) {
+		if len(sub[i].Values) != 4 || !same(sub[i].Values["disclosure_rate"], full[i].Values["disclosure_rate"]) || !same(sub[i].Values["fees"], full[i].Values["fees"]) ||
+			!same(sub[i].Values["handled"], full[i].Values["handled"]) || sub[i].Why("disclosure_rate") != full[i].Why("disclosure_rate") {
 			t.Errorf("metrics subset %s: %v", sub[i].Agency, sub[i].Values)
 		}
 	}
