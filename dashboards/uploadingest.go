@@ -15,6 +15,7 @@ import (
 	"gongkai/ingest"
 	"gongkai/ingest/pipeline"
 	"gongkai/ingest/store"
+	"gongkai/ingest/web"
 )
 
 // UploadIngest is the upload service (an IngestFunc) of gongkai serve: it keeps each uploaded
@@ -96,6 +97,27 @@ func UploadIngest(db *store.DB, dir string, opt pipeline.Options) IngestFunc {
 			}
 		}
 		return results, nil
+	}
+}
+
+// UploadIngestURLs is the upload form's service for links (an IngestURLsFunc) of gongkai
+// serve: the reports at urls are read with c into db like gongkai ingest URL…, through the
+// ingest pipeline (opt), one run at a time; a row per failed report link, then the summary.
+func UploadIngestURLs(db *store.DB, c *web.Client, opt pipeline.Options) IngestURLsFunc {
+	var mu sync.Mutex
+	return func(ctx context.Context, urls []string) []UploadResult {
+		mu.Lock()
+		defer mu.Unlock()
+		res, err := pipeline.RunWeb(ctx, db, c, urls, nil, opt, nil)
+		var out []UploadResult
+		for _, f := range res.Failures {
+			out = append(out, UploadResult{Name: f.Path, Outcome: OutcomeFailed, Error: f.Reason})
+		}
+		sum := UploadResult{Name: strings.Join(urls, " "), Outcome: res.Summary()}
+		if err != nil {
+			sum.Error = err.Error()
+		}
+		return append(out, sum)
 	}
 }
 

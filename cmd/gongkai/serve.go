@@ -121,7 +121,7 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 		dashboards.WithCheck(func(ctx context.Context, drafts []dashboards.Draft) ([]dashboards.CheckResult, error) {
 			return checkDrafts(ctx, db, drafts, pipeline.Standard(serviceSettings(cfg)))
 		}),
-		dashboards.WithIngestURLs(uploadIngestURLs(db, cfg)),
+		dashboards.WithIngestURLs(dashboards.UploadIngestURLs(db, webClient(&cfg), pipeline.Standard(serviceSettings(cfg)))),
 		dashboards.WithWarmup(ctx, 200*time.Millisecond))
 	// Readers keep their DuckDB connections between requests (database/sql keeps 2 by
 	// default and would open and close the others on every query).

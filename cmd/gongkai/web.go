@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/schollz/progressbar/v3"
 
 	"gongkai/config"
-	"gongkai/dashboards"
-	"gongkai/ingest/pipeline"
-	"gongkai/ingest/store"
 	"gongkai/ingest/web"
 )
 
@@ -94,24 +90,4 @@ func eachWebReport(ctx context.Context, cfg *config.Config, u string, fn func(na
 		}
 		fn(d.Name(), d.Body, nil)
 	})
-}
-
-// uploadIngestURLs returns the dashboards' IngestURLsFunc: the upload form's URLs read into db
-// like gongkai ingest URL…, one run at a time; a row per failed report link, then the summary.
-func uploadIngestURLs(db *store.DB, cfg config.Config) dashboards.IngestURLsFunc {
-	var mu sync.Mutex
-	return func(ctx context.Context, urls []string) []dashboards.UploadResult {
-		mu.Lock()
-		defer mu.Unlock()
-		res, err := pipeline.RunWeb(ctx, db, webClient(&cfg), urls, nil, pipeline.Standard(serviceSettings(cfg)), nil)
-		var out []dashboards.UploadResult
-		for _, f := range res.Failures {
-			out = append(out, dashboards.UploadResult{Name: f.Path, Outcome: "failed", Error: f.Reason})
-		}
-		sum := dashboards.UploadResult{Name: strings.Join(urls, " "), Outcome: res.Summary()}
-		if err != nil {
-			sum.Error = err.Error()
-		}
-		return append(out, sum)
-	}
 }
