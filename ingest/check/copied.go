@@ -188,21 +188,63 @@ func normalise(text string, names []string) []rune {
 	out := make([]rune, 0, utf8.RuneCountInString(text))
 	digit := false
 	for _, c := range text {
-		switch {
-		case unicode.IsDigit(c):
+		switch runeClass(c) {
+		case runeDigit:
 			if !digit {
 				out = append(out, '#')
 			}
 			digit = true
-			continue
-		case unicode.IsLetter(c):
+		case runeLetter:
 			out = append(out, c)
-		}
-		if !unicode.IsSpace(c) {
+			digit = false
+		case runeOther:
 			digit = false
 		}
+		// a space is dropped and keeps a run of digits going (1 000 is one number)
 	}
 	return out
+}
+
+// The classes of a character for normalise.
+const (
+	runeOther  = iota // dropped; ends a run of digits
+	runeDigit         // unicode.IsDigit
+	runeLetter        // unicode.IsLetter
+	runeSpace         // unicode.IsSpace: dropped
+)
+
+// asciiClass is classOf of the ASCII characters.
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		t[c] = classOf(rune(c))
+	}
+	return t
+}()
+
+// runeClass is classOf with the characters of most reports first: ASCII from a table, and
+// the CJK Unified Ideographs (U+4E00–U+9FFF, all letters) without the tables of package
+// unicode (TestRuneClass compares it with classOf for every character).
+func runeClass(c rune) uint8 {
+	switch {
+	case c >= 0x4E00 && c <= 0x9FFF:
+		return runeLetter
+	case c < utf8.RuneSelf && c >= 0:
+		return asciiClass[c]
+	}
+	return classOf(c)
+}
+
+// classOf is the class of a character by package unicode.
+func classOf(c rune) uint8 {
+	switch {
+	case unicode.IsDigit(c):
+		return runeDigit
+	case unicode.IsLetter(c):
+		return runeLetter
+	case unicode.IsSpace(c):
+		return runeSpace
+	}
+	return runeOther
 }
 
 // shingles returns the sorted, distinct hashes of every shingleSize-character window.

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"gongkai/ingest"
 	"gongkai/ingest/generate"
@@ -157,6 +158,29 @@ func TestYearsSketchedEqualsYears(t *testing.T) {
 		}
 		if copied == 0 {
 			t.Errorf("similarity %v: no S-copied-prose among the cases: the test compares nothing of it", sim)
+		}
+	}
+}
+
+// runeClass (normalise's fast path) agrees with package unicode on every character.
+func TestRuneClass(t *testing.T) {
+	for c := rune(-1); c <= unicode.MaxRune+1; c++ {
+		if runeClass(c) != classOf(c) {
+			t.Fatalf("U+%04X: runeClass %d, classOf %d", c, runeClass(c), classOf(c))
+		}
+	}
+}
+
+// normalise keeps letters, makes a run of digits (spaces inside it too) one '#', and drops
+// the rest and the organ's names.
+func TestNormalise(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"红寺堡镇发布信息 1 234 条，其中12条；ok", "发布信息#条其中#条ok"},
+		{"共 ５２ 件。第3、4项", "共#件第##项"},
+		{"Ⅱ类2021年", "类#年"}, // Ⅱ is a number, not a letter nor a digit
+	} {
+		if got := string(normalise(tt.in, []string{"红寺堡镇"})); got != tt.want {
+			t.Errorf("normalise(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

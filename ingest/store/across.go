@@ -108,11 +108,11 @@ func (d *DB) acrossAtSave(a *Across, r *ingest.Report, sketch any, path, agency 
 			cur.sketch = a.Sketch(agency, cur.r)
 		}
 	}
-	prevV, hasPrev := d.idx.current[ay{agencyID, r.Year - 1}]
+	prevID, hasPrev := d.idx.current[ay{agencyID, r.Year - 1}]
 	var prev recentReport
 	var found bool
 	if hasPrev {
-		prev, found = d.recent.get(prevV.id)
+		prev, found = d.recent.get(prevID)
 	}
 	d.recent.put(id, cur)
 	if !hasPrev {

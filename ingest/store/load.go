@@ -38,8 +38,8 @@ type Stored struct {
 func (d *DB) Current(agencyID int64, year int) (int64, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	v, ok := d.idx.current[ay{agencyID, year}]
-	return v.id, ok
+	id, ok := d.idx.current[ay{agencyID, year}]
+	return id, ok
 }
 
 // AgencyID resolves a name (canonical, alias or printed variant) to the stored agency.

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -99,23 +101,49 @@ type ay struct {
 	year   int
 }
 
-type version struct {
-	id  int64
-	sha string
-}
-
 // index mirrors what the reports table says, so that a save needs no look-up query. One
-// process holds the file (DuckDB's lock) and all its writes go through this DB.
+// process holds the file (DuckDB's lock) and all its writes go through this DB. It holds
+// an entry a report (750,000 in a national database): kept small.
 type index struct {
-	sha      map[string]int64
-	current  map[ay]version
+	sha      map[shaKey]int64 // a version's file → its report
+	current  map[ay]int64     // the current report of an agency and year
 	maxRev   map[ay]int
 	agencyID map[string]int64 // canonical name → id
 }
 
+func newIndex() *index {
+	return &index{sha: map[shaKey]int64{}, current: map[ay]int64{}, maxRev: map[ay]int{}, agencyID: map[string]int64{}}
+}
+
+// shaKey is a file's SHA-256 as a key of the index: the digest's 32 bytes, not its 64 hex
+// characters (a string of them costs twice as much, and one more allocation, a report).
+type shaKey [32]byte
+
+// keyOf returns the key of a digest as FileMeta.SHA256 gives it (lowercase hex). Anything
+// else (a caller's own identity string) is keyed by its own SHA-256, so that two different
+// strings never share a key.
+func keyOf(sha string) shaKey {
+	var k shaKey
+	if len(sha) == 2*len(k) && isLowerHex(sha) {
+		if _, err := hex.Decode(k[:], []byte(sha)); err == nil {
+			return k
+		}
+	}
+	return sha256.Sum256([]byte("gongkai-identity\x00" + sha))
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // reload rebuilds the index and the registry from the database.
 func (d *DB) reload(ctx context.Context) error {
-	idx := &index{sha: map[string]int64{}, current: map[ay]version{}, maxRev: map[ay]int{}, agencyID: map[string]int64{}}
+	idx := newIndex()
 	rows, err := d.conn.QueryContext(ctx, `SELECT id, agency_id, year, sha256, revision, current FROM reports`)
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
@@ -130,11 +158,11 @@ func (d *DB) reload(ctx context.Context) error {
 			return fmt.Errorf("load index: %w", err)
 		}
 		k := ay{agency, year}
-		if _, ok := idx.sha[sha]; !ok {
-			idx.sha[sha] = id
+		if _, ok := idx.sha[keyOf(sha)]; !ok {
+			idx.sha[keyOf(sha)] = id
 		}
 		if cur {
-			idx.current[k] = version{id, sha}
+			idx.current[k] = id
 		}
 		if rev > idx.maxRev[k] {
 			idx.maxRev[k] = rev
@@ -257,7 +285,7 @@ func (d *DB) Save(r *ingest.Report, meta FileMeta) (Outcome, error) {
 func (d *DB) KnownID(sha string) (int64, bool) {
 	d.shaMu.RLock()
 	defer d.shaMu.RUnlock()
-	id, ok := d.idx.sha[sha]
+	id, ok := d.idx.sha[keyOf(sha)]
 	return id, ok
 }
 
@@ -266,7 +294,7 @@ func (d *DB) KnownID(sha string) (int64, bool) {
 func (d *DB) Known(sha string) bool {
 	d.shaMu.RLock()
 	defer d.shaMu.RUnlock()
-	_, ok := d.idx.sha[sha]
+	_, ok := d.idx.sha[keyOf(sha)]
 	return ok
 }
 
@@ -395,7 +423,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 	for _, i := range todo {
 		it := items[i]
 		r := it.Report
-		if id, ok := d.idx.sha[it.Meta.SHA256]; ok {
+		if id, ok := d.idx.sha[keyOf(it.Meta.SHA256)]; ok {
 			res = append(res, Saved{Outcome: Unchanged, ReportID: id, Year: r.Year})
 			continue
 		}
@@ -414,10 +442,10 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 		s.Outcome = New
 		if old, ok := d.idx.current[k]; ok {
 			s.Outcome = Replaced
-			if p, ok := pending[old.id]; ok {
+			if p, ok := pending[old]; ok {
 				p.row[colCurrent] = false
 			} else {
-				demote = append(demote, old.id)
+				demote = append(demote, old)
 			}
 		}
 		rev := d.idx.maxRev[k] + 1
@@ -483,9 +511,9 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 			nullString(r.IncompleteReason), nullString(r.AgencySource), textZ}}
 		order = append(order, id)
 		d.shaMu.Lock()
-		d.idx.sha[it.Meta.SHA256] = id
+		d.idx.sha[keyOf(it.Meta.SHA256)] = id
 		d.shaMu.Unlock()
-		d.idx.current[k] = version{id, it.Meta.SHA256}
+		d.idx.current[k] = id
 		d.idx.maxRev[k] = rev
 		res = append(res, s)
 	}
@@ -523,6 +551,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	Phase("commit", t0)
+	d.traceMemory(ctx)
 	return res, nil
 }
 
@@ -543,7 +572,7 @@ func (d *DB) abort(ctx context.Context) {
 	if err := d.reload(ctx); err != nil {
 		// The index may now be stale; refuse further writes rather than write wrong revisions.
 		d.shaMu.Lock()
-		d.idx = &index{sha: map[string]int64{}, current: map[ay]version{}, maxRev: map[ay]int{}, agencyID: map[string]int64{}}
+		d.idx = newIndex()
 		d.shaMu.Unlock()
 	}
 }

@@ -106,6 +106,8 @@ type DB struct {
 	// parsing workers, does not wait for a transaction the writer holds mu for.
 	shaMu sync.RWMutex
 
+	commits int // transactions of saveTx committed, for traceMemory
+
 	// version mirrors data_version for readers (DataVersion): read at Open, moved by commit.
 	version atomic.Int64
 }

@@ -424,3 +424,22 @@ func settle(t testing.TB, db *DB) {
 		t.Fatal(err)
 	}
 }
+
+// The index keys a version by its digest's bytes: the same digest is one key, two different
+// identity strings (a digest in capitals, any other string) never share one.
+func TestShaKey(t *testing.T) {
+	const lower = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	if keyOf(lower) != keyOf(strings.Clone(lower)) {
+		t.Fatal("the same digest gives two keys")
+	}
+	if k := keyOf(lower); k[0] != 0x9f || k[31] != 0x08 {
+		t.Fatalf("a hex digest is not keyed by its bytes: %x", k)
+	}
+	keys := map[shaKey]string{}
+	for _, s := range []string{lower, strings.ToUpper(lower), "", "x", lower[:63], lower + "0", "text:" + lower} {
+		if o, ok := keys[keyOf(s)]; ok {
+			t.Fatalf("%q and %q share a key", s, o)
+		}
+		keys[keyOf(s)] = s
+	}
+}

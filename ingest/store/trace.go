@@ -1,8 +1,10 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -48,4 +50,41 @@ func PhaseReport() string {
 	}
 	phases.d, phases.n = map[string]time.Duration{}, map[string]int{}
 	return b.String()
+}
+
+// traceMemory prints, when tracing, every tenth call: the reports indexed, the Go heap, the
+// process's RSS and DuckDB's memory by tag (duckdb_memory()), to see what grows with a
+// database. Called by the writer after a commit, with d.mu held.
+func (d *DB) traceMemory(ctx context.Context) {
+	if !traceOn {
+		return
+	}
+	d.commits++
+	if d.commits%10 != 0 {
+		return
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rss := ""
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "VmRSS:") || strings.HasPrefix(l, "VmHWM:") {
+				rss += " " + strings.Join(strings.Fields(l), " ")
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "memory: %d reports, go heap %d MB (sys %d MB)%s; duckdb:", len(d.idx.sha), ms.HeapAlloc>>20, ms.Sys>>20, rss)
+	rows, err := d.conn.QueryContext(ctx, `SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory() WHERE memory_usage_bytes + temporary_storage_bytes > 1e6 ORDER BY memory_usage_bytes DESC`)
+	if err == nil {
+		for rows.Next() {
+			var tag string
+			var mem, tmp int64
+			if rows.Scan(&tag, &mem, &tmp) == nil {
+				fmt.Fprintf(&b, " %s %d MB (temp %d MB)", tag, mem>>20, tmp>>20)
+			}
+		}
+		rows.Close()
+	}
+	fmt.Fprintln(os.Stderr, b.String())
 }
