@@ -89,6 +89,9 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	if err := db.SetLimits(ingestMemoryLimit(cfg.DuckDB.MemoryLimit), cfg.DuckDB.Threads); err != nil {
 		return err
 	}
+	if err := db.LimitWriteMemory(); err != nil {
+		return err
+	}
 	if err := db.SyncRegistry(cfg.Registry); err != nil {
 		return err
 	}
@@ -148,15 +151,17 @@ func serviceSettings(cfg config.Config) pipeline.Settings {
 // ingestCap bounds DuckDB's memory during gongkai ingest. An ingest appends and looks up
 // little, but DuckDB's buffer pool keeps the blocks it wrote up to duckdb.memory_limit (4 GB
 // by default, sized for serve's queries): the process grew with the database (826 MB peak
-// RSS at 100,000 reports). With the cap it stays flat; blocks beyond it are evicted.
-const ingestCap = 512e6
+// RSS at 100,000 reports). With the cap it stays flat; blocks beyond it are evicted. At
+// 256 MB the buffer pool still holds what an ingest writes between two checkpoints (64 MB
+// of WAL, store.LimitWriteMemory) several times over.
+const ingestCap = 256e6
 
 // ingestMemoryLimit is the configured duckdb.memory_limit, at most ingestCap.
 func ingestMemoryLimit(configured string) string {
 	if n, ok := memoryBytes(configured); ok && n <= ingestCap {
 		return configured
 	}
-	return "512MB"
+	return "256MB"
 }
 
 // memoryBytes reads a DuckDB memory size (4GB, 512MiB, 1.5GB); false when it cannot.

@@ -169,3 +169,32 @@ func TestSetLimits(t *testing.T) {
 		t.Fatalf("malformed size: %v", err)
 	}
 }
+
+// TestLimitWriteMemory: the settings reach DuckDB.
+func TestLimitWriteMemory(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "c.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	settings := func() (out []string) {
+		for _, s := range writeMemory {
+			var v string
+			if err := db.SQL().QueryRow(`SELECT current_setting(?)`, s.name).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	before := settings()
+	if err := db.LimitWriteMemory(); err != nil {
+		t.Fatal(err)
+	}
+	after := settings()
+	for i, s := range writeMemory {
+		if after[i] == before[i] || !strings.Contains(after[i], "MiB") && !strings.Contains(after[i], "MB") {
+			t.Errorf("%s: %q, then %q (set %s)", s.name, before[i], after[i], s.value)
+		}
+	}
+}
