@@ -18,17 +18,8 @@ func Years(prev, cur *ingest.Report) []ingest.Finding { return YearsAt(DefaultSi
 // YearsAt returns Years with S-copied-prose firing at the given similarity (the configured
 // risk.copied_similarity; DefaultSimilarity when ≤ 0).
 func YearsAt(similarity float64) func(prev, cur *ingest.Report) []ingest.Finding {
-	return func(prev, cur *ingest.Report) []ingest.Finding {
-		if prev == nil || cur == nil {
-			return nil
-		}
-		var out []ingest.Finding
-		if prev.Year == cur.Year-1 {
-			out = append(out, carryOver(prev, cur)...)
-			out = append(out, validDocs(prev, cur)...)
-		}
-		return append(out, Copied(cur, []*ingest.Report{prev}, similarity)...)
-	}
+	sketched := YearsSketchedAt(similarity)
+	return func(prev, cur *ingest.Report) []ingest.Finding { return sketched(prev, cur, nil, nil) }
 }
 
 // YearsSketchedAt is YearsAt with the prose of prev and cur already sketched (SketchOf with
