@@ -463,12 +463,7 @@ func TestBrowserDemo(t *testing.T) {
 				t.Errorf("/compare: no year whose reports state no concluded case: the 纠错率 check proves nothing")
 			}
 		}
-		check(true)
-		// the switch to every organ, and back
-		switchScope(b, true)
-		check(false)
-		switchScope(b, false)
-		check(true)
+		acrossScopes(b, check)
 	})
 
 	t.Run("7 titles and print name the filter", func(t *testing.T) {

@@ -472,12 +472,7 @@ func TestBrowserTruth(t *testing.T) {
 				t.Errorf("organs compared (both years only: %v): %d, want %d", both, n, wantN)
 			}
 		}
-		check(true)
-		// the switch to every organ, and back
-		switchScope(b, true)
-		check(false)
-		switchScope(b, false)
-		check(true)
+		acrossScopes(b, check)
 	})
 
 	t.Run("7 titles and print name the filter", func(t *testing.T) {
@@ -873,6 +868,17 @@ func switchScope(b *tab, all bool) {
 	}
 	evalIn[bool](b, `(document.querySelector('#scope-both').click(), true)`)
 	b.until("两年都有报告", `!location.search.includes('all=1') && document.readyState === 'complete' && !!document.querySelector('#scope-all')`)
+}
+
+// acrossScopes runs check (its argument: organs of both years only) on the comparison page
+// open in b, then after the switch to every organ, and again after the switch back.
+func acrossScopes(b *tab, check func(both bool)) {
+	b.t.Helper()
+	check(true)
+	switchScope(b, true)
+	check(false)
+	switchScope(b, false)
+	check(true)
 }
 
 // pageTitle is a page and the title it must have.
