@@ -37,11 +37,8 @@ type Analytics struct {
 	years    []int            // Years' answer of that version
 	memoSize int              // the estimated bytes of memo
 
-	sumsMu sync.Mutex    // held while the district sums are computed
-	sums   *districtSums // the district sums of the latest version computed
-
-	pairsMu sync.Mutex  // held while the paired sums are computed
-	pairs   *pairedSums // the paired sums (same organs, same metric) of the latest version
+	sums  perVersion[districtSums] // the district sums of the latest version computed
+	pairs perVersion[pairedSums]   // the paired sums (same organs, same metric) of the latest version
 }
 
 // New returns an Analytics reading db (a DuckDB database with gongkai's schema). Its

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // District figures are sums, so they are kept summed: once per data version, one query
@@ -36,8 +37,7 @@ type aggPart struct {
 
 // districtSums is the grouped sums of one data version.
 type districtSums struct {
-	version int64
-	parts   map[aggKey]*aggPart
+	parts map[aggKey]*aggPart
 }
 
 // districtSQL is the query of the grouped sums: one row per group.
@@ -75,49 +75,69 @@ func (a *Analytics) districtSums(ctx context.Context) (*districtSums, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.sumsMu.Lock()
-	defer a.sumsMu.Unlock()
-	if a.sums != nil && a.sums.version == version {
-		return a.sums, nil
-	}
-	// (not cancelled with the request that started it: the others waiting want the answer)
-	rows, err := a.db.QueryContext(context.WithoutCancel(ctx), districtSQL())
-	if err != nil {
-		return nil, fmt.Errorf("district sums: %w", err)
-	}
-	defer rows.Close()
-	ds := &districtSums{version: version, parts: map[aggKey]*aggPart{}}
-	n := len(Metrics)
-	for rows.Next() {
-		var k aggKey
-		p := &aggPart{sum: make([]*float64, n), den: make([]*float64, n), left: make([]int, n)}
-		sums, dens := make([]sql.NullFloat64, n), make([]sql.NullFloat64, n)
-		left := make([]int64, n)
-		var hist sql.NullString
-		dest := []any{&k.year, &k.level, &k.prev, &k.next, &p.reports}
-		for i := range Metrics {
-			dest = append(dest, &sums[i], &dens[i])
-		}
-		for i := range Metrics {
-			dest = append(dest, &left[i])
-		}
-		dest = append(dest, &hist)
-		if err := rows.Scan(dest...); err != nil {
+	return a.sums.get(version, func() (*districtSums, error) {
+		// (not cancelled with the request that started it: the others waiting want the answer)
+		rows, err := a.db.QueryContext(context.WithoutCancel(ctx), districtSQL())
+		if err != nil {
 			return nil, fmt.Errorf("district sums: %w", err)
 		}
-		for i := range Metrics {
-			p.sum[i], p.den[i], p.left[i] = ptr(sums[i]), ptr(dens[i]), int(left[i])
+		defer rows.Close()
+		ds := &districtSums{parts: map[aggKey]*aggPart{}}
+		n := len(Metrics)
+		for rows.Next() {
+			var k aggKey
+			p := &aggPart{sum: make([]*float64, n), den: make([]*float64, n), left: make([]int, n)}
+			sums, dens := make([]sql.NullFloat64, n), make([]sql.NullFloat64, n)
+			left := make([]int64, n)
+			var hist sql.NullString
+			dest := []any{&k.year, &k.level, &k.prev, &k.next, &p.reports}
+			for i := range Metrics {
+				dest = append(dest, &sums[i], &dens[i])
+			}
+			for i := range Metrics {
+				dest = append(dest, &left[i])
+			}
+			dest = append(dest, &hist)
+			if err := rows.Scan(dest...); err != nil {
+				return nil, fmt.Errorf("district sums: %w", err)
+			}
+			for i := range Metrics {
+				p.sum[i], p.den[i], p.left[i] = ptr(sums[i]), ptr(dens[i]), int(left[i])
+			}
+			p.implausible = implausibleCounts(hist.String)
+			ds.parts[k] = p
 		}
-		p.implausible = implausibleCounts(hist.String)
-		ds.parts[k] = p
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("district sums: %w", err)
+		}
+		return ds, nil
+	})
+}
+
+// perVersion keeps a value computed once per data version: the callers asking meanwhile
+// wait for that one computation, and a computation for an older version than the one kept
+// is answered but not kept.
+type perVersion[T any] struct {
+	mu      sync.Mutex // held while the value is computed
+	version int64
+	v       *T
+}
+
+// get returns the value of version, computing it when not kept.
+func (p *perVersion[T]) get(version int64, compute func() (*T, error)) (*T, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.v != nil && p.version == version {
+		return p.v, nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("district sums: %w", err)
+	v, err := compute()
+	if err != nil {
+		return nil, err
 	}
-	if a.sums == nil || version >= a.sums.version {
-		a.sums = ds
+	if p.v == nil || version >= p.version {
+		p.v, p.version = v, version
 	}
-	return ds, nil
+	return v, nil
 }
 
 // fromSums says whether the district rows of f can be summed from the grouped sums: no
@@ -151,6 +171,28 @@ func addTo(x **float64, y *float64) {
 		return
 	}
 	**x += *y
+}
+
+// districtRow is the district's row of year from the sums of every metric of Metrics (by
+// index; a ratio: its summed numerator, with its summed denominator in den) and the counts
+// of reports each left out: a ratio is the ratio of the sums, missing when either is.
+func districtRow(year int, sum, den []*float64, left []int) Row {
+	r := Row{Agency: DistrictName, Year: year, Values: make(map[string]*float64, len(Metrics)), Left: map[string]int{}}
+	for i, m := range Metrics {
+		v := sum[i]
+		if m.Kind == Ratio {
+			v = nil
+			if sum[i] != nil && den[i] != nil && *den[i] != 0 {
+				q := *sum[i] / *den[i]
+				v = &q
+			}
+		}
+		r.Values[m.Name] = v
+		if left[i] > 0 {
+			r.Left[m.Name] = left[i]
+		}
+	}
+	return r
 }
 
 // districtRows sums the district rows of f (fromSums(f) must hold) from ds: one row a
@@ -206,21 +248,8 @@ func (ds *districtSums) districtRows(f Filter) []Row {
 	out := make([]Row, 0, len(years))
 	for _, y := range years {
 		a := byYear[y]
-		r := Row{Agency: DistrictName, Year: y, Values: make(map[string]*float64, n), Left: map[string]int{}, Implausible: a.implausible}
-		for i, m := range Metrics {
-			v := a.sum[i]
-			if m.Kind == Ratio {
-				v = nil
-				if a.sum[i] != nil && a.den[i] != nil && *a.den[i] != 0 {
-					q := *a.sum[i] / *a.den[i]
-					v = &q
-				}
-			}
-			r.Values[m.Name] = v
-			if a.left[i] > 0 {
-				r.Left[m.Name] = a.left[i]
-			}
-		}
+		r := districtRow(y, a.sum, a.den, a.left)
+		r.Implausible = a.implausible
 		out = append(out, r)
 	}
 	return out

@@ -32,8 +32,7 @@ type pairPart struct {
 
 // pairedSums is the paired sums of consecutive years of one data version.
 type pairedSums struct {
-	version int64
-	parts   map[pairKey]*pairPart
+	parts map[pairKey]*pairPart
 }
 
 // pairedSQL is the query of the paired sums: cond selects the reports (over alias r), join
@@ -95,24 +94,17 @@ func (a *Analytics) pairedSumsOf(ctx context.Context) (*pairedSums, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.pairsMu.Lock()
-	defer a.pairsMu.Unlock()
-	if a.pairs != nil && a.pairs.version == version {
-		return a.pairs, nil
-	}
-	rows, err := a.db.QueryContext(context.WithoutCancel(ctx), pairedSQL("true", "b.year = a.year + 1"))
-	if err != nil {
-		return nil, fmt.Errorf("paired sums: %w", err)
-	}
-	parts, err := scanPaired(rows)
-	if err != nil {
-		return nil, err
-	}
-	ps := &pairedSums{version: version, parts: parts}
-	if a.pairs == nil || version >= a.pairs.version {
-		a.pairs = ps
-	}
-	return ps, nil
+	return a.pairs.get(version, func() (*pairedSums, error) {
+		rows, err := a.db.QueryContext(context.WithoutCancel(ctx), pairedSQL("true", "b.year = a.year + 1"))
+		if err != nil {
+			return nil, fmt.Errorf("paired sums: %w", err)
+		}
+		parts, err := scanPaired(rows)
+		if err != nil {
+			return nil, err
+		}
+		return &pairedSums{parts: parts}, nil
+	})
 }
 
 // PairedDistrict is the district of from and to over the same organs, metric by metric:
@@ -160,24 +152,5 @@ func (a *Analytics) PairedDistrict(ctx context.Context, from, to int, f Filter) 
 	if !found {
 		return nil, nil
 	}
-	out := make([]Row, 2)
-	for j, y := range []int{from, to} {
-		r := Row{Agency: DistrictName, Year: y, Values: make(map[string]*float64, n), Left: map[string]int{}}
-		for i, m := range Metrics {
-			v := sum[j][i]
-			if m.Kind == Ratio {
-				v = nil
-				if sum[j][i] != nil && den[j][i] != nil && *den[j][i] != 0 {
-					q := *sum[j][i] / *den[j][i]
-					v = &q
-				}
-			}
-			r.Values[m.Name] = v
-			if left[i] > 0 {
-				r.Left[m.Name] = left[i]
-			}
-		}
-		out[j] = r
-	}
-	return out, nil
+	return []Row{districtRow(from, sum[0], den[0], left), districtRow(to, sum[1], den[1], left)}, nil
 }
