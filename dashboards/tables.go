@@ -254,7 +254,7 @@ func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, e
 		if c.Reported || !c.Expected || !matches(v, c.Agency, c.Level) {
 			continue
 		}
-		organs = append(organs, organ{c.AgencyID, c.Agency, ingest.LevelLabel(c.Level), "未报送", "missing", nil})
+		organs = append(organs, organ{c.AgencyID, c.Agency, ingest.LevelLabel(c.Level), analytics.NotReported, "missing", nil})
 	}
 	// as sortTable: numbers numerically, no value last; text by its text
 	if ci := slices.IndexFunc(t.Columns, func(c analytics.Column) bool { return c.Key == v.Sort }); ci >= 0 {
@@ -801,7 +801,7 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 		class := "warning"
 		switch {
 		case !c.Reported:
-			status, class = append(status, "未报送"), "missing"
+			status, class = append(status, analytics.NotReported), "missing"
 		case !c.Expected:
 			status, class = append(status, "名录外单位"), ""
 		}
