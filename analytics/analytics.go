@@ -33,10 +33,9 @@ type Analytics struct {
 	mu       sync.Mutex
 	memoedAt int64            // the data version memo holds answers of
 	memo     map[string][]Row // Values answers of that version
-	yearsAt  int64            // the data version of years
-	years    []int            // Years' answer of that version
 	memoSize int              // the estimated bytes of memo
 
+	years perVersion[[]int]        // Years' answer of the latest version asked (every request's view reads it)
 	sums  perVersion[districtSums] // the district sums of the latest version computed
 	pairs perVersion[pairedSums]   // the paired sums (same organs, same metric) of the latest version
 }
@@ -401,23 +400,15 @@ func (a *Analytics) Years(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	if a.years != nil && a.yearsAt == version {
-		ys := a.years
-		a.mu.Unlock()
-		return ys, nil
-	}
-	a.mu.Unlock()
-	ys, err := a.queryYears(ctx)
+	ys, err := a.years.get(version, func() (*[]int, error) {
+		// (not cancelled with the request that started it: the others waiting want the answer)
+		ys, err := a.queryYears(context.WithoutCancel(ctx))
+		return &ys, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	if a.years == nil || version >= a.yearsAt {
-		a.yearsAt, a.years = version, ys
-	}
-	a.mu.Unlock()
-	return ys, nil
+	return *ys, nil
 }
 
 func (a *Analytics) queryYears(ctx context.Context) ([]int, error) {
