@@ -238,16 +238,35 @@ func PlaceParts(base string) []string {
 // its suffix (红寺堡). Variants shorter than two characters are dropped. The slice is shared:
 // do not modify it.
 func OrganNameVariants(agency string) []string {
-	if v, ok := variantCache.Load(agency); ok {
-		return v.([]string)
+	variantCache.RLock()
+	v, ok := variantCache.m[agency]
+	variantCache.RUnlock()
+	if ok {
+		return v
 	}
-	v := computeNameVariants(agency)
-	variantCache.Store(agency, v)
+	v = computeNameVariants(agency)
+	variantCache.Lock()
+	if len(variantCache.m) >= maxVariantCache {
+		variantCache.m = nil // start over: a national ingest names 150,000 organs
+	}
+	if variantCache.m == nil {
+		variantCache.m = make(map[string][]string, 256)
+	}
+	variantCache.m[agency] = v
+	variantCache.Unlock()
 	return v
 }
 
-// variantCache memoises OrganNameVariants (an agency's names are asked for every sentence).
-var variantCache sync.Map
+// variantCache memoises OrganNameVariants (an agency's names are asked for every sentence of
+// its report, and its reports are mostly read one after another), holding at most
+// maxVariantCache organs.
+var variantCache struct {
+	sync.RWMutex
+	m map[string][]string
+}
+
+// maxVariantCache bounds variantCache.
+const maxVariantCache = 4096
 
 func computeNameVariants(agency string) []string {
 	a := strings.TrimSpace(agency)
