@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,6 +168,18 @@ func TestCoverageFindingsReport(t *testing.T) {
 	}
 	if c := state[analyticstest.Water]; !c.Reported || c.Expected || c.Late {
 		t.Errorf("区水务局: %+v", c)
+	}
+	// CoverageIssues is Coverage without the organs in order, read from fewer rows
+	for _, y := range []int{2023, 2024} {
+		all, err := a.Coverage(ctx, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.DeleteFunc(all, func(c analytics.Coverage) bool { return c.Reported && !c.Late && c.Expected && !c.Incomplete })
+		got, err := a.CoverageIssues(ctx, y)
+		if err != nil || !slices.Equal(got, want) || (y == 2024 && len(want) == 0) {
+			t.Errorf("%d: CoverageIssues %+v, %v; want %+v", y, got, err, want)
+		}
 	}
 	rules, err := a.FindingsByRule(ctx, analytics.Filter{})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 type Page struct {
 	Limit  int    // rows; 0: all
 	Offset int    // rows skipped
-	Sort   string // change (default), from, to, agency
+	Sort   string // change (default), from, to, agency, level (by its Chinese name)
 	Desc   bool
 }
 
@@ -79,7 +79,7 @@ FROM a`, vf, vt, den)
 	if pg.Desc {
 		dir = "DESC"
 	}
-	order := map[string]string{"from": "v_from", "to": "v_to", "agency": "agency"}[pg.Sort]
+	order := map[string]string{"from": "v_from", "to": "v_to", "agency": "agency", "level": levelLabelSQL("level")}[pg.Sort]
 	if order == "" {
 		order = "change"
 	}

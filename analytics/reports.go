@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"gongkai/ingest"
@@ -196,11 +197,32 @@ type Coverage struct {
 // Coverage lists, for a year, every expected organ and every organ that reported: who has
 // not reported and who reported late.
 func (a *Analytics) Coverage(ctx context.Context, year int) ([]Coverage, error) {
+	return a.coverage(ctx, year, false)
+}
+
+// CoverageIssues is Coverage without the organs of the registry that reported in time and
+// completely: the ones a list of what is missing shows (a country's 150,000 organs are not
+// read to find them). Its rows are those of Coverage, in the same order.
+func (a *Analytics) CoverageIssues(ctx context.Context, year int) ([]Coverage, error) {
+	cov, err := a.coverage(ctx, year, true)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(cov, func(c Coverage) bool { return c.Reported && !c.Late && c.Expected && !c.Incomplete }), nil
+}
+
+func (a *Analytics) coverage(ctx context.Context, year int, issues bool) ([]Coverage, error) {
+	cond, args := "", []any{year}
+	if issues {
+		// late: published after the earliest deadline of any level (ingest.IsLate decides below)
+		cond = " AND (r.id IS NULL OR NOT a.expected OR r.incomplete OR r.published > ?::DATE)"
+		args = append(args, firstDeadline(year).Format(time.DateOnly))
+	}
 	rows, err := a.db.QueryContext(ctx, `SELECT a.id, a.name, a.level, a.expected, r.id IS NOT NULL, coalesce(r.id, 0),
 	r.published, coalesce(r.revision, 0), coalesce(r.incomplete, false), coalesce(r.incomplete_reason, '')
   FROM agencies a LEFT JOIN current_reports r ON r.agency_id = a.id AND r.year = ?
-  WHERE a.expected OR r.id IS NOT NULL
-  ORDER BY r.id IS NOT NULL, a.name`, year)
+  WHERE (a.expected OR r.id IS NOT NULL)`+cond+`
+  ORDER BY r.id IS NOT NULL, a.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("coverage %d: %w", year, err)
 	}

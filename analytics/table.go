@@ -50,6 +50,10 @@ type Table struct {
 	// KeyHeaders: downloads head the columns with their keys and write codes as stored (for
 	// machines), instead of the Chinese labels and words.
 	KeyHeaders bool `json:"-"`
+	// Windowed: Rows are the rows Offset… of a table of Total rows, ordered and paged in the
+	// database (a long list: the page asked for alone is held), instead of the whole table.
+	Windowed      bool `json:"-"`
+	Offset, Total int  `json:"-"`
 }
 
 // Records returns the rows as objects keyed by column key, for JSON; a ratio is in percent

@@ -1,10 +1,12 @@
 package dashboards
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"gongkai/analytics"
@@ -21,6 +23,127 @@ import (
 // shows, and they are the rows of the whole table (as the API and downloads give it) sorted
 // the same way, for every sort and page, missing organs included.
 func TestAgenciesPageRowsEqualWholeTable(t *testing.T) {
+	s, years := organsServer(t)
+	for _, filter := range []view{{}, {Level: ingest.LevelTownship}, {Q: "镇"}, {Level: ingest.LevelDepartment, Q: "局"}, {Q: "新设"}} {
+		v := filter
+		v.Year, v.Years = years[len(years)-1], years
+		checkAgenciesPages(t, s, v)
+	}
+}
+
+// checkAgenciesPages checks the agencies table of the view base, paged and sorted in the
+// database, against the same table built and sorted in Go.
+func checkAgenciesPages(t *testing.T, s *Server, base view) {
+	ctx := context.Background()
+	whole, err := s.tableAgencies(ctx, base) // in the order of the answers, unsorted
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(rows [][]analytics.Cell) []string {
+		var out []string
+		for _, r := range rows {
+			line := ""
+			for _, c := range r {
+				line += c.Text + "|" + c.Link + "|" + c.Class + fmt.Sprintf("|%v;", c.V)
+			}
+			out = append(out, line)
+		}
+		return out
+	}
+	// the whole table as Go built it before the database paged it: Values and Coverage
+	inGo := agenciesInGo(t, s, base)
+	if g, w := text(whole.Rows), text(inGo); !slices.Equal(g, w) {
+		t.Fatalf("%+v: the organs from the database differ from Go's\n got %v\nwant %v", base, g, w)
+	}
+	if base.Level == "" && base.Q == "" {
+		if len(whole.Rows) <= 2*pageRows {
+			t.Fatalf("%d organs: the table needs more than two pages for this test", len(whole.Rows))
+		}
+		var missing bool
+		for _, r := range whole.Rows {
+			missing = missing || r[2].Text == "未报送"
+		}
+		if !missing {
+			t.Fatal("no organ is missing: the test proves less than it says")
+		}
+	}
+	if len(whole.Rows) == 0 {
+		t.Fatalf("%+v: no organ", base)
+	}
+	keys := []string{"", "agency", "level", "status", "applications", "handled", "disclosure_rate", "review", "litigation", "correction_rate", "publications", "findings_errors", "findings_warnings"}
+	if base.Level != "" || base.Q != "" {
+		keys = []string{"", "status", "disclosure_rate"}
+	}
+	for _, key := range keys {
+		for _, desc := range []bool{false, true} {
+			want := &analytics.Table{Columns: whole.Columns, Rows: slices.Clone(whole.Rows)}
+			sortTable(want, key, desc)
+			for _, page := range []int{1, 2, 99} {
+				v := base
+				v.Sort, v.Desc, v.win = key, desc, analytics.Page{Limit: pageRows, Offset: (page - 1) * pageRows}
+				got, err := window(ctx, s.tableAgencies, v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tv := &tableView{Table: got}
+				pg := paginate(tv, map[string][]string{pageParam("agencies"): {fmt.Sprint(page)}}, "/")
+				lo := 0
+				if pg != nil {
+					lo = (pg.Page - 1) * pageRows
+				}
+				g, w := text(tv.Rows), text(want.Rows[lo:lo+len(tv.Rows)])
+				if len(g) == 0 || !slices.Equal(g, w) || got.Total != len(want.Rows) || (pg != nil && pg.Total != len(want.Rows)) {
+					t.Errorf("%+v sort %q desc %v page %d: %d rows of %d\n got %v\nwant %v", base, key, desc, page, len(g), got.Total, g, w)
+				}
+			}
+		}
+	}
+}
+
+// agenciesInGo is the agencies table of v as Go built it from Values and Coverage, in the
+// order of their answers (organs with a report by id, then the others by name).
+func agenciesInGo(t *testing.T, s *Server, v view) [][]analytics.Cell {
+	ctx := context.Background()
+	f := v.filter()
+	f.Years = []int{v.Year}
+	f.Metrics = agencyMetrics
+	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, err := s.a.Coverage(ctx, v.Year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := map[int]bool{}
+	for _, c := range cov {
+		if c.Late {
+			late[c.AgencyID] = true
+		}
+	}
+	var out [][]analytics.Cell
+	for _, r := range rows {
+		e := r.Values["findings_errors"]
+		g := analytics.OrganRow{Row: r, Reported: true, Late: late[r.AgencyID]}
+		g.Status, g.Class = analytics.OrganStatus(true, e != nil && *e > 0, g.Late)
+		out = append(out, agenciesRow(v, g))
+	}
+	for _, c := range cov {
+		if c.Reported || !c.Expected || !matches(v, c.Agency, c.Level) {
+			continue
+		}
+		g := analytics.OrganRow{Row: analytics.Row{AgencyID: c.AgencyID, Agency: c.Agency, Level: c.Level}}
+		g.Status, g.Class = analytics.OrganStatus(false, false, false)
+		out = append(out, agenciesRow(v, g))
+	}
+	return out
+}
+
+// organsServer is a Server over a generated district of 110 organs × 2023–2024 (errors and
+// late reports injected, some reports missing) whose registry holds every organ stored and
+// two that never reported.
+func organsServer(t *testing.T) (*Server, []int) {
+	t.Helper()
 	dir := t.TempDir()
 	_, err := generate.Write(generate.Options{Agencies: 110, From: 2023, To: 2024, Out: filepath.Join(dir, "gen"), Seed: 3, Missing: 8,
 		Inject: map[string]float64{"T3-balance": 0.2, "S-late": 0.2}})
@@ -31,7 +154,7 @@ func TestAgenciesPageRowsEqualWholeTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if _, err := pipeline.Run(context.Background(), db, []string{filepath.Join(dir, "gen")}, pipeline.Options{
 		Parse: parse.File, Check: check.Report, CrossYear: check.Years, CrossYearKeys: check.YearsKeys,
 		ParserVersion: "test", Derive: analytics.Derivation(), Batch: 32}); err != nil {
@@ -60,51 +183,115 @@ func TestAgenciesPageRowsEqualWholeTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := view{Year: years[len(years)-1], Years: years}
-	whole, err := s.tableAgencies(ctx, base) // in the order of the answers, unsorted
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(whole.Rows) <= 2*pageRows {
-		t.Fatalf("%d organs: the table needs more than two pages for this test", len(whole.Rows))
-	}
-	var missing bool
-	for _, r := range whole.Rows {
-		missing = missing || r[2].Text == "未报送"
-	}
-	if !missing {
-		t.Fatal("no organ is missing: the test proves less than it says")
-	}
+	return s, years
+}
+
+// TestWindowedTablesEqualWholeTable: a table paged in the database (the API's limit and
+// offset, a page of the dashboards) holds the rows of the whole table at that place, and says
+// how many the whole holds, for every sort of its columns.
+func TestWindowedTablesEqualWholeTable(t *testing.T) {
+	s, years := organsServer(t)
+	ctx := context.Background()
+	last := years[len(years)-1]
 	text := func(rows [][]analytics.Cell) []string {
 		var out []string
 		for _, r := range rows {
-			line := ""
-			for _, c := range r {
-				line += c.Text + "|" + c.Link + "|" + c.Class + ";"
-			}
-			out = append(out, line)
+			out = append(out, fmt.Sprint(r))
 		}
 		return out
 	}
-	for _, key := range []string{"", "agency", "level", "status", "applications", "disclosure_rate", "findings_errors"} {
-		for _, desc := range []bool{false, true} {
-			want := &analytics.Table{Columns: whole.Columns, Rows: slices.Clone(whole.Rows)}
-			sortTable(want, key, desc)
-			for _, page := range []int{1, 2, 3, 99} {
-				v := base
-				v.Sort, v.Desc, v.page = key, desc, page
-				got, err := s.tableAgencies(ctx, v)
-				if err != nil {
-					t.Fatal(err)
+	for _, name := range []string{"agencies", "agency_list", "compare_agencies", "quality_agencies", "risks"} {
+		fn := s.tableFuncs()[name]
+		for _, base := range []view{{}, {Level: ingest.LevelTownship}, {Q: "局"}} {
+			base.Year, base.From, base.To, base.Years, base.Metric = last, years[0], last, years, "applications"
+			head, err := fn(ctx, base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := []string{""}
+			if name != "risks" {
+				for _, c := range head.Columns {
+					keys = append(keys, c.Key)
 				}
-				tv := &tableView{Table: got}
-				pg := paginate(tv, map[string][]string{pageParam("agencies"): {fmt.Sprint(page)}}, "/")
-				lo := (pg.Page - 1) * pageRows
-				g, w := text(tv.Rows), text(want.Rows[lo:lo+len(tv.Rows)])
-				if len(g) == 0 || !slices.Equal(g, w) || pg.Total != len(want.Rows) {
-					t.Errorf("sort %q desc %v page %d: %d rows of %d\n got %v\nwant %v", key, desc, page, len(g), pg.Total, g, w)
+			}
+			for _, key := range keys {
+				for _, desc := range []bool{false, true} {
+					v := base
+					v.Sort, v.Desc = key, desc
+					whole, err := fn(ctx, v)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if whole.Windowed {
+						t.Fatalf("%s: the whole table is windowed", name)
+					}
+					n := len(whole.Rows)
+					if name == "agencies" && base.Level == "" && base.Q == "" && n < 100 {
+						t.Fatalf("%s: %d rows, too few for the test", name, n)
+					}
+					for _, w := range []analytics.Page{{Limit: 7}, {Limit: 7, Offset: 7}, {Limit: 50, Offset: 30}, {Limit: 5, Offset: n - 3}, {Limit: 10, Offset: n + 10}} {
+						v.win = w
+						got, err := fn(ctx, v)
+						if err != nil {
+							t.Fatal(err)
+						}
+						lo, hi := min(max(w.Offset, 0), n), min(max(w.Offset, 0)+w.Limit, n)
+						if !got.Windowed || got.Total != n || !slices.Equal(text(got.Rows), text(whole.Rows[lo:hi])) {
+							t.Errorf("%s %+v sort %q desc %v window %+v: windowed %v, %d rows of %d, want %d of %d\n got %v\nwant %v",
+								name, base.filter(), key, desc, w, got.Windowed, len(got.Rows), got.Total, hi-lo, n, text(got.Rows), text(whole.Rows[lo:hi]))
+						}
+					}
 				}
 			}
 		}
 	}
+}
+
+// TestAgencyListSortsAsGo: the 单位 list ordered and paged in the database is the organs of
+// Agencies filtered as the pages' search (matches) and sorted in Go (reports as numbers).
+func TestAgencyListSortsAsGo(t *testing.T) {
+	s, _ := organsServer(t)
+	ctx := context.Background()
+	all, err := s.a.Agencies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []view{{}, {Level: ingest.LevelTownship}, {Q: "局"}, {Q: "镇", Level: ingest.LevelTownship}, {Q: "没有这个单位"}} {
+		for _, key := range []string{"", "agency", "level", "registry", "reports"} {
+			for _, desc := range []bool{false, true} {
+				want := slices.DeleteFunc(slices.Clone(all), func(g analytics.Agency) bool { return !matches(v, g.Name, g.Level) })
+				slices.SortStableFunc(want, func(a, b analytics.Agency) int {
+					var c int
+					switch key {
+					case "agency":
+						c = strings.Compare(a.Name, b.Name)
+					case "level":
+						c = strings.Compare(ingest.LevelLabel(a.Level), ingest.LevelLabel(b.Level))
+					case "registry":
+						c = -cmp.Compare(boolInt(a.Expected), boolInt(b.Expected))
+					case "reports":
+						c = cmp.Compare(a.Reports, b.Reports)
+					}
+					if desc {
+						c = -c
+					}
+					return c
+				})
+				total, got, err := s.a.AgencyList(ctx, analytics.AgencyQuery{Filter: v.filter(), Page: analytics.Page{Sort: key, Desc: desc}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != len(want) || !slices.Equal(got, want) {
+					t.Errorf("%+v sort %q desc %v: %d organs %v, want %d %v", v.filter(), key, desc, total, got, len(want), want)
+				}
+			}
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

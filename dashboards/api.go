@@ -71,18 +71,12 @@ func (s *Server) apiAgencies(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	as, err := s.a.Agencies(r.Context())
+	// the name search of every page (matches), paged in the database
+	total, page, err := s.a.AgencyList(r.Context(), analytics.AgencyQuery{Filter: analytics.Filter{Search: strings.TrimSpace(r.URL.Query().Get("q"))},
+		Page: analytics.Page{Limit: limit, Offset: offset}})
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	// the name search of every page (matches), on the answer's own slice
-	v := view{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
-	as = slices.DeleteFunc(as, func(g analytics.Agency) bool { return !matches(v, g.Name, g.Level) })
-	total := len(as)
-	page := as[min(offset, total):min(offset+limit, total)]
-	if page == nil {
-		page = []analytics.Agency{}
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
 	writeJSON(w, http.StatusOK, page)
@@ -112,7 +106,7 @@ func pageParams(r *http.Request) (limit, offset int, err error) {
 }
 
 // buildTable builds the named table for the request's view.
-func (s *Server) buildTable(r *http.Request, name string) (*analytics.Table, error) {
+func (s *Server) buildTable(r *http.Request, name string, win analytics.Page) (*analytics.Table, error) {
 	fn, ok := s.tables[name]
 	if !ok {
 		return nil, notFound("没有名为 %s 的表", name)
@@ -124,6 +118,7 @@ func (s *Server) buildTable(r *http.Request, name string) (*analytics.Table, err
 	if len(v.Years) == 0 {
 		return &analytics.Table{Name: name, Title: name, Columns: []analytics.Column{}}, nil
 	}
+	v.win = win
 	return fn(r.Context(), v)
 }
 
@@ -138,7 +133,8 @@ func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	t, err := s.buildTable(r, r.PathValue("name"))
+	// a long table orders and pages itself in the database (Windowed): its rows are the page
+	t, err := s.buildTable(r, r.PathValue("name"), analytics.Page{Limit: limit, Offset: offset})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -148,12 +144,17 @@ func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, badRequest("表 %s 没有列 %q，无法排序", t.Name, key))
 			return
 		}
-		sortTable(t, key, q.Get("desc") == "1")
+		if !t.Windowed {
+			sortTable(t, key, q.Get("desc") == "1")
+		}
 	}
 	total := len(t.Rows)
-	lo, hi := min(offset, total), min(offset+limit, total)
 	page := *t
-	page.Rows = t.Rows[lo:hi]
+	if t.Windowed {
+		total = t.Total
+	} else {
+		page.Rows = t.Rows[min(offset, total):min(offset+limit, total)]
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name": t.Name, "title": t.Title, "note": t.Note, "columns": t.Columns,
 		"total": total, "offset": offset, "limit": limit, "rows": page.Records(),
@@ -168,7 +169,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFound("只提供 .csv 与 .xlsx 下载"))
 		return
 	}
-	t, err := s.buildTable(r, name)
+	t, err := s.buildTable(r, name, analytics.Page{})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -133,9 +133,9 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 
 // table builds a named table as a block of the page.
 func (s *Server) table(ctx context.Context, p *pageData, v view, name string, sortable bool) (*analytics.Table, error) {
-	v.page, _ = strconv.Atoi(p.Query.Get(pageParam(name)))
-	v.page = max(v.page, 1)
-	t, err := s.tables[name](ctx, v)
+	pg, _ := strconv.Atoi(p.Query.Get(pageParam(name)))
+	v.win = analytics.Page{Limit: pageRows, Offset: (max(pg, 1) - 1) * pageRows}
+	t, err := window(ctx, s.tables[name], v)
 	if err != nil {
 		return nil, err
 	}

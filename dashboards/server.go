@@ -155,10 +155,22 @@ type view struct {
 	Years              []int
 	All                bool     // 同比: every organ, not only those with reports in both years
 	Notes              []string // parameters that could not be used, said on the page
-	// page is the page of the table being built that a page of the dashboards shows (as
-	// paginate picks it); 0: the whole table (API, downloads). A long table may then leave
-	// the rows outside that page without cells (nil), to be dropped by paginate.
-	page int
+	// win is the window of rows of the table being built that is asked for: the page a
+	// page of the dashboards shows, or the API's limit and offset (its sort is Sort, Desc).
+	// A long table may then hold only those rows (Table.Windowed, ordered and paged in the
+	// database); a zero Limit asks for the whole table (downloads).
+	win analytics.Page
+}
+
+// window returns the table asked for by fn with v's window: a table that pages itself
+// (Windowed) is asked again for its last page when the window starts past its end.
+func window(ctx context.Context, fn tableFunc, v view) (*analytics.Table, error) {
+	t, err := fn(ctx, v)
+	if err != nil || !t.Windowed || len(t.Rows) > 0 || t.Total == 0 || v.win.Limit <= 0 || v.win.Offset < t.Total {
+		return t, err
+	}
+	v.win.Offset = (t.Total - 1) / v.win.Limit * v.win.Limit
+	return fn(ctx, v)
 }
 
 // parseView reads the URL's parameters; absent ones take defaults from the years stored.

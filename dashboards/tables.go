@@ -206,108 +206,51 @@ func yearTable(name, title string, rows []analytics.Row) *analytics.Table {
 var agencyMetrics = []string{"applications", "handled", "disclosure_rate", "review", "litigation", "correction_rate", "publications", "findings_errors", "findings_warnings"}
 
 func (s *Server) tableAgencies(ctx context.Context, v view) (*analytics.Table, error) {
-	f := v.filter()
-	f.Years = []int{v.Year}
-	f.Metrics = agencyMetrics // (the table reads these alone)
-	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+	t := agenciesHead(v)
+	// The organs are ordered, searched and paged in the database: a year of 150,000 organs
+	// never comes to Go, only the page asked for and the count.
+	pg, err := s.a.Organs(ctx, agenciesQuery(v))
 	if err != nil {
 		return nil, err
 	}
-	cov, err := s.a.Coverage(ctx, v.Year)
-	if err != nil {
-		return nil, err
+	t.Windowed, t.Offset, t.Total = v.win.Limit > 0, v.win.Offset, pg.Total
+	for _, g := range pg.Rows {
+		t.Rows = append(t.Rows, agenciesRow(v, g))
 	}
+	return t, nil
+}
+
+// agenciesHead is the agencies table without rows.
+func agenciesHead(v view) *analytics.Table {
 	t := &analytics.Table{Name: "agencies", Title: fmt.Sprintf("%d年各单位", v.Year),
 		Note:    "状态：未报送＝应报单位无本年报告；迟报＝发布晚于截止日（" + ingest.DeadlineNote(v.Year) + "）；有错误＝校验发现错误。点击表头排序。",
 		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态")}}
 	for _, n := range agencyMetrics {
 		t.Columns = append(t.Columns, metricColumn(metric(n)))
 	}
-	late := map[int]bool{}
-	for _, c := range cov {
-		if c.Late {
-			late[c.AgencyID] = true
-		}
+	return t
+}
+
+// agenciesQuery is the organ list of the agencies table for v: the year's organs with the
+// registry's organs without a report, v's sort and window.
+func agenciesQuery(v view) analytics.OrganQuery {
+	return analytics.OrganQuery{Year: v.Year, Filter: v.filter(), Metrics: agencyMetrics, NotReported: true,
+		Page: analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset, Sort: v.Sort, Desc: v.Desc}}
+}
+
+// agenciesRow is one organ of the agencies table.
+func agenciesRow(v view, g analytics.OrganRow) []analytics.Cell {
+	name := analytics.Str(g.Agency)
+	if g.Reported {
+		name.Link = agencyLink(g.AgencyID, v.Year)
+	} else {
+		name.Link = agencyLink(g.AgencyID, 0)
 	}
-	// The organs are sorted as records and only the rows a page shows are drawn as cells: a
-	// year of 150,000 organs is 1.8 million cells, and a page shows 50 rows.
-	type organ struct {
-		id                       int
-		name, level, status, css string
-		values                   map[string]*float64 // nil: not reported
+	row := []analytics.Cell{name, analytics.Str(ingest.LevelLabel(g.Level)), {V: g.Status, Text: g.Status, Class: g.Class}}
+	for _, n := range agencyMetrics {
+		row = append(row, rowValue(metric(n), g.Row))
 	}
-	organs := make([]organ, 0, len(rows))
-	for _, r := range rows {
-		status, class := "已报送", ""
-		if e := r.Values["findings_errors"]; e != nil && *e > 0 {
-			status, class = "有错误", "error"
-		}
-		if late[r.AgencyID] {
-			status += "·迟报"
-			if class == "" {
-				class = "warning"
-			}
-		}
-		organs = append(organs, organ{r.AgencyID, r.Agency, ingest.LevelLabel(r.Level), status, class, r.Values})
-	}
-	for _, c := range cov {
-		if c.Reported || !c.Expected || !matches(v, c.Agency, c.Level) {
-			continue
-		}
-		organs = append(organs, organ{c.AgencyID, c.Agency, ingest.LevelLabel(c.Level), analytics.NotReported, "missing", nil})
-	}
-	// as sortTable: numbers numerically, no value last; text by its text
-	if ci := slices.IndexFunc(t.Columns, func(c analytics.Column) bool { return c.Key == v.Sort }); ci >= 0 {
-		key := t.Columns[ci].Key
-		slices.SortStableFunc(organs, func(a, b organ) int {
-			var c int
-			switch key {
-			case "agency":
-				c = strings.Compare(a.name, b.name)
-			case "level":
-				c = strings.Compare(a.level, b.level)
-			case "status":
-				c = strings.Compare(a.status, b.status)
-			default:
-				x, y := a.values[key], b.values[key]
-				switch {
-				case x == nil && y == nil:
-					return 0
-				case x == nil:
-					return 1
-				case y == nil:
-					return -1
-				}
-				c = cmp.Compare(*x, *y)
-			}
-			if v.Desc {
-				c = -c
-			}
-			return c
-		})
-	}
-	lo, hi := 0, len(organs)
-	if v.page > 0 && len(organs) > pageRows { // the rows paginate will keep
-		pages := (len(organs) + pageRows - 1) / pageRows
-		p := min(v.page, pages)
-		lo, hi = (p-1)*pageRows, min(p*pageRows, len(organs))
-	}
-	t.Rows = make([][]analytics.Cell, len(organs))
-	for i := lo; i < hi; i++ {
-		g := organs[i]
-		name := analytics.Str(g.name)
-		if g.values != nil {
-			name.Link = agencyLink(g.id, v.Year)
-		} else {
-			name.Link = agencyLink(g.id, 0)
-		}
-		row := []analytics.Cell{name, analytics.Str(g.level), {V: g.status, Text: g.status, Class: g.css}}
-		for _, n := range agencyMetrics {
-			row = append(row, rowValue(metric(n), analytics.Row{Values: g.values}))
-		}
-		t.Rows[i] = row
-	}
-	return t, nil
+	return row
 }
 
 func matches(v view, agency, level string) bool {
@@ -627,11 +570,14 @@ func (s *Server) tableCompareAgencies(ctx context.Context, v view) (*analytics.T
 	if sort == "" {
 		sort, desc = "change", true
 	}
-	c, err := s.a.CompareAgencies(ctx, v.From, v.To, v.Metric, v.filter(), v.All, analytics.Page{Sort: sort, Desc: desc})
+	// ordered and paged in the database: the page asked for alone comes to Go
+	c, err := s.a.CompareAgencies(ctx, v.From, v.To, v.Metric, v.filter(), v.All, analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset, Sort: sort, Desc: desc})
 	if err != nil {
 		return nil, err
 	}
-	return compareAgenciesTable(v, c), nil
+	t := compareAgenciesTable(v, c)
+	t.Windowed, t.Offset, t.Total = v.win.Limit > 0, v.win.Offset, c.Total
+	return t, nil
 }
 
 func (s *Server) tableCompareAll(ctx context.Context, v view) (*analytics.Table, error) {
@@ -672,19 +618,19 @@ func (s *Server) tableMovers(up bool) tableFunc {
 	return func(ctx context.Context, v view) (*analytics.Table, error) { return s.movers(ctx, v, up) }
 }
 
-// tableAgencyList is every organ with its level, registry status and reports stored.
+// tableAgencyList is every organ with its level, registry status and reports stored,
+// ordered and paged in the database.
 func (s *Server) tableAgencyList(ctx context.Context, v view) (*analytics.Table, error) {
-	as, err := s.a.Agencies(ctx)
+	total, as, err := s.a.AgencyList(ctx, analytics.AgencyQuery{Filter: v.filter(),
+		Page: analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset, Sort: v.Sort, Desc: v.Desc}})
 	if err != nil {
 		return nil, err
 	}
 	t := &analytics.Table{Name: "agency_list", Title: v.scope() + "单位名录",
-		Note:    "名录内：配置的应报单位；名录外：报告入库时新出现的单位。点击单位名称查看其各年度报告。",
-		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("registry", "名录"), numCol("reports", "已入库报告（份）")}}
+		Note:     "名录内：配置的应报单位；名录外：报告入库时新出现的单位。点击单位名称查看其各年度报告。",
+		Columns:  []analytics.Column{col("agency", "单位"), col("level", "级别"), col("registry", "名录"), numCol("reports", "已入库报告（份）")},
+		Windowed: v.win.Limit > 0, Offset: v.win.Offset, Total: total}
 	for _, g := range as {
-		if !matches(v, g.Name, g.Level) {
-			continue
-		}
 		ag := analytics.Str(g.Name)
 		ag.Link = agencyLink(g.ID, 0)
 		reg := "名录内"
@@ -693,7 +639,6 @@ func (s *Server) tableAgencyList(ctx context.Context, v view) (*analytics.Table,
 		}
 		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(g.Level)), analytics.Str(reg), analytics.Int(int64(g.Reports))})
 	}
-	sortTable(t, v.Sort, v.Desc)
 	return t, nil
 }
 
@@ -748,25 +693,25 @@ func (s *Server) tableRules(ctx context.Context, v view) (*analytics.Table, erro
 }
 
 func (s *Server) tableFindingAgencies(ctx context.Context, v view) (*analytics.Table, error) {
-	f := v.filter()
-	f.Years = []int{v.Year}
-	f.Metrics = []string{"findings_errors", "findings_warnings"}
-	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+	// the organs with findings, most errors first, ordered and paged in the database
+	errs, warns := metric("findings_errors"), metric("findings_warnings")
+	sort, desc := v.Sort, v.Desc
+	if sort == "" {
+		sort, desc = errs.Name, true
+	}
+	pg, err := s.a.Organs(ctx, analytics.OrganQuery{Year: v.Year, Filter: v.filter(), Metrics: []string{errs.Name, warns.Name},
+		WithFindings: true, Page: analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset, Sort: sort, Desc: desc}})
 	if err != nil {
 		return nil, err
 	}
 	t := &analytics.Table{Name: "quality_agencies", Title: fmt.Sprintf("%d年校验发现：按单位", v.Year),
-		Columns: []analytics.Column{col("agency", "单位"), metricColumn(metric("findings_errors")), metricColumn(metric("findings_warnings"))}}
-	for _, r := range rows {
-		e, w := r.Values["findings_errors"], r.Values["findings_warnings"]
-		if (e == nil || *e == 0) && (w == nil || *w == 0) {
-			continue
-		}
+		Columns:  []analytics.Column{col("agency", "单位"), metricColumn(errs), metricColumn(warns)},
+		Windowed: v.win.Limit > 0, Offset: v.win.Offset, Total: pg.Total}
+	for _, r := range pg.Rows {
 		ag := analytics.Str(r.Agency)
 		ag.Link = agencyLink(r.AgencyID, v.Year)
-		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Num(metric("findings_errors"), e), analytics.Num(metric("findings_warnings"), w)})
+		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Num(errs, r.Values[errs.Name]), analytics.Num(warns, r.Values[warns.Name])})
 	}
-	sortTable(t, "findings_errors", true)
 	return t, nil
 }
 
@@ -785,7 +730,7 @@ func (s *Server) tableFindings(ctx context.Context, v view) (*analytics.Table, e
 }
 
 func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, error) {
-	cov, err := s.a.Coverage(ctx, v.Year)
+	cov, err := s.a.CoverageIssues(ctx, v.Year)
 	if err != nil {
 		return nil, err
 	}
@@ -821,11 +766,19 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 }
 
 func (s *Server) tableRisks(ctx context.Context, v view) (*analytics.Table, error) {
-	r, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: s.cfg.Risk, Filter: v.filter()})
+	// in their order (kind, largest move first) the cards are paged in the database; another
+	// order sorts them all (sortTable)
+	var pg analytics.Page
+	if v.Sort == "" {
+		pg = analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset}
+	}
+	r, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: s.cfg.Risk, Filter: v.filter(), Page: pg})
 	if err != nil {
 		return nil, err
 	}
-	return risksTable(v, r), nil
+	t := risksTable(v, r)
+	t.Windowed, t.Offset, t.Total = pg.Limit > 0, pg.Offset, r.Total
+	return t, nil
 }
 
 // risksTable is the cards of r as a table, in their order (kind, largest move first).

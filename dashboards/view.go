@@ -59,6 +59,9 @@ func pageParam(table string) string { return "pg_" + table }
 // pager; nil when everything fits.
 func paginate(tv *tableView, q url.Values, path string) *pager {
 	n := len(tv.Rows)
+	if tv.Windowed {
+		n = tv.Total
+	}
 	if n <= pageRows {
 		return nil
 	}
@@ -66,9 +69,14 @@ func paginate(tv *tableView, q url.Values, path string) *pager {
 	p, _ := strconv.Atoi(q.Get(pageParam(tv.Name)))
 	p = min(max(p, 1), pages)
 	lo, hi := (p-1)*pageRows, min(p*pageRows, n)
-	t := *tv.Table
-	t.Rows = t.Rows[lo:hi]
-	tv.Table = &t
+	if tv.Windowed { // the rows are that page already
+		p, lo = tv.Offset/pageRows+1, tv.Offset
+		hi = min(lo+len(tv.Rows), n)
+	} else {
+		t := *tv.Table
+		t.Rows = t.Rows[lo:hi]
+		tv.Table = &t
+	}
 	pg := &pager{Page: p, Pages: pages, Total: n, First: lo + 1, Last: hi}
 	link := func(k int) string {
 		qq := url.Values{}
