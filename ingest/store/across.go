@@ -108,7 +108,7 @@ func (d *DB) acrossAtSave(a *Across, r *ingest.Report, sketch any, path, agency 
 			cur.sketch = a.Sketch(agency, cur.r)
 		}
 	}
-	prevID, hasPrev := d.idx.current[ay{agencyID, r.Year - 1}]
+	prevID, hasPrev := d.idx.currentOf(agencyID, r.Year-1)
 	var prev recentReport
 	var found bool
 	if hasPrev {

@@ -38,7 +38,7 @@ type Stored struct {
 func (d *DB) Current(agencyID int64, year int) (int64, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	id, ok := d.idx.current[ay{agencyID, year}]
+	id, ok := d.idx.currentOf(agencyID, year)
 	return id, ok
 }
 

@@ -95,24 +95,37 @@ type Saved struct {
 	Err       error // nothing of the report was stored
 }
 
-// ay is an (agency, year) pair.
-type ay struct {
-	agency int64
-	year   int
-}
-
 // index mirrors what the reports table says, so that a save needs no look-up query. One
 // process holds the file (DuckDB's lock) and all its writes go through this DB. It holds
 // an entry a report (750,000 in a national database): kept small.
 type index struct {
-	sha      map[shaKey]int64 // a version's file → its report
-	current  map[ay]int64     // the current report of an agency and year
-	maxRev   map[ay]int
+	sha      *shaIndex // a version's file → its report
+	years    map[ayKey]ayEntry
 	agencyID map[string]int64 // canonical name → id
 }
 
+// ayKey is an (agency, year) pair packed in one word (the agency id above the year's 16 bits):
+// a key of 8 bytes instead of 16, and one map for the current report and the highest
+// revision instead of two (~25 MB instead of ~50 at 750,000 reports).
+type ayKey uint64
+
+func keyAY(agency int64, year int) ayKey { return ayKey(uint64(agency)<<16 | uint64(uint16(year))) }
+
+// ayEntry is what the index knows of an (agency, year): its current report (0: none; ids
+// start at 1) and the highest revision stored.
+type ayEntry struct {
+	current int64
+	maxRev  int32
+}
+
 func newIndex() *index {
-	return &index{sha: map[shaKey]int64{}, current: map[ay]int64{}, maxRev: map[ay]int{}, agencyID: map[string]int64{}}
+	return &index{sha: newSHAIndex(), years: map[ayKey]ayEntry{}, agencyID: map[string]int64{}}
+}
+
+// currentOf returns the current report of an agency and year.
+func (x *index) currentOf(agency int64, year int) (int64, bool) {
+	e := x.years[keyAY(agency, year)]
+	return e.current, e.current != 0
 }
 
 // shaKey is a file's SHA-256 as a key of the index: the digest's 32 bytes, not its 64 hex
@@ -157,16 +170,16 @@ func (d *DB) reload(ctx context.Context) error {
 			rows.Close()
 			return fmt.Errorf("load index: %w", err)
 		}
-		k := ay{agency, year}
-		if _, ok := idx.sha[keyOf(sha)]; !ok {
-			idx.sha[keyOf(sha)] = id
+		k := keyAY(agency, year)
+		if _, ok := idx.sha.get(keyOf(sha)); !ok {
+			idx.sha.put(keyOf(sha), id)
 		}
+		e := idx.years[k]
 		if cur {
-			idx.current[k] = id
+			e.current = id
 		}
-		if rev > idx.maxRev[k] {
-			idx.maxRev[k] = rev
-		}
+		e.maxRev = max(e.maxRev, int32(rev))
+		idx.years[k] = e
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -285,8 +298,7 @@ func (d *DB) Save(r *ingest.Report, meta FileMeta) (Outcome, error) {
 func (d *DB) KnownID(sha string) (int64, bool) {
 	d.shaMu.RLock()
 	defer d.shaMu.RUnlock()
-	id, ok := d.idx.sha[keyOf(sha)]
-	return id, ok
+	return d.idx.sha.get(keyOf(sha))
 }
 
 // Known tells whether a file with these bytes (its SHA-256) is stored, so a caller may skip
@@ -294,7 +306,7 @@ func (d *DB) KnownID(sha string) (int64, bool) {
 func (d *DB) Known(sha string) bool {
 	d.shaMu.RLock()
 	defer d.shaMu.RUnlock()
-	_, ok := d.idx.sha[keyOf(sha)]
+	_, ok := d.idx.sha.get(keyOf(sha))
 	return ok
 }
 
@@ -423,7 +435,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 	for _, i := range todo {
 		it := items[i]
 		r := it.Report
-		if id, ok := d.idx.sha[keyOf(it.Meta.SHA256)]; ok {
+		if id, ok := d.idx.sha.get(keyOf(it.Meta.SHA256)); ok {
 			res = append(res, Saved{Outcome: Unchanged, ReportID: id, Year: r.Year})
 			continue
 		}
@@ -438,9 +450,9 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 			return nil, err
 		}
 		s.ReportID = id
-		k := ay{agencyID, r.Year}
+		k := keyAY(agencyID, r.Year)
 		s.Outcome = New
-		if old, ok := d.idx.current[k]; ok {
+		if old, ok := d.idx.currentOf(agencyID, r.Year); ok {
 			s.Outcome = Replaced
 			if p, ok := pending[old]; ok {
 				p.row[colCurrent] = false
@@ -448,7 +460,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 				demote = append(demote, old)
 			}
 		}
-		rev := d.idx.maxRev[k] + 1
+		rev := d.idx.years[k].maxRev + 1
 		row := []any(nil)
 		if dv != nil && i < len(rows) {
 			row = rows[i]
@@ -462,7 +474,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 			}
 			if !done {
 				owed = append(owed, [2]int64{agencyID, int64(r.Year)})
-			} else if _, ok := d.idx.current[ay{agencyID, r.Year + 1}]; ok {
+			} else if _, ok := d.idx.currentOf(agencyID, r.Year+1); ok {
 				owed = append(owed, [2]int64{agencyID, int64(r.Year) + 1})
 			}
 			if r != it.Report {
@@ -511,10 +523,9 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 			nullString(r.IncompleteReason), nullString(r.AgencySource), textZ}}
 		order = append(order, id)
 		d.shaMu.Lock()
-		d.idx.sha[keyOf(it.Meta.SHA256)] = id
+		d.idx.sha.put(keyOf(it.Meta.SHA256), id)
 		d.shaMu.Unlock()
-		d.idx.current[k] = id
-		d.idx.maxRev[k] = rev
+		d.idx.years[k] = ayEntry{current: id, maxRev: rev}
 		res = append(res, s)
 	}
 	Phase("append", t0)
