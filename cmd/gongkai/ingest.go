@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -38,6 +40,8 @@ func init() {
 	ingestCmd.Flags().Bool("registry-sources", false, "同时读取登记表中每个单位的 sources:（报告页面、年报栏目）")
 	ingestCmd.Flags().String("cpuprofile", "", "write a CPU profile of the ingest to this file (for developers)")
 	_ = ingestCmd.Flags().MarkHidden("cpuprofile")
+	ingestCmd.Flags().String("memprofile", "", "write a heap profile at the end of the ingest, before the database is closed, to this file (for developers)")
+	_ = ingestCmd.Flags().MarkHidden("memprofile")
 	rootCmd.AddCommand(ingestCmd)
 }
 
@@ -81,6 +85,7 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	limitGoMemory()
 	db, err := openStore(cfg.DB)
 	if err != nil {
 		return err
@@ -125,6 +130,11 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	if bar != nil {
 		bar.Finish()
 	}
+	if path, _ := cmd.Flags().GetString("memprofile"); path != "" {
+		if err := writeHeapProfile(path); err != nil {
+			return err
+		}
+	}
 	for _, f := range res.Failures {
 		fmt.Fprintf(os.Stderr, "失败 %s: %s\n", f.Path, f.Reason)
 	}
@@ -141,6 +151,20 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+// writeHeapProfile writes the live Go heap (after a collection) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("memprofile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		return fmt.Errorf("memprofile: %w", err)
+	}
+	return nil
+}
+
 // serviceSettings turns the configuration into the ingest service's settings: the same for
 // gongkai ingest, check and uploads, with the figures analytics derives from each report.
 func serviceSettings(cfg config.Config) pipeline.Settings {
@@ -148,20 +172,37 @@ func serviceSettings(cfg config.Config) pipeline.Settings {
 		Derive: analytics.Derivation()}
 }
 
+// ingestGoMemory is the Go runtime's soft memory limit during gongkai ingest: the heap holds
+// the reports in flight (~1,500 of them, ~100 MB) and the store's index (~90 MB at 750,000
+// reports), and with the default GOGC it grew to twice that before a collection (Go's share
+// of the 1.5 GB peak RSS at 750,000). DuckDB's memory (ingestCap and what it holds beside its
+// pool) comes on top.
+const ingestGoMemory = 384 << 20
+
+// limitGoMemory sets ingestGoMemory as the Go soft memory limit unless GOMEMLIMIT says
+// otherwise.
+func limitGoMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(ingestGoMemory)
+	}
+}
+
 // ingestCap bounds DuckDB's memory during gongkai ingest. An ingest appends and looks up
 // little, but DuckDB's buffer pool keeps the blocks it wrote up to duckdb.memory_limit (4 GB
 // by default, sized for serve's queries): the process grew with the database (826 MB peak
 // RSS at 100,000 reports). With the cap it stays flat; blocks beyond it are evicted. At
-// 256 MB the buffer pool still holds what an ingest writes between two checkpoints (64 MB
-// of WAL, store.LimitWriteMemory) several times over.
-const ingestCap = 256e6
+// 192 MB the buffer pool still holds what an ingest writes between two checkpoints (64 MB
+// of WAL, store.LimitWriteMemory, ~110 MB of uncheckpointed rows at most) with room for the
+// blocks it reads; at 256 MB the blocks written (BASE_TABLE) filled the rest as the
+// database grew, for nothing an ingest reads again.
+const ingestCap = 192e6
 
 // ingestMemoryLimit is the configured duckdb.memory_limit, at most ingestCap.
 func ingestMemoryLimit(configured string) string {
 	if n, ok := memoryBytes(configured); ok && n <= ingestCap {
 		return configured
 	}
-	return "256MB"
+	return "192MB"
 }
 
 // memoryBytes reads a DuckDB memory size (4GB, 512MiB, 1.5GB); false when it cannot.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -74,7 +75,7 @@ func (d *DB) traceMemory(ctx context.Context) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "memory: %d reports, go heap %d MB (sys %d MB)%s; duckdb:", len(d.idx.sha), ms.HeapAlloc>>20, ms.Sys>>20, rss)
+	fmt.Fprintf(&b, "memory: %d reports, go heap %d MB (sys %d MB)%s; duckdb:", d.idx.sha.len(), ms.HeapAlloc>>20, ms.Sys>>20, rss)
 	rows, err := d.conn.QueryContext(ctx, `SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory() WHERE memory_usage_bytes + temporary_storage_bytes > 1e6 ORDER BY memory_usage_bytes DESC`)
 	if err == nil {
 		for rows.Next() {
@@ -87,4 +88,14 @@ func (d *DB) traceMemory(ctx context.Context) {
 		rows.Close()
 	}
 	fmt.Fprintln(os.Stderr, b.String())
+	if heapProfile != "" {
+		if f, err := os.Create(heapProfile); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 }
+
+// heapProfile, GONGKAI_STORE_HEAPPROFILE, is a file that traceMemory overwrites with a heap
+// profile each time it prints (with GONGKAI_STORE_TRACE): what the Go heap holds mid-run.
+var heapProfile = os.Getenv("GONGKAI_STORE_HEAPPROFILE")
