@@ -176,9 +176,15 @@ func TestCoverageFindingsReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := slices.DeleteFunc(all, func(c analytics.Coverage) bool { return c.Reported && !c.Late && c.Expected && !c.Incomplete })
-		got, err := a.CoverageIssues(ctx, y)
-		if err != nil || !slices.Equal(got, want) || (y == 2024 && len(want) == 0) {
-			t.Errorf("%d: CoverageIssues %+v, %v; want %+v", y, got, err, want)
+		n, got, err := a.CoverageIssues(ctx, y, analytics.Page{})
+		if err != nil || !slices.Equal(got, want) || n != len(want) || (y == 2024 && len(want) == 0) {
+			t.Errorf("%d: CoverageIssues %d %+v, %v; want %+v", y, n, got, err, want)
+		}
+		for off := range len(want) + 2 {
+			n, got, err := a.CoverageIssues(ctx, y, analytics.Page{Limit: 1, Offset: off})
+			if err != nil || n != len(want) || !slices.Equal(got, want[min(off, len(want)):min(off+1, len(want))]) {
+				t.Errorf("%d offset %d: CoverageIssues %d %+v, %v; want %d %+v", y, off, n, got, err, len(want), want)
+			}
 		}
 	}
 	rules, err := a.FindingsByRule(ctx, analytics.Filter{})

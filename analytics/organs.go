@@ -108,10 +108,9 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // deadline of its level: the reports published after the earliest deadline of any level
 // are read, and ingest.IsLate decides (as Coverage).
 func (a *Analytics) lateOrgans(ctx context.Context, year int) ([]int, error) {
-	first := firstDeadline(year)
 	rows, err := a.db.QueryContext(ctx, `SELECT a.id, a.name, a.level, strftime(r.published, '%Y-%m-%d')
   FROM agencies a JOIN current_reports r ON r.agency_id = a.id
-  WHERE r.year = ? AND r.published > ?::DATE ORDER BY a.id`, year, first.Format(time.DateOnly))
+  WHERE r.year = ? AND r.published > `+deadlineSQL("a.level", year)+` ORDER BY a.id`, year)
 	if err != nil {
 		return nil, fmt.Errorf("late reports %d: %w", year, err)
 	}
@@ -140,6 +139,23 @@ func firstDeadline(year int) time.Time {
 		}
 	}
 	return first
+}
+
+// deadlineSQL is, over the level column col, a date no later than the deadline of a report
+// of year by an organ of that level (ingest.Deadline): the deadline itself for a known level,
+// the earliest of any level for an unknown one (ingest.LevelOf may read it from the name).
+// A report published by then is in time; one published later is late or close to it, for
+// ingest.IsLate to decide.
+func deadlineSQL(col string, year int) string {
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for _, l := range ingest.Levels {
+		if l[0] != ingest.LevelUnknown {
+			fmt.Fprintf(&b, " WHEN %s THEN DATE '%s'", sqlString(l[0]), ingest.Deadline(l[0], year).Format(time.DateOnly))
+		}
+	}
+	fmt.Fprintf(&b, " ELSE DATE '%s' END", firstDeadline(year).Format(time.DateOnly))
+	return b.String()
 }
 
 // organMetrics are the metrics of q, with the parts of its ratios.

@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gongkai/ingest"
@@ -197,32 +198,46 @@ type Coverage struct {
 // Coverage lists, for a year, every expected organ and every organ that reported: who has
 // not reported and who reported late.
 func (a *Analytics) Coverage(ctx context.Context, year int) ([]Coverage, error) {
-	return a.coverage(ctx, year, false)
+	return a.coverage(ctx, year, "", Page{}, nil)
 }
 
-// CoverageIssues is Coverage without the organs of the registry that reported in time and
-// completely: the ones a list of what is missing shows (a country's 150,000 organs are not
-// read to find them). Its rows are those of Coverage, in the same order.
-func (a *Analytics) CoverageIssues(ctx context.Context, year int) ([]Coverage, error) {
-	cov, err := a.coverage(ctx, year, true)
+// CoverageIssues is one page (Limit 0: all) of Coverage without the organs of the registry
+// that reported in time and completely: the ones a list of what is missing shows, in
+// Coverage's order, selected and paged in the database (a country's 150,000 organs are not
+// read to find them), and how many there are.
+func (a *Analytics) CoverageIssues(ctx context.Context, year int, pg Page) (int, []Coverage, error) {
+	late, err := a.lateOrgans(ctx, year)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	return slices.DeleteFunc(cov, func(c Coverage) bool { return c.Reported && !c.Late && c.Expected && !c.Incomplete }), nil
+	lateList := "false"
+	if len(late) > 0 {
+		ids := make([]string, len(late))
+		for i, id := range late {
+			ids[i] = strconv.Itoa(id)
+		}
+		lateList = "a.id IN (" + strings.Join(ids, ",") + ")"
+	}
+	total := 0
+	out, err := a.coverage(ctx, year, " AND (r.id IS NULL OR NOT a.expected OR r.incomplete OR "+lateList+")", pg, &total)
+	if err == nil && len(out) == 0 && pg.Offset > 0 {
+		total, _, err = a.CoverageIssues(ctx, year, Page{Limit: 1})
+	}
+	return total, out, err
 }
 
-func (a *Analytics) coverage(ctx context.Context, year int, issues bool) ([]Coverage, error) {
-	cond, args := "", []any{year}
-	if issues {
-		// late: published after the earliest deadline of any level (ingest.IsLate decides below)
-		cond = " AND (r.id IS NULL OR NOT a.expected OR r.incomplete OR r.published > ?::DATE)"
-		args = append(args, firstDeadline(year).Format(time.DateOnly))
+// coverage is Coverage of the organs cond selects, the page pg of them; total (when not nil)
+// is set to how many cond selects.
+func (a *Analytics) coverage(ctx context.Context, year int, cond string, pg Page, total *int) ([]Coverage, error) {
+	page := ""
+	if pg.Limit > 0 {
+		page = fmt.Sprintf(" LIMIT %d OFFSET %d", pg.Limit, max(pg.Offset, 0))
 	}
 	rows, err := a.db.QueryContext(ctx, `SELECT a.id, a.name, a.level, a.expected, r.id IS NOT NULL, coalesce(r.id, 0),
-	r.published, coalesce(r.revision, 0), coalesce(r.incomplete, false), coalesce(r.incomplete_reason, '')
+	r.published, coalesce(r.revision, 0), coalesce(r.incomplete, false), coalesce(r.incomplete_reason, ''), count(*) OVER ()
   FROM agencies a LEFT JOIN current_reports r ON r.agency_id = a.id AND r.year = ?
   WHERE (a.expected OR r.id IS NOT NULL)`+cond+`
-  ORDER BY r.id IS NOT NULL, a.name`, args...)
+  ORDER BY r.id IS NOT NULL, a.name`+page, year)
 	if err != nil {
 		return nil, fmt.Errorf("coverage %d: %w", year, err)
 	}
@@ -231,12 +246,16 @@ func (a *Analytics) coverage(ctx context.Context, year int, issues bool) ([]Cove
 	for rows.Next() {
 		var c Coverage
 		var pub sql.NullTime
-		if err := rows.Scan(&c.AgencyID, &c.Agency, &c.Level, &c.Expected, &c.Reported, &c.ReportID, &pub, &c.Revisions, &c.Incomplete, &c.IncompleteReason); err != nil {
+		var n int
+		if err := rows.Scan(&c.AgencyID, &c.Agency, &c.Level, &c.Expected, &c.Reported, &c.ReportID, &pub, &c.Revisions, &c.Incomplete, &c.IncompleteReason, &n); err != nil {
 			return nil, err
 		}
 		if pub.Valid {
 			c.Published = pub.Time.Format(time.DateOnly)
 			c.Late = ingest.IsLate(ingest.LevelOf(c.Agency, c.Level), year, c.Published)
+		}
+		if total != nil {
+			*total = n
 		}
 		out = append(out, c)
 	}

@@ -50,7 +50,8 @@ type RiskQuery struct {
 	// Page is the window of the cards in their order (kind, then the size of the move,
 	// largest first); a zero Page gives every card.
 	Page Page
-	// PerKind, when > 0, gives instead the first PerKind cards of each kind.
+	// PerKind, when > 0, gives instead the first PerKind cards of each kind; with a Page
+	// too, the page's cards are in Risks.Page (one query for both).
 	PerKind int
 	// Excluded is the most names of organs left out of ratio cards that are returned (their
 	// count is always given).
@@ -64,6 +65,8 @@ type Risks struct {
 	Thresholds config.Risk `json:"thresholds"`
 	// Cards are the cards asked for (a page, or the first of each kind).
 	Cards []RiskCard `json:"cards"`
+	// Page is the page of cards when both PerKind and Page were asked for.
+	Page []RiskCard `json:"page,omitempty"`
 	// Total counts every card; Counts, the cards of each kind.
 	Total  int            `json:"total"`
 	Counts map[string]int `json:"counts"`
@@ -95,10 +98,10 @@ func (a *Analytics) Risks(ctx context.Context, q RiskQuery) (*Risks, error) {
 	for rows.Next() {
 		var grp, kind, agency string
 		var id, nKind, nGrp int
-		var inPage bool
+		var inPage, inWin bool
 		var from, to sql.NullFloat64
 		var msg, related sql.NullString
-		if err := rows.Scan(&grp, &kind, &id, &agency, &from, &to, &msg, &related, &nKind, &nGrp, &inPage); err != nil {
+		if err := rows.Scan(&grp, &kind, &id, &agency, &from, &to, &msg, &related, &nKind, &nGrp, &inPage, &inWin); err != nil {
 			return nil, fmt.Errorf("risks %d: %w", q.Year, err)
 		}
 		f, t := ptr(from), ptr(to)
@@ -116,7 +119,7 @@ func (a *Analytics) Risks(ctx context.Context, q RiskQuery) (*Risks, error) {
 			continue
 		}
 		out.Total, out.Counts[kind] = nGrp, nKind
-		if !inPage {
+		if !inPage && !inWin {
 			continue
 		}
 		c := RiskCard{Kind: kind, Title: titles[kind], AgencyID: id, Agency: agency}
@@ -139,7 +142,12 @@ func (a *Analytics) Risks(ctx context.Context, q RiskQuery) (*Risks, error) {
 				c.Detail += "（对照文件：" + filepath.Base(related.String) + "）"
 			}
 		}
-		out.Cards = append(out.Cards, c)
+		if inPage {
+			out.Cards = append(out.Cards, c)
+		}
+		if inWin {
+			out.Page = append(out.Page, c)
+		}
 	}
 	return out, rows.Err()
 }
@@ -237,13 +245,17 @@ func risksSQL(q RiskQuery) (string, []any) {
 	case q.Page.Limit > 0:
 		inPage = fmt.Sprintf("rn > %d AND rn <= %d", max(q.Page.Offset, 0), max(q.Page.Offset, 0)+q.Page.Limit)
 	}
+	inWin := "false"
+	if q.PerKind > 0 && q.Page.Limit > 0 {
+		inWin = fmt.Sprintf("rn > %d AND rn <= %d", max(q.Page.Offset, 0), max(q.Page.Offset, 0)+q.Page.Limit)
+	}
 	fmt.Fprintf(&b, `SELECT grp, kind, agency_id, agency, v_from, v_to, message, related, n_kind, n_grp,
-  CASE WHEN grp = 'card' THEN %s ELSE rn <= %d END AS in_page
+  CASE WHEN grp = 'card' THEN %s ELSE rn <= %d END AS in_page, grp = 'card' AND %s AS in_win
 FROM (SELECT *, count(*) OVER (PARTITION BY grp, kind) AS n_kind, count(*) OVER (PARTITION BY grp) AS n_grp,
     row_number() OVER (PARTITION BY grp ORDER BY CASE WHEN grp = 'card' THEN rank ELSE 0 END, sev DESC NULLS LAST, agency, agency_id, rank, message, related) AS rn,
     row_number() OVER (PARTITION BY grp, kind ORDER BY sev DESC NULLS LAST, agency, agency_id, message, related) AS rn_kind
   FROM c)
-WHERE rn_kind = 1 OR (CASE WHEN grp = 'card' THEN %s ELSE rn <= %d END)
-ORDER BY grp, rn`, inPage, max(q.Excluded, 0), inPage, max(q.Excluded, 0))
+WHERE rn_kind = 1 OR (CASE WHEN grp = 'card' THEN %s ELSE rn <= %d END) OR (grp = 'card' AND %s)
+ORDER BY grp, rn`, inPage, max(q.Excluded, 0), inWin, inPage, max(q.Excluded, 0), inWin)
 	return b.String(), args
 }

@@ -250,6 +250,21 @@ func checkRiskPages(t *testing.T, ctx context.Context, a *Analytics, what string
 	if r.ExcludedTotal != all.ExcludedTotal || len(r.Excluded) != min(1, all.ExcludedTotal) {
 		t.Errorf("%s: excluded %d names of %d, want %d of %d", what, len(r.Excluded), r.ExcludedTotal, min(1, all.ExcludedTotal), all.ExcludedTotal)
 	}
+	// PerKind with a Page: the same heads, and the page in Page (one query for both)
+	for off := 0; off < all.Total+size; off += size {
+		q.Page = Page{Limit: size, Offset: off}
+		both, err := a.Risks(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := min(off, len(all.Cards)), min(off+size, len(all.Cards))
+		if g, w := fmt.Sprint(keysInOrder(both.Cards)), fmt.Sprint(keysInOrder(want)); g != w {
+			t.Errorf("%s offset %d: heads with a page\n%s\nwant\n%s", what, off, g, w)
+		}
+		if g, w := fmt.Sprint(keysInOrder(both.Page)), fmt.Sprint(keysInOrder(all.Cards[lo:hi])); g != w || both.Total != all.Total {
+			t.Errorf("%s offset %d: page beside the heads (total %d)\n%s\nwant\n%s", what, off, both.Total, g, w)
+		}
+	}
 }
 
 func keysInOrder(cards []RiskCard) []string {

@@ -200,7 +200,7 @@ func TestWindowedTablesEqualWholeTable(t *testing.T) {
 		}
 		return out
 	}
-	for _, name := range []string{"agencies", "agency_list", "compare_agencies", "quality_agencies", "risks"} {
+	for _, name := range []string{"agencies", "agency_list", "compare_agencies", "quality_agencies", "quality_coverage", "risks"} {
 		fn := s.tableFuncs()[name]
 		for _, base := range []view{{}, {Level: ingest.LevelTownship}, {Q: "局"}} {
 			base.Year, base.From, base.To, base.Years, base.Metric = last, years[0], last, years, "applications"
@@ -209,7 +209,7 @@ func TestWindowedTablesEqualWholeTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			keys := []string{""}
-			if name != "risks" {
+			if name != "risks" && name != "quality_coverage" { // (another order sorts them all in Go)
 				for _, c := range head.Columns {
 					keys = append(keys, c.Key)
 				}

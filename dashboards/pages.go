@@ -449,7 +449,11 @@ func (s *Server) risks(ctx context.Context, r *http.Request, v view, p *pageData
 	p.Title, p.Active = v.scope()+" 风险提示", "/risks"
 	p.Controls = controls{Year: true, Level: true, Search: true}
 	// The first cards of each kind, largest moves first, and the count of each kind: one query.
-	rk, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: s.cfg.Risk, Filter: v.filter(), PerKind: cardsPerKind, Excluded: maxExcludedShown})
+	// and the page of every card the table below shows
+	pg, _ := strconv.Atoi(p.Query.Get(pageParam("risks")))
+	pg = max(pg, 1)
+	rk, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: s.cfg.Risk, Filter: v.filter(), PerKind: cardsPerKind, Excluded: maxExcludedShown,
+		Page: analytics.Page{Limit: pageRows, Offset: (pg - 1) * pageRows}})
 	if err != nil {
 		return err
 	}
@@ -491,14 +495,10 @@ func (s *Server) risks(ctx context.Context, r *http.Request, v view, p *pageData
 		}
 		p.Blocks = append(p.Blocks, block{Heading: heading, HTML: template.HTML(sb.String())})
 	}
-	// Every card, one page at a time, paged in the database.
-	pg, _ := strconv.Atoi(p.Query.Get(pageParam("risks")))
-	pg = max(pg, 1)
-	all, err := s.a.Risks(ctx, analytics.RiskQuery{Year: v.Year, Thresholds: th, Filter: v.filter(), Page: analytics.Page{Limit: pageRows, Offset: (pg - 1) * pageRows}})
-	if err != nil {
-		return err
-	}
-	tv := &tableView{Table: risksTable(v, all), Query: v.values().Encode(), View: v, Path: p.Path}
+	// Every card, one page at a time, paged in the database (the same query).
+	all := *rk
+	all.Cards = rk.Page
+	tv := &tableView{Table: risksTable(v, &all), Query: v.values().Encode(), View: v, Path: p.Path}
 	tv.Pager = dbPager(p, "risks", pg, all.Total)
 	p.Blocks = append(p.Blocks, block{Table: tv})
 	return nil

@@ -730,7 +730,13 @@ func (s *Server) tableFindings(ctx context.Context, v view) (*analytics.Table, e
 }
 
 func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, error) {
-	cov, err := s.a.CoverageIssues(ctx, v.Year)
+	// the organs with an issue, paged in the database in their order; another order sorts
+	// them all (sortTable)
+	var pg analytics.Page
+	if v.Sort == "" {
+		pg = analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset}
+	}
+	total, cov, err := s.a.CoverageIssues(ctx, v.Year, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -739,9 +745,6 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), col("status", "状态"), col("published", "发布日期"), numCol("revisions", "版本"),
 			col("missing", "缺失内容")}}
 	for _, c := range cov {
-		if c.Reported && !c.Late && c.Expected && !c.Incomplete {
-			continue
-		}
 		var status []string
 		class := "warning"
 		switch {
@@ -762,6 +765,7 @@ func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, e
 		t.Rows = append(t.Rows, []analytics.Cell{ag, analytics.Str(ingest.LevelLabel(c.Level)), {V: st, Text: st, Class: class},
 			analytics.Str(c.Published), analytics.Int(int64(c.Revisions)), analytics.Str(c.IncompleteReason)})
 	}
+	t.Windowed, t.Offset, t.Total = pg.Limit > 0, pg.Offset, total
 	return t, nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,6 +38,10 @@ var serveCmd = &cobra.Command{
 func init() {
 	serveCmd.Flags().String("addr", "", "监听地址（配置项 server.addr；默认 127.0.0.1:8080）")
 	serveCmd.Flags().Bool("demo", false, "用新生成的演示区（新数据库）启动看板")
+	serveCmd.Flags().String("cpuprofile", "", "write a CPU profile of the server to this file (for developers)")
+	serveCmd.Flags().String("memprofile", "", "write a Go heap profile to this file at each new peak of the heap, and DuckDB's duckdb_memory() beside it (FILE.duckdb.txt) (for developers)")
+	_ = serveCmd.Flags().MarkHidden("cpuprofile")
+	_ = serveCmd.Flags().MarkHidden("memprofile")
 	rootCmd.AddCommand(serveCmd)
 }
 
@@ -55,6 +61,22 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer db.Close()
+	if path, _ := cmd.Flags().GetString("cpuprofile"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if path, _ := cmd.Flags().GetString("memprofile"); path != "" {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go memProfile(ctx, path, db)
+	}
 	if len(cfg.Registry) > 0 {
 		if err := db.SyncRegistry(cfg.Registry); err != nil {
 			return err
@@ -145,4 +167,55 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// memProfile writes a Go heap profile to path each time the process's RSS passes its peak
+// by 5 % (checked twice a second), with DuckDB's duckdb_memory() and the process's RSS at that
+// moment in path.duckdb.txt: where a server's memory is at its peak, for developers.
+func memProfile(ctx context.Context, path string, db *store.DB) {
+	var peak uint64
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		status, _ := os.ReadFile("/proc/self/status")
+		var rss uint64
+		for _, l := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(l, "VmRSS:") {
+				fmt.Sscan(strings.TrimPrefix(l, "VmRSS:"), &rss)
+			}
+		}
+		if rss < peak+peak/20 {
+			continue
+		}
+		peak = rss
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+		var b strings.Builder
+		for _, l := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(l, "VmRSS") || strings.HasPrefix(l, "VmHWM") {
+				b.WriteString(l + "\n")
+			}
+		}
+		fmt.Fprintf(&b, "go heap alloc %d MB, heap sys %d MB, sys %d MB at %s\n", ms.HeapAlloc>>20, ms.HeapSys>>20, ms.Sys>>20, time.Now().Format(time.TimeOnly))
+		if rows, err := db.SQL().QueryContext(ctx, "SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory() ORDER BY memory_usage_bytes DESC"); err == nil {
+			for rows.Next() {
+				var tag string
+				var mem, tmp int64
+				if rows.Scan(&tag, &mem, &tmp) == nil && (mem > 0 || tmp > 0) {
+					fmt.Fprintf(&b, "duckdb %s %d MB (temporary %d MB)\n", tag, mem>>20, tmp>>20)
+				}
+			}
+			rows.Close()
+		}
+		_ = os.WriteFile(path+".duckdb.txt", []byte(b.String()), 0o644)
+	}
 }
