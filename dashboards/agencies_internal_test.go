@@ -19,11 +19,21 @@ import (
 	"gongkai/ingest/store"
 )
 
-// TestAgenciesPageRowsEqualWholeTable: the 各单位 table of a page draws only the rows its page
-// shows, and they are the rows of the whole table (as the API and downloads give it) sorted
-// the same way, for every sort and page, missing organs included.
-func TestAgenciesPageRowsEqualWholeTable(t *testing.T) {
-	s, years := organsServer(t)
+// TestOrganListsInTheDatabase: the organ lists ordered, searched and paged in DuckDB give the
+// rows Go gave: the 各单位 table of a page holds only the rows its page shows, and they are
+// the rows of the whole table built from Values and Coverage and sorted in Go, for every
+// sort, both directions, every page, level filters and search, missing organs included; a
+// window of any long table (API limit and offset) is the whole table's rows at that place;
+// the 单位 list is Agencies filtered and sorted in Go.
+func TestOrganListsInTheDatabase(t *testing.T) {
+	s, years := organsServer(t) // (one district for the three: each takes a while to ingest)
+	t.Run("agencies pages", func(t *testing.T) { agenciesPages(t, s, years) })
+	t.Run("windows", func(t *testing.T) { windowsEqualWhole(t, s, years) })
+	t.Run("agency list", func(t *testing.T) { agencyListAsGo(t, s) })
+}
+
+// agenciesPages checks the agencies table, every sort, in pages, filtered by level and search.
+func agenciesPages(t *testing.T, s *Server, years []int) {
 	for _, filter := range []view{{}, {Level: ingest.LevelTownship}, {Q: "镇"}, {Level: ingest.LevelDepartment, Q: "局"}, {Q: "新设"}} {
 		v := filter
 		v.Year, v.Years = years[len(years)-1], years
@@ -186,11 +196,10 @@ func organsServer(t *testing.T) (*Server, []int) {
 	return s, years
 }
 
-// TestWindowedTablesEqualWholeTable: a table paged in the database (the API's limit and
+// windowsEqualWhole: a table paged in the database (the API's limit and
 // offset, a page of the dashboards) holds the rows of the whole table at that place, and says
 // how many the whole holds, for every sort of its columns.
-func TestWindowedTablesEqualWholeTable(t *testing.T) {
-	s, years := organsServer(t)
+func windowsEqualWhole(t *testing.T, s *Server, years []int) {
 	ctx := context.Background()
 	last := years[len(years)-1]
 	text := func(rows [][]analytics.Cell) []string {
@@ -209,7 +218,7 @@ func TestWindowedTablesEqualWholeTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			keys := []string{""}
-			if name != "risks" && name != "quality_coverage" { // (another order sorts them all in Go)
+			if name != "risks" && name != "quality_coverage" && base.Q == "" { // (another order sorts them all in Go)
 				for _, c := range head.Columns {
 					keys = append(keys, c.Key)
 				}
@@ -229,7 +238,7 @@ func TestWindowedTablesEqualWholeTable(t *testing.T) {
 					if name == "agencies" && base.Level == "" && base.Q == "" && n < 100 {
 						t.Fatalf("%s: %d rows, too few for the test", name, n)
 					}
-					for _, w := range []analytics.Page{{Limit: 7}, {Limit: 7, Offset: 7}, {Limit: 50, Offset: 30}, {Limit: 5, Offset: n - 3}, {Limit: 10, Offset: n + 10}} {
+					for _, w := range []analytics.Page{{Limit: 7, Offset: 7}, {Limit: 5, Offset: n - 3}, {Limit: 10, Offset: n + 10}} {
 						v.win = w
 						got, err := fn(ctx, v)
 						if err != nil {
@@ -247,10 +256,9 @@ func TestWindowedTablesEqualWholeTable(t *testing.T) {
 	}
 }
 
-// TestAgencyListSortsAsGo: the 单位 list ordered and paged in the database is the organs of
+// agencyListAsGo: the 单位 list ordered and paged in the database is the organs of
 // Agencies filtered as the pages' search (matches) and sorted in Go (reports as numbers).
-func TestAgencyListSortsAsGo(t *testing.T) {
-	s, _ := organsServer(t)
+func agencyListAsGo(t *testing.T, s *Server) {
 	ctx := context.Background()
 	all, err := s.a.Agencies(ctx)
 	if err != nil {
