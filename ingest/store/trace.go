@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,12 +18,32 @@ import (
 var traceOn = os.Getenv("GONGKAI_STORE_TRACE") != ""
 
 type phaseTimes struct {
-	mu sync.Mutex
-	d  map[string]time.Duration
-	n  map[string]int
+	mu  sync.Mutex
+	d   map[string]time.Duration
+	n   map[string]int
+	hwm map[string]int64 // kB by which the process's peak RSS rose during the phase
+	top int64            // the peak RSS (VmHWM, kB) when the last phase ended
 }
 
-var phases = &phaseTimes{d: map[string]time.Duration{}, n: map[string]int{}}
+var phases = &phaseTimes{d: map[string]time.Duration{}, n: map[string]int{}, hwm: map[string]int64{}}
+
+// peakRSS returns the process's peak RSS so far (VmHWM, kB), 0 where /proc does not tell.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
+}
 
 // Phase adds the time since start to the named phase (no-op unless tracing).
 func Phase(name string, start time.Time) {
@@ -30,9 +51,19 @@ func Phase(name string, start time.Time) {
 		return
 	}
 	el := time.Since(start)
+	var top int64
+	if name != "pipeline.wait" { // once a file: reading /proc that often would cost seconds
+		top = peakRSS()
+	}
 	phases.mu.Lock()
 	phases.d[name] += el
 	phases.n[name]++
+	if top > phases.top {
+		// the peak rose since the last phase ended: counted to this one (phases of other
+		// goroutines may overlap it)
+		phases.hwm[name] += top - phases.top
+		phases.top = top
+	}
 	phases.mu.Unlock()
 }
 
@@ -47,9 +78,9 @@ func PhaseReport() string {
 	sort.Strings(names)
 	var b strings.Builder
 	for _, k := range names {
-		fmt.Fprintf(&b, "%-20s %9.3fs %7d\n", k, phases.d[k].Seconds(), phases.n[k])
+		fmt.Fprintf(&b, "%-20s %9.3fs %7d  peak RSS +%d MB\n", k, phases.d[k].Seconds(), phases.n[k], phases.hwm[k]>>10)
 	}
-	phases.d, phases.n = map[string]time.Duration{}, map[string]int{}
+	phases.d, phases.n, phases.hwm = map[string]time.Duration{}, map[string]int{}, map[string]int64{}
 	return b.String()
 }
 
