@@ -136,18 +136,24 @@ func Open(path string) (*DB, error) {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	t0 := time.Now()
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	Phase("open.migrate", t0)
+	t0 = time.Now()
 	if err := d.cleanOrphans(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	Phase("open.orphans", t0)
+	t0 = time.Now()
 	if err := d.reload(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	Phase("open.index", t0)
 	var v int64
 	if err := d.conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM data_version`).Scan(&v); err != nil {
 		d.Close()
@@ -279,16 +285,33 @@ func (d *DB) migrate(ctx context.Context) error {
 }
 
 // cleanOrphans deletes rows that point at no report. Reports are written in one transaction,
-// so there should be none; this keeps the promise even if a writer ever broke that rule.
+// so there should be none; this keeps the promise even if a writer ever broke that rule. Only
+// ids above the highest report id of the last check are looked at (orphans_checked, migration
+// 010: reports are never deleted and ids only grow, so an orphan cannot lie below it).
 func (d *DB) cleanOrphans(ctx context.Context) error {
-	for _, t := range []string{"cell_values", "publications", "findings", "report_prose", "report_metrics", "report_urls"} {
+	var upto, top int64
+	if err := d.conn.QueryRowContext(ctx, `SELECT coalesce(max(upto), 0) FROM orphans_checked`).Scan(&upto); err != nil {
+		return fmt.Errorf("orphans checked: %w", err)
+	}
+	for _, t := range orphanTables {
 		if _, err := d.conn.ExecContext(ctx,
-			`DELETE FROM `+t+` WHERE report_id NOT IN (SELECT id FROM reports)`); err != nil {
+			`DELETE FROM `+t+` WHERE report_id > ? AND report_id NOT IN (SELECT id FROM reports WHERE id > ?)`, upto, upto); err != nil {
 			return fmt.Errorf("clean %s: %w", t, err)
+		}
+	}
+	if err := d.conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM reports`).Scan(&top); err != nil {
+		return fmt.Errorf("orphans checked: %w", err)
+	}
+	if top > upto {
+		if err := d.exec(ctx, `DELETE FROM orphans_checked; INSERT INTO orphans_checked VALUES (?)`, top); err != nil {
+			return fmt.Errorf("orphans checked: %w", err)
 		}
 	}
 	return nil
 }
+
+// orphanTables are the tables whose rows belong to a report (column report_id).
+var orphanTables = []string{"cell_values", "publications", "findings", "report_prose", "report_metrics", "report_urls"}
 
 func (d *DB) exec(ctx context.Context, q string, args ...any) error {
 	_, err := d.conn.ExecContext(ctx, q, args...)
