@@ -174,37 +174,69 @@ func (t *Table) column(i int) Column {
 // open the Chinese correctly: Chinese headers (or the keys, KeyHeaders), numbers as numbers (a
 // ratio as its fraction, 0.654), missing values empty.
 func WriteCSV(w io.Writer, t *Table) error {
-	t = t.written()
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	head := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		head[i] = t.header(c)
-	}
-	if err := cw.Write(head); err != nil {
+	cw, err := NewCSVWriter(w, t)
+	if err != nil {
 		return err
 	}
 	for _, r := range t.Rows {
-		rec := make([]string, len(r))
-		for i, c := range r {
-			switch v := t.value(c, t.column(i)).(type) {
-			case nil:
-			case float64:
-				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
-			case int64:
-				rec[i] = strconv.FormatInt(v, 10)
-			case string:
-				rec[i] = v
-			}
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(r); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
+}
+
+// CSVWriter writes the rows of a table as WriteCSV does, one row at a time: a download of a
+// long table streams its rows from the database as they come.
+type CSVWriter struct {
+	t    *Table
+	keep []int // the columns written (KeysOnly ones are left out unless KeyHeaders)
+	cw   *csv.Writer
+}
+
+// NewCSVWriter writes the byte-order mark and the header of t (its Rows are not written)
+// and returns the writer of its rows.
+func NewCSVWriter(w io.Writer, t *Table) (*CSVWriter, error) {
+	c := &CSVWriter{t: t, cw: csv.NewWriter(w)}
+	for i, col := range t.Columns {
+		if t.KeyHeaders || !col.KeysOnly {
+			c.keep = append(c.keep, i)
+		}
+	}
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return nil, err
+	}
+	head := make([]string, len(c.keep))
+	for i, ci := range c.keep {
+		head[i] = t.header(t.Columns[ci])
+	}
+	return c, c.cw.Write(head)
+}
+
+// Write writes one row of the table.
+func (c *CSVWriter) Write(r []Cell) error {
+	rec := make([]string, len(c.keep))
+	for i, ci := range c.keep {
+		if ci >= len(r) {
+			continue
+		}
+		switch v := c.t.value(r[ci], c.t.column(ci)).(type) {
+		case nil:
+		case float64:
+			rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
+		case int64:
+			rec[i] = strconv.FormatInt(v, 10)
+		case string:
+			rec[i] = v
+		}
+	}
+	return c.cw.Write(rec)
+}
+
+// Flush writes what is buffered and returns the first error of writing.
+func (c *CSVWriter) Flush() error {
+	c.cw.Flush()
+	return c.cw.Error()
 }
 
 // WriteXLSX writes the table as one worksheet named after its title: the same headers and

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -30,6 +31,39 @@ func TestOrganListsInTheDatabase(t *testing.T) {
 	t.Run("agencies pages", func(t *testing.T) { agenciesPages(t, s, years) })
 	t.Run("windows", func(t *testing.T) { windowsEqualWhole(t, s, years) })
 	t.Run("agency list", func(t *testing.T) { agencyListAsGo(t, s) })
+	t.Run("download streams", func(t *testing.T) { downloadStreams(t, s, years) })
+}
+
+// downloadStreams: the CSV download of a long table written row by row from the database is
+// the CSV of the whole table.
+func downloadStreams(t *testing.T, s *Server, years []int) {
+	ctx := context.Background()
+	for name, st := range s.streams() {
+		for _, v := range []view{{}, {Level: ingest.LevelTownship, Sort: "disclosure_rate", Desc: true}, {Q: "局", Sort: "status"}} {
+			v.Year, v.Years = years[len(years)-1], years
+			var got, want bytes.Buffer
+			cw, err := analytics.NewCSVWriter(&got, st.head(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.rows(ctx, v, cw.Write); err != nil {
+				t.Fatal(err)
+			}
+			if err := cw.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			whole, err := s.tables[name](ctx, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := analytics.WriteCSV(&want, whole); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() || len(whole.Rows) == 0 {
+				t.Errorf("%s %+v: streamed CSV differs from the whole table's (%d rows)\n got %q\nwant %q", name, v.filter(), len(whole.Rows), got.String(), want.String())
+			}
+		}
+	}
 }
 
 // agenciesPages checks the agencies table, every sort, in pages, filtered by level and search.
@@ -188,6 +222,7 @@ func organsServer(t *testing.T) (*Server, []int) {
 		t.Fatal(err)
 	}
 	s := &Server{a: analytics.NewStore(db)}
+	s.tables = s.tableFuncs()
 	ctx := context.Background()
 	years, err := s.a.Years(ctx)
 	if err != nil {
