@@ -435,6 +435,16 @@ func (d *DB) ReplaceFindingsDerived(byReport map[int64][]ingest.Finding, dv *Der
 		WHERE report_id IN `+in, ids...); err != nil {
 		return fmt.Errorf("replace findings: flag cells: %w", err)
 	}
+	var change Change
+	if dv != nil && len(dv.Refresh) > 0 && d.keeping() {
+		byID := make([]int64, len(ids))
+		for i, id := range ids {
+			byID[i] = id.(int64)
+		}
+		if change.Refreshed, change.Before, err = d.derivedBefore(ctx, dv, byID); err != nil {
+			return err
+		}
+	}
 	if dv != nil && len(dv.Refresh) > 0 {
 		list := make([]string, len(ids))
 		for i, id := range ids {
@@ -449,7 +459,7 @@ func (d *DB) ReplaceFindingsDerived(byReport map[int64][]ingest.Finding, dv *Der
 	if err := d.bumpVersion(ctx); err != nil {
 		return err
 	}
-	if err := d.commit(ctx); err != nil {
+	if err := d.commitChange(ctx, change); err != nil {
 		return fmt.Errorf("replace findings: %w", err)
 	}
 	return nil

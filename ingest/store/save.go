@@ -281,7 +281,7 @@ func (d *DB) SyncRegistry(organs []config.Organ) error {
 		d.exec(ctx, "ROLLBACK")
 		return err
 	}
-	if err := d.commit(ctx); err != nil {
+	if err := d.commitChange(ctx, Change{}); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
 	return d.reload(ctx)
@@ -558,7 +558,16 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 	if err := d.bumpVersion(ctx); err != nil {
 		return nil, err
 	}
-	if err := d.commit(ctx); err != nil {
+	var change Change
+	if d.keeping() {
+		change.Demoted = demote
+		for _, id := range order {
+			if pending[id].row[colCurrent] == true {
+				change.Current = append(change.Current, id)
+			}
+		}
+	}
+	if err := d.commitChange(ctx, change); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	Phase("commit", t0)

@@ -110,6 +110,8 @@ type DB struct {
 
 	// version mirrors data_version for readers (DataVersion): read at Open, moved by commit.
 	version atomic.Int64
+
+	changes journal // the Changes of the latest writes, for readers that asked (KeepChanges)
 }
 
 // Open opens (creating if needed) the database at path, applies pending migrations and
