@@ -35,9 +35,11 @@ type Analytics struct {
 	memo     map[string][]Row // Values answers of that version
 	memoSize int              // the estimated bytes of memo
 
-	years perVersion[[]int]        // Years' answer of the latest version asked (every request's view reads it)
-	sums  perVersion[districtSums] // the district sums of the latest version computed
-	pairs perVersion[pairedSums]   // the paired sums (same organs, same metric) of the latest version
+	years perVersion[[]int] // Years' answer of the latest version asked (every request's view reads it)
+	// kept is the district sums and the paired sums (same organs, same metric), kept up
+	// to date by the writes' Changes (changes: the store's, nil without one).
+	kept    keptSums
+	changes func(since int64) ([]store.Change, bool)
 }
 
 // New returns an Analytics reading db (a DuckDB database with gongkai's schema). Its
@@ -45,8 +47,13 @@ type Analytics struct {
 func New(db *sql.DB) *Analytics { return &Analytics{db: db} }
 
 // NewStore returns an Analytics over the store d that this process writes through: its
-// DataVersion is d's in-memory count, so cached answers are served without a query.
-func NewStore(d *store.DB) *Analytics { return &Analytics{db: d.SQL(), version: d.DataVersion} }
+// DataVersion is d's in-memory count, so cached answers are served without a query. Its
+// district sums follow the store's writes (store.DB.KeepChanges) instead of being summed
+// again from every report after each.
+func NewStore(d *store.DB) *Analytics {
+	d.KeepChanges()
+	return &Analytics{db: d.SQL(), version: d.DataVersion, changes: d.ChangesSince}
+}
 
 // DB returns the database, for callers that export it.
 func (a *Analytics) DB() *sql.DB { return a.db }
@@ -296,11 +303,11 @@ func (a *Analytics) Values(ctx context.Context, f Filter, by Grouping) ([]Row, e
 	}
 	a.mu.Unlock()
 	if by == ByYear && fromSums(f) {
-		ds, err := a.districtSums(ctx)
+		s, err := a.sumsOf(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return ds.districtRows(f), nil // (a sum of a few hundred rows: not worth keeping)
+		return s.district.districtRows(f), nil // (a sum of a few hundred rows: not worth keeping)
 	}
 	q, args := MetricSQL(f, by)
 	rows, err := a.values(ctx, q, args, by, f.metrics(by))

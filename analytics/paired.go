@@ -26,6 +26,7 @@ type pairKey struct {
 // year's sum (a ratio: its numerator) and for a ratio the denominators, over the organs
 // whose value is known in both years; left counts the organs of the group left out.
 type pairPart struct {
+	pairs                    int // organs of the group (reports in both years)
 	from, to, fromDen, toDen []*float64
 	left                     []int
 }
@@ -43,7 +44,7 @@ func pairedSQL(cond, join string) string {
 	for _, m := range countMetrics {
 		fmt.Fprintf(&b, ", m.%[1]s AS m_%[1]s", m.Name)
 	}
-	fmt.Fprintf(&b, "\n  FROM current_reports r JOIN %s m ON m.report_id = r.id WHERE %s)\nSELECT a.year, a.level, b.level", MetricsTable, cond)
+	fmt.Fprintf(&b, "\n  FROM current_reports r JOIN %s m ON m.report_id = r.id WHERE %s)\nSELECT a.year, a.level, b.level, count(*)::BIGINT", MetricsTable, cond)
 	for _, m := range Metrics {
 		both := fmt.Sprintf("a.m_%[1]s IS NOT NULL AND b.m_%[1]s IS NOT NULL", m.Name)
 		if m.Kind == Ratio {
@@ -67,14 +68,15 @@ func scanPaired(rows *sql.Rows) (map[pairKey]*pairPart, error) {
 		var k pairKey
 		vals := make([]sql.NullFloat64, 4*n)
 		left := make([]int64, n)
-		dest := []any{&k.year, &k.level, &k.level2}
+		var pairs int64
+		dest := []any{&k.year, &k.level, &k.level2, &pairs}
 		for i := range Metrics {
 			dest = append(dest, &vals[4*i], &vals[4*i+1], &vals[4*i+2], &vals[4*i+3], &left[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("paired sums: %w", err)
 		}
-		p := &pairPart{from: make([]*float64, n), to: make([]*float64, n), fromDen: make([]*float64, n), toDen: make([]*float64, n), left: make([]int, n)}
+		p := &pairPart{pairs: int(pairs), from: make([]*float64, n), to: make([]*float64, n), fromDen: make([]*float64, n), toDen: make([]*float64, n), left: make([]int, n)}
 		for i := range Metrics {
 			p.from[i], p.to[i], p.fromDen[i], p.toDen[i] = ptr(vals[4*i]), ptr(vals[4*i+1]), ptr(vals[4*i+2]), ptr(vals[4*i+3])
 			p.left[i] = int(left[i])
@@ -87,24 +89,14 @@ func scanPaired(rows *sql.Rows) (map[pairKey]*pairPart, error) {
 	return parts, nil
 }
 
-// pairedSumsOf returns the paired sums of consecutive years of the current data version,
-// computing them once per version.
+// pairedSumsOf returns the paired sums of consecutive years of the current data version
+// (kept with the district sums: sumsOf).
 func (a *Analytics) pairedSumsOf(ctx context.Context) (*pairedSums, error) {
-	version, err := a.DataVersion(ctx)
+	s, err := a.sumsOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return a.pairs.get(version, func() (*pairedSums, error) {
-		rows, err := a.db.QueryContext(context.WithoutCancel(ctx), pairedSQL("true", "b.year = a.year + 1"))
-		if err != nil {
-			return nil, fmt.Errorf("paired sums: %w", err)
-		}
-		parts, err := scanPaired(rows)
-		if err != nil {
-			return nil, err
-		}
-		return &pairedSums{parts: parts}, nil
-	})
+	return s.paired, nil
 }
 
 // PairedDistrict is the district of from and to over the same organs, metric by metric:
