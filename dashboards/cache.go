@@ -37,6 +37,7 @@ type answer struct {
 	header http.Header
 	body   []byte
 	page   bool
+	took   time.Duration // how long it took to compute
 }
 
 func (a *answer) write(w http.ResponseWriter) {
@@ -50,8 +51,9 @@ func (a *answer) write(w http.ResponseWriter) {
 // flight is one computation of a page; done is closed when res is set (nil: the computation
 // gave nothing the others may use, such as a client that left or a full queue).
 type flight struct {
-	done chan struct{}
-	res  *answer
+	done  chan struct{}
+	res   *answer
+	start time.Time
 }
 
 // maxCached bounds the cache (pages × filters) and maxCachedBytes the bodies it holds, and
@@ -85,7 +87,7 @@ func (c *pageCache) lookup(version int64, key string) (a *answer, f *flight, lea
 	if version < c.version {
 		// an older version than the cache's (the request began before a write): compute
 		// alone, keep nothing
-		return nil, &flight{done: make(chan struct{})}, true
+		return nil, &flight{done: make(chan struct{}), start: time.Now()}, true
 	}
 	if a, ok := c.entries[key]; ok {
 		return a, nil, false
@@ -93,7 +95,7 @@ func (c *pageCache) lookup(version int64, key string) (a *answer, f *flight, lea
 	if f, ok := c.flights[key]; ok {
 		return nil, f, false
 	}
-	f = &flight{done: make(chan struct{})}
+	f = &flight{done: make(chan struct{}), start: time.Now()}
 	c.flights[key] = f
 	return nil, f, true
 }
@@ -108,6 +110,17 @@ func (c *pageCache) staleOf(key string) *answer {
 // staleWait is how long a request waits for a page being recomputed after a write before it
 // is shown the page as last drawn for an earlier version, marked as such (staleNote).
 const staleWait = 300 * time.Millisecond
+
+// staleWaitFor is how long a request waits for the flight f recomputing the page old was
+// drawn by: staleWait, unless the page took so long to draw last time that it will not be
+// ready within staleWait (its last drawing's time minus what f has already spent exceeds
+// staleWait): then not at all, the reader would only be shown old later.
+func staleWaitFor(old *answer, f *flight) time.Duration {
+	if old.took-time.Since(f.start) > staleWait {
+		return 0
+	}
+	return staleWait
+}
 
 // staleNote is put at the top of a page shown from before the latest write(s).
 var staleNote = []byte(`<main><p class="note stale">数据刚刚更新（有报告入库），本页正在重新计算：下面是更新前的数字，可能还不含最新入库的报告，请稍后刷新。</p>`)
@@ -131,7 +144,7 @@ func (a *answer) asStale() *answer {
 	h := a.header.Clone()
 	h.Set("X-Gongkai-Stale", "1")
 	h.Set("Cache-Control", "no-store")
-	return &answer{status: a.status, header: h, body: b}
+	return &answer{status: a.status, header: h, body: b, took: a.took}
 }
 
 // peek returns the cached answer of key for version, nil when none.
@@ -215,7 +228,7 @@ func (s *Server) cachedGET(h http.HandlerFunc) http.HandlerFunc {
 				if lead {
 					go s.computeShared(h, r, version, key, f)
 				}
-				wait := staleWait
+				wait := staleWaitFor(old, f)
 				if r.Context().Value(warming{}) != nil {
 					wait = time.Hour // the warm-up computes one page at a time
 				}
@@ -326,6 +339,7 @@ func (s *Server) compute(h http.HandlerFunc, r *http.Request, version int64) (a 
 		return nil, false, errMoved
 	}
 	rec := &recorder{header: http.Header{}}
+	t0 := time.Now()
 	h(rec, r)
 	if r.Context().Err() != nil {
 		return nil, false, nil // its queries were interrupted: not an answer for others
@@ -335,7 +349,7 @@ func (s *Server) compute(h http.HandlerFunc, r *http.Request, version int64) (a 
 	}
 	ct := rec.header.Get("Content-Type")
 	a = &answer{status: rec.status, header: rec.header, body: rec.buf.Bytes(),
-		page: strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "application/json")}
+		page: strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "application/json"), took: time.Since(t0)}
 	return a, rec.status == http.StatusOK && rec.header.Get("Content-Disposition") == "", nil
 }
 

@@ -329,3 +329,28 @@ func TestCacheBoundedInBytes(t *testing.T) {
 		t.Fatal("a huge body is kept, or not shared")
 	}
 }
+
+// TestStaleWaitFor: a reader waits staleWait for a page being recomputed, unless its last
+// drawing took so long that the new one cannot be ready by then: it is shown the page as
+// last drawn at once instead of the same page 300 ms later.
+func TestStaleWaitFor(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name    string
+		took    time.Duration // the last drawing
+		running time.Duration // how long the recomputation has run
+		want    time.Duration
+	}{
+		{"fast page", 20 * time.Millisecond, 0, staleWait},
+		{"as long as the wait", staleWait, 0, staleWait},
+		{"slow page just started", 2 * time.Second, 0, 0},
+		{"slow page nearly done", 2 * time.Second, 1900 * time.Millisecond, staleWait},
+		{"slow page taking longer than last time", 2 * time.Second, 3 * time.Second, staleWait},
+	} {
+		f := &flight{start: now.Add(-tc.running)}
+		got := staleWaitFor(&answer{took: tc.took}, f)
+		if (got == 0) != (tc.want == 0) {
+			t.Errorf("%s: wait %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
