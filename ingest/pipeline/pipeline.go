@@ -108,7 +108,8 @@ func SourceFormat(path string) string {
 
 // Walk lists the files under paths: files as given; in folders every file with a report's
 // extension, skipping hidden files and folders, *.json (the generator's truth sidecars) and
-// README files. A path that does not exist is a failure.
+// README files. A path that does not exist is a failure. A link to a folder given as a path
+// is followed (links inside folders are not).
 func Walk(paths []string) (files []string, failures []Failure) {
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -127,13 +128,18 @@ func Walk(paths []string) (files []string, failures []Failure) {
 			add(root)
 			continue
 		}
-		err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		walk := root
+		if l, err := os.Lstat(root); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+			// a link to a folder: its files (WalkDir does not follow the link it starts from)
+			walk = root + string(filepath.Separator)
+		}
+		err = filepath.WalkDir(walk, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
 				failures = append(failures, Failure{p, err.Error()})
 				return nil
 			}
 			name := e.Name()
-			if p != root && strings.HasPrefix(name, ".") {
+			if p != walk && strings.HasPrefix(name, ".") {
 				if e.IsDir() {
 					return filepath.SkipDir
 				}

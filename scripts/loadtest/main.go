@@ -194,7 +194,8 @@ func (u *upStats) run(hc *http.Client, base, token string, files []string) {
 // reportFiles lists the report files under dir (not the generator's JSON).
 func reportFiles(dir string) ([]string, error) {
 	var out []string
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	// dir + "/": a link to a folder is followed (WalkDir does not follow the link it starts from)
+	err := filepath.WalkDir(dir+string(filepath.Separator), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && filepath.Ext(p) != ".json" && !strings.HasPrefix(d.Name(), ".") {
 			out = append(out, p)
 		}
