@@ -74,17 +74,11 @@ func runIngest(cmd *cobra.Command, args []string) error {
 		}
 		return nil
 	}
-	if path, _ := cmd.Flags().GetString("cpuprofile"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("cpuprofile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(cmd)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	limitGoMemory()
 	db, err := openStore(cfg.DB)
 	if err != nil {

@@ -61,17 +61,11 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer db.Close()
-	if path, _ := cmd.Flags().GetString("cpuprofile"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("cpuprofile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(cmd)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if path, _ := cmd.Flags().GetString("memprofile"); path != "" {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -218,4 +212,22 @@ func memProfile(ctx context.Context, path string, db *store.DB) {
 		}
 		_ = os.WriteFile(path+".duckdb.txt", []byte(b.String()), 0o644)
 	}
+}
+
+// startCPUProfile starts the CPU profile the hidden --cpuprofile flag asks for (for
+// developers), returning what stops it (nothing to stop without the flag).
+func startCPUProfile(cmd *cobra.Command) (stop func(), err error) {
+	path, _ := cmd.Flags().GetString("cpuprofile")
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
