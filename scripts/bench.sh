@@ -9,7 +9,8 @@
 #                                    page and API route for one user and for 200 clients for 30 s
 #                                    on loopback while reports are uploaded. GONGKAI_BENCH_DIR (default /tmp/gongkai-national-N)
 #                                    keeps the corpus and database between runs; LAYOUTS (default
-#                                    tabs,markdown,cells,html) picks the layouts.
+#                                    tabs,markdown,cells,html) picks the layouts; DIR/reports may be a
+#                                    link to the reports of another run (one corpus, several databases).
 # Run on an idle machine; CPU time (user+sys) varies less than wall time on a shared one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,7 @@ if [[ ! -f "$DIR/reports/.done" ]]; then
   echo "generate: $(( $(date +%s) - t0 )) s wall, $(find "$DIR/reports" -type f ! -name '*.json' ! -name .done | wc -l) report files, $(du -sh "$DIR/reports" | cut -f1)"
 fi
 if [[ ! -f "$DIR/national.duckdb" ]]; then
-  FILES=$(find "$DIR/reports" -type f ! -name '*.json' ! -name .done | wc -l)
+  FILES=$(find "$DIR/reports/" -type f ! -name '*.json' ! -name .done | wc -l)
   echo "== ingest $FILES files (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   /usr/bin/time -o "$DIR/ingest.time" -f "%e %U %S %M" \
     "$BIN" ingest --db "$DIR/national.duckdb" "$DIR/reports" 2> "$DIR/ingest.log" | tail -1
