@@ -113,11 +113,15 @@ func (s *Server) tableKPI(ctx context.Context, v view) (*analytics.Table, error)
 	t := &analytics.Table{Name: "kpi", Title: fmt.Sprintf("%d年关键指标", v.Year),
 		Columns: []analytics.Column{col("metric", "指标"), numCol("value", strconv.Itoa(v.Year)), numCol("previous", strconv.Itoa(v.Year-1)), numCol("change", "变化")}}
 	for _, name := range kpiMetrics {
-		m := metric(name)
-		a, b := cur.Values[name], prev.Values[name]
-		t.Rows = append(t.Rows, []analytics.Cell{analytics.Str(m.Label), analytics.Num(m, a), analytics.Num(m, b), change(m, b, a)})
+		t.Rows = append(t.Rows, kpiRow(metric(name), cur, prev))
 	}
 	return t, nil
+}
+
+// kpiRow is a KPI's row: the metric, its value this year and the year before (with the reason
+// when a ratio's denominator is a stated 0, as the trend table says it), and the change.
+func kpiRow(m analytics.Metric, cur, prev analytics.Row) []analytics.Cell {
+	return []analytics.Cell{analytics.Str(m.Label), rowValue(m, cur), rowValue(m, prev), change(m, prev.Values[m.Name], cur.Values[m.Name])}
 }
 
 var kpiMetrics = []string{"applications", "handled", "disclosure_rate", "review", "litigation", "correction_rate", "publications", "reports", "findings_errors"}
