@@ -88,6 +88,22 @@ func Num(m Metric, v *float64) Cell {
 	return Cell{V: *v, Text: m.Format(v), Percent: m.Kind == Ratio}
 }
 
+// Number is the cell's value as a number (a measured value or a whole number), false when
+// it holds none: missing, text or a flag.
+func (c Cell) Number() (float64, bool) {
+	switch x := c.V.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
 // Int is a whole-number cell.
 func Int(n int64) Cell { return Cell{V: n, Text: strconv.FormatInt(n, 10)} }
 

@@ -204,3 +204,27 @@ func TestCoverageDeadlineByLevel(t *testing.T) {
 		t.Errorf("late: %v", late)
 	}
 }
+
+// TestCellNumber: every kind of number a cell holds reads as a number; missing, text and
+// flags do not.
+func TestCellNumber(t *testing.T) {
+	half := 0.5
+	tests := []struct {
+		c    analytics.Cell
+		want float64
+		ok   bool
+	}{
+		{analytics.Int(10), 10, true},
+		{analytics.Num(analytics.Metrics[0], &half), 0.5, true},
+		{analytics.Cell{V: int32(7)}, 7, true},
+		{analytics.Cell{V: 3}, 3, true},
+		{analytics.Cell{V: nil, Text: analytics.NotReported}, 0, false},
+		{analytics.Str("10"), 0, false},
+		{analytics.Cell{V: true, Text: "是"}, 0, false},
+	}
+	for _, tt := range tests {
+		if got, ok := tt.c.Number(); got != tt.want || ok != tt.ok {
+			t.Errorf("%#v.Number() = %v, %v; want %v, %v", tt.c, got, ok, tt.want, tt.ok)
+		}
+	}
+}

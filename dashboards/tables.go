@@ -174,19 +174,6 @@ func rowValue(m analytics.Metric, r analytics.Row) analytics.Cell {
 	return analytics.Cell{V: nil, Text: analytics.WhyText(m, analytics.ZeroDenominator), Class: "missing"}
 }
 
-// number is a cell's value as a number, false when it is not one (text sorts by its text).
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	}
-	return 0, false
-}
-
 func sign(d float64) string {
 	switch {
 	case d > 0:
@@ -293,8 +280,8 @@ func sortTable(t *analytics.Table, key string, desc bool) {
 			return -1
 		}
 		var c int
-		fx, okx := number(x)
-		fy, oky := number(y)
+		fx, okx := a[ci].Number()
+		fy, oky := b[ci].Number()
 		if okx && oky {
 			c = cmp.Compare(fx, fy)
 		} else {
