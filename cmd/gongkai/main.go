@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"unicode"
 
@@ -175,4 +176,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gongkai:", chinese(err))
 		os.Exit(1)
 	}
+}
+
+// startCPUProfile starts the CPU profile the hidden --cpuprofile flag asks for (for
+// developers), returning what stops it (nothing to stop without the flag).
+func startCPUProfile(cmd *cobra.Command) (stop func(), err error) {
+	path, _ := cmd.Flags().GetString("cpuprofile")
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -213,21 +213,3 @@ func memProfile(ctx context.Context, path string, db *store.DB) {
 		_ = os.WriteFile(path+".duckdb.txt", []byte(b.String()), 0o644)
 	}
 }
-
-// startCPUProfile starts the CPU profile the hidden --cpuprofile flag asks for (for
-// developers), returning what stops it (nothing to stop without the flag).
-func startCPUProfile(cmd *cobra.Command) (stop func(), err error) {
-	path, _ := cmd.Flags().GetString("cpuprofile")
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("cpuprofile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("cpuprofile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
