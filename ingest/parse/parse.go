@@ -157,13 +157,13 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		lostReason, lostLine = fmt.Sprintf("文本在第 %d 行中断", lastLine), lastLine
 	}
 	r.SingleOther = t3.single || r.Format == ingest.Format2019
-	rows := ingest.Table3Rows
+	rows, bits := ingest.Table3Rows, table3RowBits
 	if r.SingleOther {
-		rows = ingest.Table3RowsSingleOther
+		rows, bits = ingest.Table3RowsSingleOther, table3RowBitsOne
 	}
 	t3missing := 0
-	for _, row := range rows {
-		c, ok := t3.rows[row]
+	for ri, row := range rows {
+		c, ok := t3.get(bits[ri])
 		if !ok {
 			t3missing++
 		}
@@ -201,17 +201,16 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		prose1 = text.between(secs.start[1], secs.end(1, last))
 	}
 	t2 := readTable2(t2toks, labels2, prose1, rs)
-	for _, l := range labels2 {
-		for _, key := range l.keys {
-			c, ok := t2[key]
-			if !ok {
+	for li, l := range labels2 {
+		for i, key := range l.keys {
+			if !t2.has[li] {
 				r.Cells[key] = ingest.Cell{}
 				continue
 			}
-			w.set(key, c.row, c.i)
+			w.set(key, t2.rows[li], i)
 		}
 	}
-	if len(t2) == 0 {
+	if t2.n == 0 {
 		if stopped && secs.found[2] && !secs.found[3] && t3.found == 0 {
 			why = append(why, fmt.Sprintf("表二在第%d行中断", lastLine))
 		} else {
@@ -221,9 +220,9 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 			Message: "未找到表二（主动公开政府信息情况）"})
 	} else {
 		t2missing := 0
-		for _, l := range labels2 {
+		for li, l := range labels2 {
 			for _, key := range l.keys {
-				if _, ok := t2[key]; !ok {
+				if !t2.has[li] {
 					t2missing++
 					reason, line := "表中未找到该行", 0
 					if stopped && t3.found == 0 {

@@ -111,19 +111,26 @@ func countItems(s string) int {
 }
 
 // indexUnit is the offset of the first 条, 篇 or 则 in s (-1: none), as
-// strings.IndexAny(s, "条篇则") but without decoding every rune.
+// strings.IndexAny(s, "条篇则") but without decoding every rune: their bytes are
+// E6 9D A1, E7 AF 87 and E5 88 99.
 func indexUnit(s string) int {
-	k := -1
-	for _, u := range [...]string{"条", "篇", "则"} {
-		in := s
-		if k >= 0 {
-			in = s[:min(len(s), k+len(u)-1)] // a match starting before k
-		}
-		if i := strings.Index(in, u); i >= 0 && (k < 0 || i < k) {
-			k = i
+	for i := 0; i+2 < len(s); i++ {
+		switch s[i] {
+		case 0xE6:
+			if s[i+1] == 0x9D && s[i+2] == 0xA1 {
+				return i
+			}
+		case 0xE7:
+			if s[i+1] == 0xAF && s[i+2] == 0x87 {
+				return i
+			}
+		case 0xE5:
+			if s[i+1] == 0x88 && s[i+2] == 0x99 {
+				return i
+			}
 		}
 	}
-	return k
+	return -1
 }
 
 // eachClause calls f with each clause of a sentence (split at commas: ',' and '，', whose

@@ -3,7 +3,6 @@ package parse
 import (
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 // pos is a place in the normalised text: line (1-based) and byte offset in the line.
@@ -56,16 +55,6 @@ func findSections(lines []string) sections {
 func findHeading(lines []string, h sectionHeading, from pos) (pos, bool) {
 	for i := from.line - 1; i < len(lines); i++ {
 		line := lines[i]
-		hit := false
-		for _, w := range h.words {
-			if strings.Contains(line, w) {
-				hit = true
-				break
-			}
-		}
-		if !hit {
-			continue
-		}
 		off := 0
 		if i == from.line-1 {
 			off = from.off
@@ -79,6 +68,16 @@ func findHeading(lines []string, h sectionHeading, from pos) (pos, bool) {
 		if k < 0 {
 			continue
 		}
+		hit := false
+		for _, w := range h.words {
+			if strings.Contains(line, w) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			continue
+		}
 		loc := h.re.FindStringIndex(line[k:])
 		if loc == nil {
 			continue
@@ -90,33 +89,40 @@ func findHeading(lines []string, h sectionHeading, from pos) (pos, bool) {
 
 // numeralAt is the offset of the first match of numeral in line at or after from (-1:
 // none), found without the regular expression: one of 一…九, maybe a space, then 、 . or ,.
+// The marks are looked for (a few bytes to compare), and the numeral before each.
 func numeralAt(line string, from int) int {
-	for i := from; i+3 < len(line); i++ {
-		if line[i] != 0xE4 && line[i] != 0xE5 {
-			j := strings.IndexByte(line[i+1:], 0xE4)
-			k := strings.IndexByte(line[i+1:], 0xE5)
-			switch {
-			case j < 0 && k < 0:
-				return -1
-			case j < 0 || (k >= 0 && k < j):
-				j = k
+	for m := from + 3; m < len(line); m++ {
+		switch line[m] {
+		case '.', ',':
+		case 0xE3: // 、 is E3 80 81
+			if m+2 >= len(line) || line[m+1] != 0x80 || line[m+2] != 0x81 {
+				continue
 			}
-			i += j // the loop's i++ lands on the byte found
+		default:
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(line[i:])
-		if !strings.ContainsRune("一二三四五六七八九", r) {
-			continue
+		// the numeral right before the mark, or before a space before it
+		i := m - 3
+		if line[m-1] == ' ' {
+			i = m - 4
 		}
-		j := i + size
-		if j < len(line) && line[j] == ' ' {
-			j++
-		}
-		if j < len(line) && (line[j] == '.' || line[j] == ',' || strings.HasPrefix(line[j:], "、")) {
+		if i >= from && isNumeralAt(line, i) {
 			return i
 		}
 	}
 	return -1
+}
+
+// isNumeralAt tells whether one of 一二三四五六七八九 starts at line[i] (which has 3 bytes).
+func isNumeralAt(line string, i int) bool {
+	if i < 0 || i+3 > len(line) {
+		return false
+	}
+	switch line[i : i+3] {
+	case "一", "二", "三", "四", "五", "六", "七", "八", "九":
+		return true
+	}
+	return false
 }
 
 // end returns where section n ends: the start of the next section found, or the end.

@@ -194,6 +194,10 @@ type rowSlab struct {
 	b15 []*rowBlock
 	n7  int // blocks handed out
 	n15 int
+	// reused working storage of the table readers
+	masks         []uint32    // readTable3's label masks
+	three, single []rowTokens // readTable3's rows found
+	t4            []token     // readTable4's numbers
 }
 
 // rowSlabs recycles row slabs between reports.
@@ -231,7 +235,11 @@ func (s *rowSlab) release() {
 		*b = rowBlock{}
 	}
 	s.n7, s.n15 = 0, 0
-	if len(s.b7) > 256 || len(s.b15) > 64 {
+	clear(s.three)
+	clear(s.single)
+	clear(s.t4)
+	s.three, s.single, s.t4 = s.three[:0], s.single[:0], s.t4[:0]
+	if len(s.b7) > 256 || len(s.b15) > 64 || cap(s.t4) > 4096 || cap(s.masks) > 1<<16 {
 		return // an odd document's many rows are not kept
 	}
 	rowSlabs.Put(s)

@@ -3,9 +3,11 @@ package parse
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gongkai/ingest"
 )
@@ -13,6 +15,7 @@ import (
 // rowTokens are the number and blank tokens read for one table row.
 type rowTokens struct {
 	key  string
+	bit  uint // the row's label bit (see rowLabel)
 	nums []token
 	// again are the numbers of a second printing of the row before the next row (a page
 	// break that repeats a row); nil when the row is printed once.
@@ -41,8 +44,8 @@ func hasNumber(ts []token) bool {
 // findRows reads rows anchored on their labels, in printed order: each label is looked for
 // after the previous row, and only until a label of one of the next two rows shows up, so a
 // missing row does not make the search run off with a later row's numbers.
-func findRows(toks []token, masks []uint32, labels []rowLabel) []rowTokens {
-	rows := make([]rowTokens, 0, len(labels))
+func findRows(rows []rowTokens, toks []token, masks []uint32, labels []rowLabel) []rowTokens {
+	rows = rows[:0]
 	p := 0
 	for k, l := range labels {
 		own := uint32(1) << l.bit
@@ -68,7 +71,7 @@ func findRows(toks []token, masks []uint32, labels []rowLabel) []rowTokens {
 			if !hasNumber(nums) {
 				continue // a header word or a group label ((六)其他处理 before its 1.…)
 			}
-			row := rowTokens{key: l.key, nums: nums}
+			row := rowTokens{key: l.key, bit: l.bit, nums: nums}
 			p = next
 			// the same row printed again before the next row (a header repeated after a
 			// page break has no numbers and is passed over like any header)
@@ -135,32 +138,45 @@ var table3LabelsSingle = func() []rowLabel {
 	return out
 }()
 
+// rowBits is the number of table-3 label bits: the 25 rows of the 2021 format and the
+// single-row （六）其他处理.
+const rowBits = otherHandledBit + 1
+
 // table3Read is the outcome of reading table 3.
 type table3Read struct {
 	single bool
-	rows   map[string]cellsResult
-	found  int // rows whose label or position was found
+	rows   [rowBits]cellsResult // by label bit
+	has    [rowBits]bool        // the rows read
+	found  int                  // rows whose label or position was found
 }
+
+// set stores row bit's cells.
+func (t *table3Read) set(bit uint, c cellsResult) { t.rows[bit], t.has[bit] = c, true }
+
+// get is row bit's cells, if read.
+func (t *table3Read) get(bit uint) (cellsResult, bool) { return t.rows[bit], t.has[bit] }
 
 // readTable3 reads table 3 from its tokens. Rows anchored on labels first; when that leaves
 // rows unread, rows by position: the lines with a full row of numbers, if there are exactly
 // as many as the format has rows and every label printed beside them agrees (PDF
 // conversions put labels away from their numbers).
 func readTable3(toks []token, rs *rowSlab) table3Read {
-	masks := labelMasks(toks, make([]uint32, 0, len(toks)))
-	three := findRows(toks, masks, table3Labels)
-	single := findRows(toks, masks, table3LabelsSingle)
+	rs.masks = labelMasks(toks, rs.masks)
+	masks := rs.masks
+	rs.three = findRows(rs.three, toks, masks, table3Labels)
+	rs.single = findRows(rs.single, toks, masks, table3LabelsSingle)
+	three, single := rs.three, rs.single
 	isSingle := hasKey(single, "other_handled") && !hasKey(three, "other_no_supplement")
 	rows, labels := three, table3Labels
 	if isSingle {
 		rows, labels = single, table3LabelsSingle
 	}
-	res := table3Read{single: isSingle, rows: make(map[string]cellsResult, len(table3Labels))}
+	res := table3Read{single: isSingle}
 	lastCol := commonLastColumn(rows)
 	clean := 0
 	for _, r := range rows {
 		c := twice(r, readCellsAt(r.nums, 7, rowTotalRule, lastCol, rs), lastCol, rs)
-		res.rows[r.key] = c
+		res.set(r.bit, c)
 		if c.reason == "" {
 			clean++
 		}
@@ -169,8 +185,8 @@ func readTable3(toks []token, rs *rowSlab) table3Read {
 	if clean < len(labels) {
 		if byPos, ok := table3ByPosition(toks); ok {
 			pc := 0
-			for _, c := range byPos.rows {
-				if c.reason == "" {
+			for b := range byPos.rows {
+				if byPos.has[b] && byPos.rows[b].reason == "" {
 					pc++
 				}
 			}
@@ -186,19 +202,28 @@ func readTable3(toks []token, rs *rowSlab) table3Read {
 // commonLastColumn is the column most rows of a table end their numbers in (0 when the
 // rows are not cells, or too few agree).
 func commonLastColumn(rows []rowTokens) int {
-	count := map[int]int{}
+	// the last column of each row (at most one a label: a few dozen), counted pairwise
+	var buf [32]int
+	last := buf[:0]
 	for _, r := range rows {
 		for i := len(r.nums) - 1; i >= 0; i-- {
 			if r.nums[i].kind == tokNumber {
 				if r.nums[i].col > 0 {
-					count[r.nums[i].col]++
+					last = append(last, r.nums[i].col)
 				}
 				break
 			}
 		}
 	}
 	best, bestN := 0, 0
-	for c, k := range count {
+	for i, c := range last {
+		k := 0
+		for _, d := range last {
+			if d == c {
+				k++
+			}
+		}
+		_ = i
 		if k > bestN || (k == bestN && c > best) {
 			best, bestN = c, k
 		}
@@ -255,7 +280,7 @@ func table3ByPosition(toks []token) (table3Read, bool) {
 	default:
 		return table3Read{}, false
 	}
-	res := table3Read{single: len(labels) == len(table3LabelsSingle), rows: make(map[string]cellsResult, len(table3Labels)), found: len(groups)}
+	res := table3Read{single: len(labels) == len(table3LabelsSingle), found: len(groups)}
 	for i, g := range groups {
 		if g.label != nil {
 			// a label beside the numbers must be this row's, if it names any row at all
@@ -265,7 +290,7 @@ func table3ByPosition(toks []token) (table3Read, bool) {
 				}
 			}
 		}
-		res.rows[labels[i].key] = readCells(g.nums, 7, rowTotalRule)
+		res.set(labels[i].bit, readCells(g.nums, 7, rowTotalRule))
 	}
 	resolveByColumns(&res)
 	return res, true
@@ -285,17 +310,15 @@ func countNumbers(ts []token) int {
 // column rules (T3-balance, T3-outcome-sum) with the rows already read: a split is taken
 // only when exactly one of the candidates satisfies every checkable column equation.
 func resolveByColumns(res *table3Read) {
-	outcome := ingest.Table3OutcomeRows
+	outcome := outcomeBits
 	if res.single {
-		outcome = nil
-		for _, r := range ingest.Table3RowsSingleOther[2:21] {
-			outcome = append(outcome, r)
-		}
+		outcome = outcomeBitsSingle
 	}
 	for changed := true; changed; {
 		changed = false
-		for key, c := range res.rows {
-			if len(c.options) < 2 {
+		for b := range res.rows {
+			key, c := uint(b), res.rows[b]
+			if !res.has[b] || len(c.options) < 2 {
 				continue
 			}
 			var keep [][]float64
@@ -323,19 +346,19 @@ func resolveByColumns(res *table3Read) {
 // resolveJointly settles several ambiguous rows at once: every combination of their
 // candidate splits is tried against every column equation, and taken only if exactly one
 // combination makes them all hold.
-func resolveJointly(res *table3Read, outcome []string) {
-	var keys []string
+func resolveJointly(res *table3Read, outcome []uint) {
+	var keys []uint
 	combos := 1
-	for key, c := range res.rows {
-		if len(c.options) >= 2 {
-			keys = append(keys, key)
+	for b := range res.rows {
+		if c := &res.rows[b]; res.has[b] && len(c.options) >= 2 {
+			keys = append(keys, uint(b))
 			combos *= len(c.options)
 		}
 	}
 	if len(keys) < 2 || combos > 20000 {
 		return
 	}
-	sort.Strings(keys)
+	sort.Slice(keys, func(i, j int) bool { return rowKeys[keys[i]] < rowKeys[keys[j]] })
 	choice := make([]int, len(keys))
 	var found []int
 	count := 0
@@ -346,10 +369,6 @@ func resolveJointly(res *table3Read, outcome []string) {
 		}
 		if i == len(keys) {
 			trial := *res
-			trial.rows = map[string]cellsResult{}
-			for k, v := range res.rows {
-				trial.rows[k] = v
-			}
 			for j, k := range keys {
 				c := trial.rows[k]
 				vals := make([]*float64, len(c.vals))
@@ -385,16 +404,22 @@ func resolveJointly(res *table3Read, outcome []string) {
 }
 
 // allColumnsHold tells whether every column equation holds, all its cells being read.
-func allColumnsHold(res *table3Read, outcome []string) bool {
+func allColumnsHold(res *table3Read, outcome []uint) bool {
 	for key := range res.rows {
-		ok, _ := columnsHold(res, key, nil, outcome)
+		if !res.has[key] {
+			continue
+		}
+		ok, _ := columnsHold(res, uint(key), nil, outcome)
 		if !ok {
 			return false
 		}
 	}
 	checked := false
 	for key := range res.rows {
-		if _, any := columnsHold(res, key, nil, outcome); any {
+		if !res.has[key] {
+			continue
+		}
+		if _, any := columnsHold(res, uint(key), nil, outcome); any {
 			checked = true
 		}
 	}
@@ -403,12 +428,12 @@ func allColumnsHold(res *table3Read, outcome []string) bool {
 
 // columnsHold checks the column equations that involve row key (with values opt) and whose
 // other cells are all read. It returns whether they hold and whether any could be checked.
-func columnsHold(res *table3Read, key string, opt []float64, outcome []string) (bool, bool) {
-	get := func(row string, col int) (float64, bool) {
+func columnsHold(res *table3Read, key uint, opt []float64, outcome []uint) (bool, bool) {
+	get := func(row uint, col int) (float64, bool) {
 		if row == key && opt != nil {
 			return opt[col], true
 		}
-		c, ok := res.rows[row]
+		c, ok := res.get(row)
 		if !ok || c.vals[col] == nil {
 			return 0, false
 		}
@@ -417,11 +442,11 @@ func columnsHold(res *table3Read, key string, opt []float64, outcome []string) (
 	anyChecked := false
 	for col := 0; col < 7; col++ {
 		// balance: new + carried = total_handled + carried_forward
-		if in(key, "new_received", "carried_over", "total_handled", "carried_forward") {
-			a, ok1 := get("new_received", col)
-			b, ok2 := get("carried_over", col)
-			c, ok3 := get("total_handled", col)
-			d, ok4 := get("carried_forward", col)
+		if key == bitNewReceived || key == bitCarriedOver || key == bitTotalHandled || key == bitCarriedForward {
+			a, ok1 := get(bitNewReceived, col)
+			b, ok2 := get(bitCarriedOver, col)
+			c, ok3 := get(bitTotalHandled, col)
+			d, ok4 := get(bitCarriedForward, col)
 			if ok1 && ok2 && ok3 && ok4 {
 				anyChecked = true
 				if a+b != c+d {
@@ -429,8 +454,8 @@ func columnsHold(res *table3Read, key string, opt []float64, outcome []string) (
 				}
 			}
 		}
-		if key == "total_handled" || in(key, outcome...) {
-			total, ok := get("total_handled", col)
+		if key == bitTotalHandled || slices.Contains(outcome, key) {
+			total, ok := get(bitTotalHandled, col)
 			sum, all := 0.0, ok
 			for _, r := range outcome {
 				v, ok := get(r, col)
@@ -451,21 +476,52 @@ func columnsHold(res *table3Read, key string, opt []float64, outcome []string) (
 	return true, anyChecked
 }
 
-func in(s string, set ...string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
+// rowKeys are the row keys by label bit.
+var rowKeys = func() [rowBits]string {
+	var out [rowBits]string
+	for _, l := range table3Labels {
+		out[l.bit] = l.key
+	}
+	out[otherHandledBit] = "other_handled"
+	return out
+}()
+
+// rowBit is the label bit of a table-3 row key.
+func rowBit(key string) uint {
+	for b, k := range rowKeys {
+		if k == key {
+			return uint(b)
 		}
 	}
-	return false
+	panic("parse: no table-3 row " + key)
+}
+
+// the label bits of the rows the column rules name, and of the outcome rows
+var (
+	bitNewReceived    = rowBit("new_received")
+	bitCarriedOver    = rowBit("carried_over")
+	bitTotalHandled   = rowBit("total_handled")
+	bitCarriedForward = rowBit("carried_forward")
+	outcomeBits       = rowBitsOf(ingest.Table3OutcomeRows)
+	outcomeBitsSingle = rowBitsOf(ingest.Table3RowsSingleOther[2:21])
+	table3RowBits     = rowBitsOf(ingest.Table3Rows)
+	table3RowBitsOne  = rowBitsOf(ingest.Table3RowsSingleOther)
+)
+
+func rowBitsOf(keys []string) []uint {
+	out := make([]uint, len(keys))
+	for i, k := range keys {
+		out[i] = rowBit(k)
+	}
+	return out
 }
 
 // readTable2 reads table 2's rows anywhere in its section (some conversions print the
 // 第二十条第（一）项 rows after the others). A row whose digit run splits several ways is
 // settled by prose, when prose states counts of that row and exactly one split agrees.
-func readTable2(toks []token, labels []table2Label, prose string, rs *rowSlab) map[string]t2cell {
-	out := make(map[string]t2cell, 24)
-	for _, l := range labels {
+func readTable2(toks []token, labels []table2Label, prose string, rs *rowSlab) table2Read {
+	var out table2Read
+	for li, l := range labels {
 		for i, t := range toks {
 			if t.kind != tokText || !l.matches(t.han) {
 				continue
@@ -478,20 +534,23 @@ func readTable2(toks []token, labels []table2Label, prose string, rs *rowSlab) m
 			if len(c.options) > 1 {
 				c = confirmByProse(c, l.keys, prose)
 			}
-			for k, key := range l.keys {
-				out[key] = t2cell{c, k}
-			}
+			out.rows[li], out.has[li] = c, true
+			out.n++
 			break
 		}
 	}
 	return out
 }
 
-// t2cell is cell i of a table-2 row read.
-type t2cell struct {
-	row cellsResult
-	i   int
+// table2Read is what was read of table 2: the rows by their label's index.
+type table2Read struct {
+	rows [maxTable2Rows]cellsResult
+	has  [maxTable2Rows]bool
+	n    int // rows read
 }
+
+// maxTable2Rows bounds the rows of table 2 (8 in the 2019 format).
+const maxTable2Rows = 8
 
 // reDocCount finds counts of documents stated in prose: 制发…规范性文件88件, 现行有效…698件.
 var reDocCount = regexp.MustCompile(`(制发|印发|出台|新制定|废止|失效|现行有效)[^。；;，,]{0,16}?(\d+)[ ]?件`)
@@ -574,19 +633,32 @@ func (c cellsResult) reasonFor(k int) string {
 // table (cut), a row printed one number a line keeps its complete blocks; a row of cells
 // the cut runs through stays unread.
 func readTable4(toks []token, cut bool, rs *rowSlab) (cellsResult, bool) {
-	var nums []token
-	lineHasNumber := map[int]bool{}
-	for _, t := range toks {
-		if t.kind == tokNumber {
-			lineHasNumber[t.line] = true
-		}
-	}
+	nums := rs.t4[:0]
+	defer func() { rs.t4 = nums }()
 	// the rows of numbers, up to where prose starts again (a section 五 whose heading was lost)
-	for _, t := range toks {
-		if t.kind == tokText && len([]rune(t.han)) > 20 && hasNumber(nums) {
+	lineEnd, lineHasNumber := 0, false // the tokens of toks[i]'s line end at lineEnd
+	for i, t := range toks {
+		if t.kind == tokText && utf8.RuneCountInString(t.han) > 20 && hasNumber(nums) {
 			break
 		}
-		if t.kind == tokNumber || (t.kind == tokBlank && lineHasNumber[t.line]) {
+		if t.kind == tokBlank {
+			if i >= lineEnd {
+				// the tokens of a line are together: does this line hold a number?
+				lineEnd, lineHasNumber = i, false
+				for lineEnd > 0 && toks[lineEnd-1].line == t.line {
+					lineEnd--
+				}
+				for lineEnd < len(toks) && toks[lineEnd].line == t.line {
+					lineHasNumber = lineHasNumber || toks[lineEnd].kind == tokNumber
+					lineEnd++
+				}
+			}
+			if lineHasNumber {
+				nums = append(nums, t)
+			}
+			continue
+		}
+		if t.kind == tokNumber {
 			nums = append(nums, t)
 		}
 	}

@@ -71,7 +71,7 @@ func tokenizeRange(toks []token, lines []string, from, to int) []token {
 			if structured {
 				col = ci + 1
 			}
-			if c := strings.TrimSpace(cell); c == "" {
+			if c := trimSpace(cell); c == "" {
 				if structured {
 					toks = append(toks, token{kind: tokBlank, line: n, col: col, off: cellOff})
 				}
@@ -127,7 +127,7 @@ func scanCell(toks []token, han *hanBuffer, c string, line, col, base, cellOff i
 			return
 		}
 		raw := c[textStart:textEnd]
-		s := strings.TrimSpace(raw)
+		s := trimSpace(raw)
 		if s == "" {
 			textStart, textEnd = -1, -1
 			return
@@ -282,20 +282,11 @@ func hanOnly(s string) string {
 // valid.
 type hanBuffer struct{ b []byte }
 
-// of is hanOnly(s), its bytes in the buffer.
+// of is hanOnly(s), its bytes in the buffer. Runs of Han characters are copied as they
+// are printed (a rune decoded from valid UTF-8 encodes back to the same bytes).
 func (h *hanBuffer) of(s string) string {
 	// the Han characters before the first other one are copied in one piece
-	k := 0
-	for k < len(s) {
-		r, size := rune(s[k]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[k:])
-		}
-		if !isHan(r) {
-			break
-		}
-		k += size
-	}
+	k := hanRun(s, 0)
 	if k == len(s) {
 		return s
 	}
@@ -304,16 +295,95 @@ func (h *hanBuffer) of(s string) string {
 	}
 	start := len(h.b)
 	h.b = append(h.b, s[:k]...)
-	for _, r := range s[k:] {
-		if isHan(r) {
-			h.b = utf8.AppendRune(h.b, r)
+	for i := k; i < len(s); {
+		// past the characters that are not Han, then the next run of them
+		b := s[i]
+		if b < utf8.RuneSelf {
+			i++
+			continue
 		}
+		if j := hanRun(s, i); j > i {
+			h.b = append(h.b, s[i:j]...)
+			i = j
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
 	if len(h.b) == start {
 		return ""
 	}
 	return unsafe.String(&h.b[start], len(h.b)-start)
 }
+
+// hanRun is the end of the run of Han characters of s that starts at i (i: none).
+func hanRun(s string, i int) int {
+	for i < len(s) {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			return i
+		}
+		// the CJK block U+4E00–U+9FFF: lead bytes E4–E9 and two continuation bytes
+		if b >= 0xE4 && b <= 0xE9 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			if b != 0xE4 || s[i+1] >= 0xB8 { // U+4E00 is E4 B8 80
+				i += 3
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if size == 1 || !isHan(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// trimSpace is strings.TrimSpace, with the Han character that ends most cells and labels
+// told from a space without decoding it.
+func trimSpace(s string) string {
+	start := 0
+	for start < len(s) {
+		b := s[start]
+		if b >= utf8.RuneSelf {
+			if start+2 < len(s) && b >= 0xE4 && b <= 0xEF && s[start+1]&0xC0 == 0x80 && s[start+2]&0xC0 == 0x80 {
+				break // U+4000–U+FFFF holds no space
+			}
+			r, size := utf8.DecodeRuneInString(s[start:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			start += size
+			continue
+		}
+		if asciiSpace[b] == 0 {
+			break
+		}
+		start++
+	}
+	end := len(s)
+	for end > start {
+		b := s[end-1]
+		if b >= utf8.RuneSelf {
+			if end-3 >= start && s[end-3] >= 0xE4 && s[end-3] <= 0xEF && s[end-2]&0xC0 == 0x80 && b&0xC0 == 0x80 {
+				break
+			}
+			r, size := utf8.DecodeLastRuneInString(s[start:end])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			end -= size
+			continue
+		}
+		if asciiSpace[b] == 0 {
+			break
+		}
+		end--
+	}
+	return s[start:end]
+}
+
+var asciiSpace = [256]uint8{'\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, ' ': 1}
 
 // isHan tells whether r is a Han character, with the common block checked first.
 func isHan(r rune) bool {
