@@ -136,3 +136,44 @@ func TestHanBuffer(t *testing.T) {
 		}
 	}
 }
+
+func TestTitleAgencyFirst(t *testing.T) {
+	pieces := []string{"红寺堡区", "人民政府", "关于", "关", " ", "2024", "1999", "2", "0", "19", "20", "年", "度", "政府信息公开", "政务公开",
+		"信息公开", "公开", "工作年度报告", "\n", "\xe5", "\xff", "a", "一", "（2024年）", "镇"}
+	cases := randomText(8, 50000, pieces)
+	// and strings shaped like titles, each part maybe missing or wrong
+	rng := rand.New(rand.NewSource(10))
+	opt := func(p ...string) string { return p[rng.Intn(len(p))] }
+	for _, head := range randomText(11, 50000, pieces) {
+		cases = append(cases, head+opt("", "关于", "关")+opt("", " ", "  ")+opt("2024", "1999", "2124", "202", "20a4")+opt("", " ")+
+			opt("年", "", "度")+opt("", "度")+opt("", " ")+opt("政府信息公开", "政务公开", "信息公开", "公开", "政府")+opt("", "工作年度报告", "\n"))
+	}
+	cases = append(cases, "红寺堡区人民政府2024年政府信息公开工作年度报告", "红寺堡区人民政府关于 2024 年度 政务公开", "2024年政府信息公开工作年度报告",
+		"某2024年政府信息公开", strings.Repeat("镇", 38)+"2024年信息公开", strings.Repeat("镇", 39)+"2024年信息公开", strings.Repeat("镇", 40)+"2024年信息公开", strings.Repeat("镇", 41)+"2024年信息公开")
+	matched := 0
+	for _, s := range cases {
+		var want []string
+		if m := reTitleAgencyFirst.FindStringSubmatch(s); m != nil {
+			want = m[1:]
+		}
+		a, y, ok := titleAgencyFirst(s)
+		if want != nil {
+			matched++
+		}
+		if ok != (want != nil) || ok && (a != want[0] || y != want[1]) {
+			t.Fatalf("titleAgencyFirst(%q) = %q, %q, %v; want %q", s, a, y, ok, want)
+		}
+	}
+	if matched < 1000 {
+		t.Fatalf("only %d of %d cases match: the test says little", matched, len(cases))
+	}
+}
+
+func TestTrailingRemark(t *testing.T) {
+	pieces := []string{"报告", "（", "）", "(", ")", " ", "2024年度", "汇总", "修订版", "\xe5", "x"}
+	for _, s := range randomText(9, 50000, pieces) {
+		if !strings.HasSuffix(s, ")") && !strings.HasSuffix(s, "）") && reTrailingRemark.MatchString(s) {
+			t.Fatalf("reTrailingRemark matches %q", s)
+		}
+	}
+}

@@ -34,38 +34,16 @@ var abbreviations = []struct{ short, full string }{
 // identify sets the agency, year, level and publication date. It tells whether a title
 // naming an annual report (政府信息公开工作年度报告 and a year) was found.
 func identify(r *ingest.Report, name string, lines []string, title string, meta map[string]string) bool {
-	type cand struct {
-		text, source string
-	}
-	cands := []cand{{meta["标题"], ingest.AgencyFromHTMLTitle}, {title, ingest.AgencyFromHTMLTitle}, {meta["ArticleTitle"], ingest.AgencyFromHTMLTitle}}
-	// the first lines of the text, also joined (titles wrap: "2024 年上海市科委政府信息公开工作\n年度报告")
-	var head []string
-	for _, l := range lines {
-		l = strings.TrimSpace(strings.Trim(l, "#* "))
-		if l == "" || l == "正文" {
-			continue
-		}
-		head = append(head, l)
-		if len(head) == 6 {
-			break
-		}
-	}
-	for i := range head {
-		joined := head[i]
-		if i+1 < len(head) {
-			joined += head[i+1]
-		}
-		cands = append(cands, cand{head[i], ingest.AgencyFromTitle}, cand{joined, ingest.AgencyFromTitle})
-	}
 	titled := false
-	for _, c := range cands {
-		t := strings.TrimSpace(strings.TrimPrefix(strings.Trim(c.text, "#* "), "标题:"))
+	// try reads one candidate title; it tells whether the agency was found (the search stops)
+	try := func(text, source string) bool {
+		t := strings.TrimSpace(strings.TrimPrefix(strings.Trim(text, "#* "), "标题:"))
 		if t == "" {
-			continue
+			return false
 		}
 		agency, year, ok := reportTitle(t)
 		if !ok {
-			continue
+			return false
 		}
 		titled = true
 		if agency == "" {
@@ -74,10 +52,38 @@ func identify(r *ingest.Report, name string, lines []string, title string, meta 
 			if r.Year == 0 {
 				r.Year = year
 			}
-			continue
+			return false
 		}
-		r.Agency, r.Year, r.AgencySource = agency, year, c.source
-		break
+		r.Agency, r.Year, r.AgencySource = agency, year, source
+		return true
+	}
+	// the page's titles, then the first lines of the text, each also joined with the next
+	// (titles wrap: "2024 年上海市科委政府信息公开工作\n年度报告")
+	if !try(meta["标题"], ingest.AgencyFromHTMLTitle) && !try(title, ingest.AgencyFromHTMLTitle) && !try(meta["ArticleTitle"], ingest.AgencyFromHTMLTitle) {
+		var buf [6]string
+		head := buf[:0]
+		for _, l := range lines {
+			l = strings.TrimSpace(strings.Trim(l, "#* "))
+			if l == "" || l == "正文" {
+				continue
+			}
+			head = append(head, l)
+			if len(head) == 6 {
+				break
+			}
+		}
+		for i := range head {
+			if try(head[i], ingest.AgencyFromTitle) {
+				break
+			}
+			joined := head[i]
+			if i+1 < len(head) {
+				joined += head[i+1]
+			}
+			if try(joined, ingest.AgencyFromTitle) {
+				break
+			}
+		}
 	}
 	if r.Year == 0 {
 		for _, l := range lines {
@@ -179,7 +185,10 @@ func reportTitle(t string) (string, int, bool) {
 	}
 	// a title ends with the report's name (maybe its year after it); a sentence that
 	// merely mentions the report goes on
-	end := reTrailingRemark.ReplaceAllString(strings.TrimRight(head, " 》”\"."), "")
+	end := strings.TrimRight(head, " 》”\".")
+	if strings.HasSuffix(end, ")") || strings.HasSuffix(end, "）") { // reTrailingRemark ends so
+		end = reTrailingRemark.ReplaceAllString(end, "")
+	}
 	if !strings.HasSuffix(end, "报告") && !strings.HasSuffix(end, "年报") {
 		return "", 0, false
 	}
@@ -187,9 +196,9 @@ func reportTitle(t string) (string, int, bool) {
 		return "", 0, false
 	}
 	t = strings.TrimLeft(t, "《“\" ")
-	if m := reTitleAgencyFirst.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[2])
-		return cleanAgency(m[1]), y, true
+	if agency, year, ok := titleAgencyFirst(t); ok {
+		y, _ := strconv.Atoi(year)
+		return cleanAgency(agency), y, true
 	}
 	if m := reTitleYearOnly.FindStringSubmatch(t); m != nil {
 		y, _ := strconv.Atoi(m[1])
@@ -213,6 +222,66 @@ var (
 	// （2024年度）, or a remark （汇总）（全区汇总）（修订版）.
 	reTrailingRemark = regexp.MustCompile(`[ ]?[（(][^（()）]{1,12}[)）]$`)
 )
+
+// titleAgencyFirst is reTitleAgencyFirst.FindStringSubmatch(t) without the regular
+// expression's backtracking over Han text: the shortest head of 2 to 40 characters (no line
+// break) followed by [关于][ ]year[ ]年[度][ ] and 政府信息公开, 政务公开 or 信息公开. After a
+// given head only one way can match (关于, a space and a digit exclude each other), so the
+// heads are tried in turn from the shortest.
+func titleAgencyFirst(t string) (agency, year string, ok bool) {
+	p := 0
+	for n := 1; n <= 40; n++ {
+		if p >= len(t) {
+			return "", "", false
+		}
+		r, size := utf8.DecodeRuneInString(t[p:])
+		if r == '\n' {
+			return "", "", false
+		}
+		p += size
+		if n < 2 {
+			continue
+		}
+		if y, ok := titleYearAt(t, p); ok {
+			return t[:p], y, true
+		}
+	}
+	return "", "", false
+}
+
+// titleYearAt matches (?:关于)?[ ]?((?:19|20)\d{2})[ ]?年度?[ ]?(?:政府信息公开|政务公开|信息公开)
+// at t[q:], and returns the year.
+func titleYearAt(t string, q int) (string, bool) {
+	if strings.HasPrefix(t[q:], "关于") {
+		q += len("关于")
+	}
+	if q < len(t) && t[q] == ' ' {
+		q++
+	}
+	if q+4 > len(t) || !(t[q] == '1' && t[q+1] == '9' || t[q] == '2' && t[q+1] == '0') || !isDigit(t[q+2]) || !isDigit(t[q+3]) {
+		return "", false
+	}
+	y := t[q : q+4]
+	q += 4
+	if q < len(t) && t[q] == ' ' {
+		q++
+	}
+	if !strings.HasPrefix(t[q:], "年") {
+		return "", false
+	}
+	q += len("年")
+	if strings.HasPrefix(t[q:], "度") {
+		q += len("度")
+	}
+	if q < len(t) && t[q] == ' ' {
+		q++
+	}
+	rest := t[q:]
+	if strings.HasPrefix(rest, "政府信息公开") || strings.HasPrefix(rest, "政务公开") || strings.HasPrefix(rest, "信息公开") {
+		return y, true
+	}
+	return "", false
+}
 
 // compiledBy finds the organ a sentence says compiled the report (本报告由…编制; 根据…要求，
 // XX特编制本报告), in the first lines of the text.

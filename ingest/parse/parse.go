@@ -91,9 +91,15 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if !secs.found[4] {
 		tto = last
 	}
-	buf := tokenBuffers.Get().(*[]token)
-	toks := tokenizeRange((*buf)[:0], lines, tfrom.line, tto.line)
-	defer func() { *buf = toks[:0]; tokenBuffers.Put(buf) }()
+	buf := tokenBuffers.Get().(*tokenBuf)
+	buf.han.b = buf.han.b[:0]
+	toks := tokenizeInto(buf.toks[:0], &buf.han, lines, tfrom.line, tto.line)
+	defer func() {
+		if cap(toks) <= 1<<16 && cap(buf.han.b) <= 1<<20 { // an odd document's stream is not kept
+			buf.toks = toks[:0]
+			tokenBuffers.Put(buf)
+		}
+	}()
 	// a text that stops inside the tables (no section 五 or 六) may have been cut in a row:
 	// the numbers after the last words are that row's, and the row is not trusted (in
 	// table 4, whose numbers follow its header, only the number the text ends on)

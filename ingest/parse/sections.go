@@ -91,15 +91,39 @@ func findHeading(lines []string, h sectionHeading, from pos) (pos, bool) {
 // none), found without the regular expression: one of 一…九, maybe a space, then 、 . or ,.
 // The marks are looked for (a few bytes to compare), and the numeral before each.
 func numeralAt(line string, from int) int {
-	for m := from + 3; m < len(line); m++ {
-		switch line[m] {
-		case '.', ',':
-		case 0xE3: // 、 is E3 80 81
+	if from+3 >= len(line) {
+		return -1
+	}
+	// the next comma, full stop and E3 byte (、 is E3 80 81) at or after m, each found
+	// with IndexByte; -1 once there is none left
+	m := from + 3
+	next := func(c byte, at int) int {
+		if k := strings.IndexByte(line[at:], c); k >= 0 {
+			return at + k
+		}
+		return -1
+	}
+	comma, stop, e3 := next(',', m), next('.', m), next(0xE3, m)
+	for {
+		m = -1
+		for _, k := range [3]int{comma, stop, e3} {
+			if k >= 0 && (m < 0 || k < m) {
+				m = k
+			}
+		}
+		if m < 0 {
+			return -1
+		}
+		switch m {
+		case comma:
+			comma = next(',', m+1)
+		case stop:
+			stop = next('.', m+1)
+		default:
+			e3 = next(0xE3, m+1)
 			if m+2 >= len(line) || line[m+1] != 0x80 || line[m+2] != 0x81 {
 				continue
 			}
-		default:
-			continue
 		}
 		// the numeral right before the mark, or before a space before it
 		i := m - 3
@@ -110,7 +134,6 @@ func numeralAt(line string, from int) int {
 			return i
 		}
 	}
-	return -1
 }
 
 // isNumeralAt tells whether one of 一二三四五六七八九 starts at line[i] (which has 3 bytes).

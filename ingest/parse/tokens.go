@@ -35,16 +35,27 @@ type token struct {
 // where 2 is the marker of the next row) is given back to the label.
 func tokenize(lines []string) []token { return tokenizeRange(nil, lines, 1, len(lines)) }
 
-// tokenBuffers recycles token slices between reports (tokens point into the lines and are
-// not kept after a report is read).
-var tokenBuffers = sync.Pool{New: func() any { s := make([]token, 0, 1024); return &s }}
+// tokenBuf is a report's token stream and the Han characters of its labels.
+type tokenBuf struct {
+	toks []token
+	han  hanBuffer
+}
+
+// tokenBuffers recycles token streams between reports (tokens point into the lines and are
+// not kept after a report is read, nor are the Han strings of their labels).
+var tokenBuffers = sync.Pool{New: func() any { return &tokenBuf{toks: make([]token, 0, 1024)} }}
 
 // tokenizeRange appends to toks the tokens of lines from (1-based, inclusive) to to.
 func tokenizeRange(toks []token, lines []string, from, to int) []token {
-	from = max(from, 1)
-	to = min(to, len(lines))
 	// the Han characters of labels are written into one buffer (see hanBuffer)
 	var han hanBuffer
+	return tokenizeInto(toks, &han, lines, from, to)
+}
+
+// tokenizeInto is tokenizeRange with the labels' Han characters written into han.
+func tokenizeInto(toks []token, han *hanBuffer, lines []string, from, to int) []token {
+	from = max(from, 1)
+	to = min(to, len(lines))
 	for i := from - 1; i < to; i++ {
 		line := lines[i]
 		n := i + 1
@@ -80,7 +91,7 @@ func tokenizeRange(toks []token, lines []string, from, to int) []token {
 				if structured {
 					base = -1 // cells: every token carries the cell's offset
 				}
-				toks = scanCell(toks, &han, c, n, col, base, cellOff)
+				toks = scanCell(toks, han, c, n, col, base, cellOff)
 			}
 			if k < 0 {
 				break
