@@ -53,7 +53,8 @@ const (
 // sEntry is an open element.
 type sEntry struct {
 	a        atom.Atom
-	name     string // the tag name when a is 0
+	mode     atom.Atom // the insertion mode while this element is the top (see stream.mode)
+	name     string    // the tag name when a is 0
 	ctx      uint8
 	role     uint8
 	region   int32 // 1 + index of the chrome region this element opened, or 0
@@ -143,7 +144,12 @@ type stream struct {
 	formOpen    bool // x/net/html's form element pointer is set
 	bodyStarted bool
 	tagName     []byte
+	nameBuf     []byte
 	tagAtom     atom.Atom
+	attrsRead   bool   // attrs holds the current tag's attributes (none for an implied tag)
+	raw         []byte // the current tag (valid until the next token)
+	keys        uint8  // attrKeysIn(raw), once keysRead
+	keysRead    bool
 }
 
 // streamHTML reads page s; ok is false when the page needs the tree.
@@ -153,6 +159,7 @@ func streamHTML(enc, s string) (doc *Document, ok bool) {
 	st.st = make([]sEntry, 0, 32)
 	// the document's html and body elements (html.Parse always makes both)
 	st.st = append(st.st, sEntry{a: atom.Html, ctx: ctxWalk, role: roleBlock}, sEntry{a: atom.Body, ctx: ctxWalk, role: roleBlock})
+	st.names = map[string]string{}
 	st.z = html.NewTokenizer(strings.NewReader(s))
 	for {
 		sig := st.loop()
@@ -253,21 +260,122 @@ func (s *stream) top() *sEntry { return &s.st[len(s.st)-1] }
 
 func (s *stream) rawTop() bool { return s.st[len(s.st)-1].role&roleRaw != 0 }
 
-// readTag reads the current tag's name and, for a start tag, its attributes.
+// readTag reads the current tag's name; its attributes are read when asked for (attrs).
+// The name is cut from the raw tag as the tokenizer's readTagName cuts it, lower-cased as
+// its TagName does (which copies it on every call); a name with a NUL goes through
+// TagName.
 func (s *stream) readTag(start bool) {
-	name, hasAttr := s.z.TagName()
-	s.tagName = name
-	s.tagAtom = atom.Lookup(name)
+	raw := s.z.Raw()
+	i := 1
+	if !start {
+		i = 2
+	}
+	j := i
+	for j < len(raw) {
+		c := raw[j]
+		if c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '/' || c == '>' {
+			break
+		}
+		if c == 0 {
+			j = -1
+			break
+		}
+		j++
+	}
+	if j < 0 || i > len(raw) {
+		s.tagName, _ = s.z.TagName()
+	} else {
+		s.tagName = raw[i:j]
+		for k, c := range s.tagName {
+			if 'A' <= c && c <= 'Z' {
+				s.tagName = append(s.nameBuf[:0], raw[i:j]...)
+				for k2, c2 := range s.tagName[k:] {
+					if 'A' <= c2 && c2 <= 'Z' {
+						s.tagName[k+k2] = c2 + 'a' - 'A'
+					}
+				}
+				s.nameBuf = s.tagName
+				break
+			}
+		}
+	}
+	s.tagAtom = atom.Lookup(s.tagName)
 	s.attrs = s.attrs[:0]
-	if start && hasAttr {
+	s.attrsRead = !start
+	s.raw = raw
+	s.keysRead = false
+}
+
+// mayHave reports whether the current tag may have an attribute named one of keys: the
+// tokenizer's attribute keys are bytes of the raw tag, lower-cased, so a key absent from
+// the raw tag (in any case) is absent from its attributes, and TagAttr (which copies
+// each key and value) need not be called.
+func (s *stream) mayHave(keys uint8) bool {
+	if len(s.attrs) == 0 && (s.attrsRead || len(s.raw) == 0) {
+		return false
+	}
+	if !s.keysRead {
+		s.keysRead = true
+		s.keys = attrKeysIn(s.raw)
+	}
+	return s.keys&keys != 0
+}
+
+// the attribute keys the walker asks about, as bits
+const (
+	keyClass uint8 = 1 << iota
+	keyID
+	keyStyle
+	keyHidden
+	keyColspan
+	keyRowspan
+)
+
+var attrKeyNames = [...]string{"class", "id", "style", "hidden", "colspan", "rowspan"}
+
+// attrKeysIn returns the keys found (in any case) in raw, in one pass.
+func attrKeysIn(raw []byte) uint8 {
+	var m uint8
+	for i := 0; i < len(raw); i++ {
+		c := raw[i] | 0x20
+		if c != 'c' && c != 'i' && c != 's' && c != 'h' && c != 'r' {
+			continue
+		}
+		for k, name := range attrKeyNames {
+			if name[0] != c || i+len(name) > len(raw) {
+				continue
+			}
+			ok := true
+			for j := 1; j < len(name); j++ {
+				if raw[i+j]|0x20 != name[j] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				m |= 1 << k
+			}
+		}
+	}
+	return m
+}
+
+// attrsOf returns the current start tag's attributes.
+func (s *stream) attrsOf() []sAttr {
+	if !s.attrsRead {
+		s.attrsRead = true
 		for {
 			k, v, more := s.z.TagAttr()
+			if k == nil && !more {
+				break
+			}
 			s.attrs = append(s.attrs, sAttr{k, v})
 			if !more {
 				break
 			}
 		}
 	}
+	return s.attrs
 }
 
 // nameOf is the tag name kept for an element without an atom.
@@ -287,7 +395,7 @@ func (s *stream) nameOf(a atom.Atom) string {
 }
 
 func (s *stream) attr(key string) ([]byte, bool) {
-	for _, a := range s.attrs {
+	for _, a := range s.attrsOf() {
 		if string(a.key) == key {
 			return a.val, true
 		}
@@ -474,20 +582,19 @@ func (s *stream) runTrimmed() int {
 
 // mode is the element that sets x/net/html's insertion mode (td for a cell, tr, tbody for
 // a row group, caption, colgroup, table) or 0 for "in body".
-func (s *stream) mode() atom.Atom {
-	for i := len(s.st) - 1; i >= 0; i-- {
-		switch a := s.st[i].a; a {
-		case atom.Td, atom.Th:
-			return atom.Td
-		case atom.Tbody, atom.Thead, atom.Tfoot:
-			return atom.Tbody
-		case atom.Tr, atom.Caption, atom.Colgroup, atom.Table:
-			return a
-		case atom.Html:
-			return 0
-		}
+func (s *stream) mode() atom.Atom { return s.st[len(s.st)-1].mode }
+
+// modeOf is the mode an element sets, or parent's.
+func modeOf(a, parent atom.Atom) atom.Atom {
+	switch a {
+	case atom.Td, atom.Th:
+		return atom.Td
+	case atom.Tbody, atom.Thead, atom.Tfoot:
+		return atom.Tbody
+	case atom.Tr, atom.Caption, atom.Colgroup, atom.Table:
+		return a
 	}
-	return 0
+	return parent
 }
 
 type scopeKind int
@@ -636,7 +743,7 @@ func (s *stream) startTag(a atom.Atom) {
 	case atom.Html, atom.Body:
 		// attributes merged into the page's html/body element: only a matter when they
 		// make it chrome or a metadata block
-		if len(s.attrs) > 0 && (s.chrome(a) || s.metaBlock()) {
+		if s.chrome(0) || s.metaBlock() {
 			fallback()
 		}
 		if a == atom.Body {
@@ -989,7 +1096,7 @@ func (s *stream) adoption(a atom.Atom) bool {
 		// stack; a clone of f goes right above the furthest block
 		f := s.st[fi]
 		fbe := s.st[fb]
-		f.ctx, f.att = fbe.ctx, fbe.att
+		f.ctx, f.att, f.mode = fbe.ctx, fbe.att, fbe.mode
 		f.lastText, f.hasChild = false, false
 		next := make([]sEntry, 0, len(s.st)+1)
 		next = append(next, s.st[:fi]...)
@@ -1212,7 +1319,7 @@ func (s *stream) inBodyEnd(a atom.Atom) {
 			s.popTo(i, false)
 		}
 	case atom.Br:
-		s.attrs = s.attrs[:0]
+		s.attrs, s.attrsRead = s.attrs[:0], true
 		s.startTag(atom.Br)
 	default:
 		// any other end tag
@@ -1238,6 +1345,7 @@ func (s *stream) void(a atom.Atom) {
 
 // pushImplied opens an element html.Parse implies (tbody, tr, colgroup): no attributes.
 func (s *stream) pushImplied(a atom.Atom) {
+	s.attrsOf() // the tag's own attributes, read before they are hidden
 	saved := s.attrs
 	s.attrs = nil
 	s.push(a)
@@ -1254,7 +1362,7 @@ func (s *stream) push(a atom.Atom) {
 	}
 	p := s.top()
 	p.hasChild, p.lastText = true, false
-	e := sEntry{a: a, name: s.nameOf(a), att: p.att}
+	e := sEntry{a: a, mode: modeOf(a, p.mode), name: s.nameOf(a), att: p.att}
 	switch a {
 	case atom.Script, atom.Style, atom.Title, atom.Textarea, atom.Iframe, atom.Noembed,
 		atom.Noframes, atom.Noscript, atom.Xmp:
@@ -1273,7 +1381,7 @@ func (s *stream) push(a atom.Atom) {
 		s.titleSet, s.titleOn = true, true
 		e.role |= roleTitle
 	}
-	if isFormatting(a) && len(s.attrs) > 0 && (s.chrome(a) || s.metaBlock()) {
+	if isFormatting(a) && (s.chrome(a) || s.metaBlock()) {
 		e.fmtRole = true
 	}
 	switch p.ctx {
@@ -1366,7 +1474,7 @@ func (s *stream) openRegion() {
 
 // pop closes the top element.
 func (s *stream) pop() {
-	e := s.st[len(s.st)-1]
+	e := &s.st[len(s.st)-1]
 	w := &s.w
 	switch {
 	case e.role&roleTitle != 0:
@@ -1425,6 +1533,9 @@ func (s *stream) pop() {
 // span reads the current tag's colspan/rowspan as spanAttr does: 1 when absent or not a
 // number.
 func (s *stream) span(key string) int {
+	if !s.mayHave(keyColspan | keyRowspan) {
+		return 1
+	}
 	b, _ := s.attr(key)
 	v := bytes.TrimSpace(b)
 	i := 0
@@ -1457,7 +1568,10 @@ func (s *stream) chrome(a atom.Atom) bool {
 	if isChromeTag(a) {
 		return true
 	}
-	for _, at := range s.attrs {
+	if !s.mayHave(keyClass | keyID | keyStyle | keyHidden) {
+		return false
+	}
+	for _, at := range s.attrsOf() {
 		switch string(at.key) {
 		case "class", "id":
 			if chromeValue(at.val) {
@@ -1476,7 +1590,10 @@ func (s *stream) chrome(a atom.Atom) bool {
 
 // metaBlock is isMetaBlock on the current start tag.
 func (s *stream) metaBlock() bool {
-	for _, at := range s.attrs {
+	if !s.mayHave(keyClass | keyID) {
+		return false
+	}
+	for _, at := range s.attrsOf() {
 		switch string(at.key) {
 		case "class", "id":
 			found := false
