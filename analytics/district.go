@@ -60,7 +60,8 @@ p AS (SELECT r.level, r.year, r.prev, r.next, m.excluded`)
 SELECT p.year, p.level, p.prev, p.next, count(*)::BIGINT`, MetricsTable)
 	for _, m := range Metrics {
 		if m.Kind == Ratio {
-			fmt.Fprintf(&b, ",\n  (sum(p.m_%[1]s) FILTER (WHERE p.m_%[2]s IS NOT NULL))::DOUBLE, (sum(p.m_%[2]s) FILTER (WHERE p.m_%[1]s IS NOT NULL))::DOUBLE", m.Num, m.Den)
+			num, den := "p.m_"+m.Num, "p.m_"+m.Den
+			fmt.Fprintf(&b, ",\n  (%s)::DOUBLE, (%s)::DOUBLE", sumIf(num, den+" IS NOT NULL"), sumIf(den, num+" IS NOT NULL"))
 		} else {
 			fmt.Fprintf(&b, ",\n  sum(p.m_%[1]s)::DOUBLE, NULL::DOUBLE", m.Name)
 		}
@@ -178,13 +179,25 @@ func fullSums(ctx context.Context, tx *sql.Tx, v int64) (*sumsAt, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, pairedSQL("true", "b.year = a.year + 1"))
+	// the paired sums one pair of consecutive years at a time: a join holds one year's rows
+	years, err := queryInts(ctx, tx, `SELECT DISTINCT year FROM current_reports ORDER BY year`)
 	if err != nil {
 		return nil, fmt.Errorf("paired sums: %w", err)
 	}
-	parts, err := scanPaired(rows)
-	if err != nil {
-		return nil, err
+	parts := map[pairKey]*pairPart{}
+	for i := 1; i < len(years); i++ {
+		if years[i] != years[i-1]+1 {
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, pairedSQL("r.year IN (?, ?)", "a.year = ? AND b.year = ?"), years[i-1], years[i], years[i-1], years[i])
+		if err != nil {
+			return nil, fmt.Errorf("paired sums %d–%d: %w", years[i-1], years[i], err)
+		}
+		ps, err := scanPaired(rows)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(parts, ps)
 	}
 	return &sumsAt{version: v, district: ds, paired: &pairedSums{parts: parts}}, nil
 }

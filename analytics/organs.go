@@ -261,11 +261,12 @@ func organsSQL(q OrganQuery, metrics []Metric, late []int) (string, []any) {
 		}
 	}
 	fmt.Fprintf(&b, "\n  FROM current_reports r JOIN %s m ON m.report_id = r.id WHERE %s),\n", MetricsTable, cond)
+	// one report an organ a year: its values are the report's (oneSQL), no grouping
 	b.WriteString("g AS (SELECT p.agency_id, p.agency, p.level, true AS reported")
 	for _, m := range cols {
-		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS v_%s", aggSQL(m), m.Name)
+		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS v_%s", oneSQL(m, "p.m_"), m.Name)
 	}
-	b.WriteString("\n  FROM p GROUP BY p.agency_id, p.agency, p.level)")
+	b.WriteString("\n  FROM p)")
 	lateList := "false"
 	if len(late) > 0 {
 		ids := make([]string, len(late))

@@ -38,12 +38,9 @@ func (a *Analytics) CompareAgencies(ctx context.Context, from, to int, metric st
 	}
 	f.Years = []int{from, to}
 	cond, args := f.where("r")
-	val := func(year int) (string, []any) {
-		if m.Kind == Ratio {
-			return fmt.Sprintf("(sum(p.m_%[1]s) FILTER (WHERE p.year = ? AND p.m_%[2]s IS NOT NULL)) / nullif(sum(p.m_%[2]s) FILTER (WHERE p.year = ? AND p.m_%[1]s IS NOT NULL), 0)", m.Num, m.Den), []any{year, year}
-		}
-		return fmt.Sprintf("sum(p.m_%s) FILTER (WHERE p.year = ?)", m.Name), []any{year}
-	}
+	// An organ's value of a year is its one report's (oneSQL); the organs of both years are
+	// a join of one year's rows with the other's, without grouping.
+	val := func(side string) string { return oneSQL(m, side+".m_") }
 	cols := []string{m.Name}
 	if m.Kind == Ratio {
 		cols = []string{m.Num, m.Den}
@@ -54,27 +51,23 @@ func (a *Analytics) CompareAgencies(ctx context.Context, from, to int, metric st
 		fmt.Fprintf(&b, ", m.%[1]s AS m_%[1]s", c)
 	}
 	fmt.Fprintf(&b, " FROM current_reports r JOIN %s m ON m.report_id = r.id WHERE %s),\n", MetricsTable, cond)
-	vf, af := val(from)
-	vt, at := val(to)
 	// the denominators of a ratio, for why a value is missing (Delta.FromWhy)
 	den := "NULL::DOUBLE AS d_from, NULL::DOUBLE AS d_to"
 	if m.Kind == Ratio {
-		den = fmt.Sprintf("(sum(p.m_%[1]s) FILTER (WHERE p.year = ?))::DOUBLE AS d_from, (sum(p.m_%[1]s) FILTER (WHERE p.year = ?))::DOUBLE AS d_to", m.Den)
+		den = fmt.Sprintf("x.m_%[1]s::DOUBLE AS d_from, y.m_%[1]s::DOUBLE AS d_to", m.Den)
 	}
-	fmt.Fprintf(&b, `a AS (SELECT agency_id, any_value(agency) AS agency, any_value(level) AS level,
-  bool_or(year = ?) AS has_from, bool_or(year = ?) AS has_to, (%s)::DOUBLE AS v_from, (%s)::DOUBLE AS v_to, %s
-  FROM p GROUP BY agency_id)
+	join := "JOIN" // organs with a report in both years
+	if all {
+		join = "FULL JOIN"
+	}
+	// an organ's name and level are those of the later year, as Compare's
+	fmt.Fprintf(&b, `a AS (SELECT coalesce(y.agency_id, x.agency_id) AS agency_id, coalesce(y.agency, x.agency) AS agency, coalesce(y.level, x.level) AS level,
+  x.agency_id IS NOT NULL AS has_from, y.agency_id IS NOT NULL AS has_to, (%s)::DOUBLE AS v_from, (%s)::DOUBLE AS v_to, %s
+  FROM (SELECT * FROM p WHERE year = ?) x %s (SELECT * FROM p WHERE year = ?) y ON y.agency_id = x.agency_id)
 SELECT agency_id, agency, level, has_from, has_to, v_from, v_to, v_to - v_from AS change, count(*) OVER () AS total, d_from, d_to
-FROM a`, vf, vt, den)
+FROM a`, val("x"), val("y"), den, join)
 	args = append(args, from, to)
-	args = append(args, af...)
-	args = append(args, at...)
-	if m.Kind == Ratio {
-		args = append(args, from, to)
-	}
-	if !all {
-		b.WriteString(" WHERE has_from AND has_to")
-	}
+
 	dir := "ASC"
 	if pg.Desc {
 		dir = "DESC"
@@ -142,9 +135,13 @@ func (a *Analytics) LeftOut(ctx context.Context, from, to int, f Filter, limit i
 	f.Years = []int{from, to}
 	f.InAllYears = false
 	cond, args := f.where("r")
-	q := `SELECT agency, bool_or(year = ?) AS has_from, count(*) OVER () AS n FROM current_reports r WHERE ` + cond +
-		` GROUP BY agency_id, agency HAVING count(DISTINCT year) = 1 ORDER BY agency`
-	rows, err := a.db.QueryContext(ctx, q, append([]any{from}, args...)...)
+	// one current report an organ a year: the organs of one year only are the unmatched
+	// rows of a join of one year's reports with the other's
+	q := `WITH p AS (SELECT agency_id, agency, year FROM current_reports r WHERE ` + cond + `)
+SELECT coalesce(x.agency, y.agency) AS agency, x.agency_id IS NOT NULL AS has_from, count(*) OVER () AS n
+FROM (SELECT * FROM p WHERE year = ?) x FULL JOIN (SELECT * FROM p WHERE year = ?) y ON y.agency_id = x.agency_id
+WHERE x.agency_id IS NULL OR y.agency_id IS NULL ORDER BY agency`
+	rows, err := a.db.QueryContext(ctx, q, append(args, from, to)...)
 	if err != nil {
 		return nil, fmt.Errorf("left out: %w", err)
 	}

@@ -175,16 +175,13 @@ func risksSQL(q RiskQuery) (string, []any) {
 	th := q.Thresholds
 	prev, year := q.Year-1, q.Year
 	var args []any
-	// The per-organ values are those of Values(ByAgencyYear): the same sums, so that a
-	// card here is a card of the metrics an organ's page shows.
-	rate := func(num, den string, y int) string {
-		args = append(args, y, y)
-		return fmt.Sprintf("(sum(%[1]s) FILTER (WHERE year = ? AND %[2]s IS NOT NULL)) / nullif(sum(%[2]s) FILTER (WHERE year = ? AND %[1]s IS NOT NULL), 0)", num, den)
-	}
-	count := func(col string, y int) string {
-		args = append(args, y)
-		return fmt.Sprintf("sum(%s) FILTER (WHERE year = ?)", col)
-	}
+	// The per-organ values are those of Values(ByAgencyYear), so that a card here is a card
+	// of the metrics an organ's page shows: one report an organ a year (oneSQL), the organs
+	// with a report in both years the join of one year's rows with the other's.
+	dr, _ := MetricByName("disclosure_rate")
+	cr, _ := MetricByName("correction_rate")
+	rate := func(m Metric, side string) string { return oneSQL(m, side+".") }
+	count := func(col, side string) string { return side + "." + col }
 	var b strings.Builder
 	b.WriteString(`WITH p AS (SELECT r.agency_id, r.agency, r.year, m.disclosed_any, m.handled, m.cases_corrected, m.cases_concluded, m.litigation, m.publications
   FROM current_reports r JOIN ` + MetricsTable + ` m ON m.report_id = r.id
@@ -192,15 +189,15 @@ func risksSQL(q RiskQuery) (string, []any) {
 `)
 	args = append(args, prev, year)
 	args = append(args, condArgs...)
-	fmt.Fprintf(&b, `b AS (SELECT agency_id, arg_max(agency, year) AS agency,
+	fmt.Fprintf(&b, `b AS (SELECT y.agency_id, y.agency,
   (%s)::DOUBLE AS dr0, (%s)::DOUBLE AS dr1, (%s)::DOUBLE AS h0, (%s)::DOUBLE AS h1,
   (%s)::DOUBLE AS cr0, (%s)::DOUBLE AS cr1, (%s)::DOUBLE AS cc0, (%s)::DOUBLE AS cc1,
   (%s)::DOUBLE AS lit0, (%s)::DOUBLE AS lit1, (%s)::DOUBLE AS pb0, (%s)::DOUBLE AS pb1
-  FROM p GROUP BY agency_id HAVING count(DISTINCT year) = 2),
-`, rate("disclosed_any", "handled", prev), rate("disclosed_any", "handled", year), count("handled", prev), count("handled", year),
-		rate("cases_corrected", "cases_concluded", prev), rate("cases_corrected", "cases_concluded", year),
-		count("cases_concluded", prev), count("cases_concluded", year),
-		count("litigation", prev), count("litigation", year), count("publications", prev), count("publications", year))
+  FROM p x JOIN p y ON y.agency_id = x.agency_id AND x.year = ? AND y.year = ?),
+`, rate(dr, "x"), rate(dr, "y"), count(dr.Den, "x"), count(dr.Den, "y"),
+		rate(cr, "x"), rate(cr, "y"), count(cr.Den, "x"), count(cr.Den, "y"),
+		count("litigation", "x"), count("litigation", "y"), count("publications", "x"), count("publications", "y"))
+	args = append(args, prev, year)
 	minN := float64(th.MinApplications)
 	// small: a ratio's denominator under the minimum (or not stated) in either year.
 	small := func(d string) string {
