@@ -116,27 +116,40 @@ type Finding struct {
 // Findings returns the findings of current reports matching f (and rule, when not empty),
 // by agency, year and rule.
 func (a *Analytics) Findings(ctx context.Context, f Filter, rule string) ([]Finding, error) {
+	_, out, err := a.FindingsPage(ctx, f, rule, Page{})
+	return out, err
+}
+
+// FindingsPage is one page of Findings in their order (pg.Limit, pg.Offset; pg.Sort is not
+// read) and how many there are in all: a year of a national database holds tens of
+// thousands, which a page must not read whole. A zero Page gives them all.
+func (a *Analytics) FindingsPage(ctx context.Context, f Filter, rule string, pg Page) (int, []Finding, error) {
 	cond, args := f.where("r")
 	if rule != "" {
 		cond += " AND f.rule = ?"
 		args = append(args, rule)
 	}
-	rows, err := a.db.QueryContext(ctx, `SELECT f.report_id, r.agency_id, r.agency, r.year, f.rule, f.severity,
-  f.cell, f.expected, f.actual, f.message, f.line, f.related
+	q := `SELECT f.report_id, r.agency_id, r.agency, r.year, f.rule, f.severity,
+  f.cell, f.expected, f.actual, f.message, f.line, f.related, count(*) OVER () AS total
   FROM findings f JOIN current_reports r ON r.id = f.report_id
-  WHERE `+cond+` ORDER BY r.agency, r.year, f.rule, f.cell`, args...)
+  WHERE ` + cond + ` ORDER BY r.agency, r.year, f.rule, f.cell, f.line, f.message, f.related`
+	if pg.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", pg.Limit, max(pg.Offset, 0))
+	}
+	rows, err := a.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("findings: %w", err)
+		return 0, nil, fmt.Errorf("findings: %w", err)
 	}
 	defer rows.Close()
 	var out []Finding
+	total := 0
 	for rows.Next() {
 		var x Finding
 		var exp, act sql.NullFloat64
 		var line sql.NullInt64
 		if err := rows.Scan(&x.ReportID, &x.AgencyID, &x.Agency, &x.Year, &x.Rule, &x.Severity,
-			&x.Cell, &exp, &act, &x.Message, &line, &x.Related); err != nil {
-			return nil, err
+			&x.Cell, &exp, &act, &x.Message, &line, &x.Related, &total); err != nil {
+			return 0, nil, err
 		}
 		if exp.Valid {
 			x.Expected = &exp.Float64
@@ -147,7 +160,14 @@ func (a *Analytics) Findings(ctx context.Context, f Filter, rule string) ([]Find
 		x.Line = int(line.Int64)
 		out = append(out, x)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	if len(out) == 0 && pg.Offset > 0 {
+		// past the end: say how many there are
+		total, _, err = a.FindingsPage(ctx, f, rule, Page{Limit: 1})
+	}
+	return total, out, err
 }
 
 // RuleCount is how often a rule fired.

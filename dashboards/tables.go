@@ -722,7 +722,13 @@ func (s *Server) tableFindingAgencies(ctx context.Context, v view) (*analytics.T
 func (s *Server) tableFindings(ctx context.Context, v view) (*analytics.Table, error) {
 	f := v.filter()
 	f.Years = []int{v.Year}
-	fs, err := s.a.Findings(ctx, f, v.Rule)
+	// in their order the findings are paged in the database; another order sorts them all
+	// (sortTable)
+	var pg analytics.Page
+	if v.Sort == "" {
+		pg = analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset}
+	}
+	total, fs, err := s.a.FindingsPage(ctx, f, v.Rule, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -730,7 +736,9 @@ func (s *Server) tableFindings(ctx context.Context, v view) (*analytics.Table, e
 	if v.Rule != "" {
 		title += "：" + ingest.RuleLabel(v.Rule)
 	}
-	return findingsTable("quality_findings", title, fs), nil
+	t := findingsTable("quality_findings", title, fs)
+	t.Windowed, t.Offset, t.Total = pg.Limit > 0, pg.Offset, total
+	return t, nil
 }
 
 func (s *Server) tableCoverage(ctx context.Context, v view) (*analytics.Table, error) {
