@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -56,6 +57,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if demo, _ := cmd.Flags().GetBool("demo"); demo {
 		return runDemoWith(cmd, cfg)
 	}
+	serveGC()
 	db, err := openStore(cfg.DB)
 	if err != nil {
 		return err
@@ -161,6 +163,20 @@ func serveDB(ctx context.Context, db *store.DB, cfg config.Config, out io.Writer
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// serveGCPercent is serve's GOGC. A national server keeps ~120 MB of Go heap for good (the
+// store's index of 750,000 versions, the registry of 150,000 organs) and ~60 MB more of
+// cached pages; at the default 100 the heap grew to twice that before a collection, ~350 MB
+// of the 1.1 GB peak at 750,000 reports. At 50 it stays near 250 MB for a little more
+// collection work.
+const serveGCPercent = 50
+
+// serveGC sets serveGCPercent unless GOGC says otherwise.
+func serveGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
 }
 
 // memProfile writes a Go heap profile to path each time the process's RSS passes its peak
