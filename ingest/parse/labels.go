@@ -97,15 +97,23 @@ func labelMasks(toks []token, masks []uint32) []uint32 {
 		var m uint32
 		if t.kind == tokText {
 			h := t.han
-			for i, r := range h {
-				if r >= 0xA000 || firstIndex[r] == 0 {
-					continue
+			for i := 0; i < len(h); {
+				// the three-byte characters (the CJK block) decoded inline, as range would
+				var r rune
+				size := 3
+				if b := h[i]; b >= 0xE1 && b <= 0xEF && b != 0xED && i+2 < len(h) && h[i+1]&0xC0 == 0x80 && h[i+2]&0xC0 == 0x80 {
+					r = rune(b&0x0F)<<12 | rune(h[i+1]&0x3F)<<6 | rune(h[i+2]&0x3F)
+				} else {
+					r, size = utf8.DecodeRuneInString(h[i:])
 				}
-				for _, w := range wordsByFirst[firstIndex[r]] {
-					if strings.HasPrefix(h[i:], w.word) {
-						m |= 1 << w.bit
+				if r < 0xA000 && firstIndex[r] != 0 {
+					for _, w := range wordsByFirst[firstIndex[r]] {
+						if strings.HasPrefix(h[i:], w.word) {
+							m |= 1 << w.bit
+						}
 					}
 				}
+				i += size
 			}
 			// the labels matched by their exact words (their other words were seen above)
 			for _, l := range exactLabels {

@@ -104,6 +104,12 @@ func tokenizeInto(toks []token, han *hanBuffer, lines []string, from, to int) []
 // cellSeparator tells how a table row separates its cells: pipe rows ("| a | b |") and tab
 // rows. A line with neither is one cell.
 func cellSeparator(line string) (byte, bool) {
+	if strings.IndexByte(line, '|') < 0 { // no pipe row: only a tab can separate cells
+		if strings.IndexByte(line, '\t') >= 0 {
+			return '\t', true
+		}
+		return 0, false
+	}
 	t := strings.TrimSpace(line)
 	if strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 2 {
 		return '|', true
