@@ -34,6 +34,10 @@ type Document struct {
 	// their cells joined by "\t" (empty cells kept as empty strings); a table is preceded
 	// and followed by an empty line; runs of empty lines are collapsed to one.
 	Lines []string
+	// Text is Lines joined by "\n" when the reader has it at hand ("" otherwise): the lines
+	// are slices of it, so a caller that needs the whole text need not copy it. A caller
+	// that changes Lines must not trust it (parse checks that the lines are its slices).
+	Text string
 	// Pages is, for a paged format (PDF), the 1-based page each line was read from
 	// (len(Pages) == len(Lines)); nil for formats without pages.
 	Pages []int

@@ -12,6 +12,9 @@ import (
 type lineSet struct {
 	buf  []byte
 	ends []int
+	// sep: a "\n" follows every line in buf, so that the lines kept can be packed in place
+	// into the text joined by "\n" (see packLines)
+	sep bool
 }
 
 func newLineSet(sizeHint, linesHint int) *lineSet {
@@ -22,6 +25,9 @@ func newLineSet(sizeHint, linesHint int) *lineSet {
 func (ls *lineSet) add(raw string) {
 	ls.buf = normalizeAppend(ls.buf, raw)
 	ls.ends = append(ls.ends, len(ls.buf))
+	if ls.sep {
+		ls.buf = append(ls.buf, '\n')
+	}
 }
 
 // lines returns the lines added, in order.
@@ -32,8 +38,80 @@ func (ls *lineSet) lines() []string {
 	for i, b := range ls.ends {
 		out[i] = all[a:b]
 		a = b
+		if ls.sep {
+			a++
+		}
 	}
 	return out
+}
+
+// packLines moves the lines kept from a lineSet with sep (in order: lines of buf, parts of
+// them, or strings from elsewhere such as edited lines) to the start of buf, one "\n" between
+// them, and returns them joined: the document's text without a copy. lines are changed to
+// point at their new place. It changes nothing and returns "" when a line would overwrite
+// bytes of buf not yet moved (an edit that made a line longer), or when the lines of buf
+// are not in order.
+func packLines(buf []byte, lines []string) string {
+	if len(buf) == 0 || len(lines) == 0 {
+		return ""
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	// at is where l starts in buf (-1: empty, or a string elsewhere)
+	at := func(l string) int {
+		if len(l) == 0 {
+			return -1
+		}
+		p := uintptr(unsafe.Pointer(unsafe.StringData(l)))
+		if p < base || p >= base+uintptr(len(buf)) {
+			return -1
+		}
+		return int(p - base)
+	}
+	// check first, move after: every line must land before the next line of buf starts
+	p, prevEnd := 0, 0
+	next := 0 // index of the next line of buf after the current one (len(lines): none)
+	for i, l := range lines {
+		if k := at(l); k >= 0 {
+			if k < prevEnd {
+				return "" // not in order
+			}
+			prevEnd = k + len(l)
+		}
+		if next <= i {
+			next = i + 1
+			for next < len(lines) && at(lines[next]) < 0 {
+				next++
+			}
+		}
+		limit := len(buf)
+		if next < len(lines) {
+			limit = at(lines[next])
+		}
+		if i > 0 {
+			p++ // the "\n" before it
+		}
+		p += len(l)
+		end := p
+		if i < len(lines)-1 {
+			end++ // the "\n" after it
+		}
+		if end > limit {
+			return ""
+		}
+	}
+	p = 0
+	for i, l := range lines {
+		if i > 0 {
+			buf[p] = '\n'
+			p++
+		}
+		copy(buf[p:], l)
+		if len(l) > 0 {
+			lines[i] = unsafe.String(&buf[p], len(l))
+		}
+		p += len(l)
+	}
+	return unsafe.String(unsafe.SliceData(buf), p)
 }
 
 // splitLines calls fn for every line of s; lines end at "\n", "\r\n", a lone "\r", "\f"

@@ -31,6 +31,7 @@ func (Text) Read(name string, data []byte) (*Document, error) {
 // rewrites each normalised line and returns false to drop it.
 func textDocument(kind, enc, s string, edit func(string) (string, bool)) *Document {
 	ls := newLineSet(len(s)+16, countLines(s))
+	ls.sep = true
 	splitLines(s, ls.add)
 	lines := ls.lines()
 	out := lines[:0]
@@ -47,6 +48,7 @@ func textDocument(kind, enc, s string, edit func(string) (string, bool)) *Docume
 		out = append(out, l)
 	}
 	doc := &Document{Kind: kind, Encoding: enc, Meta: map[string]string{}, Lines: collapseBlank(out)}
+	doc.Text = packLines(ls.buf, doc.Lines)
 	headerMeta(doc.Lines, doc.Meta)
 	return doc
 }

@@ -43,7 +43,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	w := cellWriter{r: r, nums: make([]float64, 0, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15)}
 	lines := doc.Lines
 	// the text is joined once; prose sections are slices of it
-	text := newJoined(lines)
+	text := newJoinedFrom(lines, doc.Text)
 	r.Text = text.s
 	titled := identify(r, name, lines, doc.Title, doc.Meta)
 	secs := findSections(lines)

@@ -3,6 +3,7 @@ package parse
 import (
 	"regexp"
 	"strings"
+	"unsafe"
 )
 
 // pos is a place in the normalised text: line (1-based) and byte offset in the line.
@@ -193,7 +194,35 @@ type joined struct {
 	start []int // byte offset of each line (0-based index)
 }
 
-func newJoined(lines []string) joined {
+func newJoined(lines []string) joined { return newJoinedFrom(lines, "") }
+
+// newJoinedFrom is newJoined, taking text as it is when the lines are its slices, in order,
+// one "\n" between them (decode.Document.Text), instead of copying them.
+func newJoinedFrom(lines []string, text string) joined {
+	if len(lines) > 0 && len(text) > 0 {
+		start := make([]int, len(lines)+1)
+		p := 0
+		ok := true
+		for i, l := range lines {
+			if i > 0 {
+				if p >= len(text) || text[p] != '\n' {
+					ok = false
+					break
+				}
+				p++
+			}
+			if len(l) > 0 && (p+len(l) > len(text) || unsafe.StringData(l) != unsafe.StringData(text[p:])) {
+				ok = false
+				break
+			}
+			start[i] = p
+			p += len(l)
+		}
+		if ok && p == len(text) {
+			start[len(lines)] = p
+			return joined{s: text, start: start}
+		}
+	}
 	n := 0
 	for _, l := range lines {
 		n += len(l) + 1
