@@ -289,8 +289,7 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if secs.found[1] {
 		p1line = secs.start[1].line
 	}
-	readPublications(r, r.Prose[1], p1line, lines)
-	readApplications(r, r.Prose[1], p1line, lines)
+	readProse(r, r.Prose[1], p1line, lines)
 	if doc.Pages != nil { // a PDF: every cell says its page and its line on the page
 		for key, c := range r.Cells {
 			if c.Src.Line > 0 {

@@ -37,6 +37,9 @@ var (
 func eachSentence(s string, f func(string) bool) {
 	start := 0
 	for i := 0; i < len(s); i++ {
+		if !sentenceByte[s[i]] {
+			continue
+		}
 		n := 0
 		switch b := s[i]; {
 		case b == ';' || b == '!' || b == '\n':
@@ -59,6 +62,10 @@ func eachSentence(s string, f func(string) bool) {
 		f(s[start:])
 	}
 }
+
+// sentenceByte marks the bytes that may end a sentence: ; ! \n and the first bytes of 。(E3)
+// and ；！ (EF).
+var sentenceByte = [256]bool{';': true, '!': true, '\n': true, 0xE3: true, 0xEF: true}
 
 // itemCount finds the first count of items in a clause: digits (maybe 10,407) followed,
 // after at most one space, by 条, 篇 or 则; a round figure (7700余条, 300多篇) is approx.
@@ -164,49 +171,68 @@ func eachClause(s string, f func(string)) {
 // before it: never a channel's total, unless it breaks a stated total down by channel.
 func readPublications(r *ingest.Report, prose string, firstLine int, lines []string) {
 	eachSentence(prose, func(sentence string) bool {
-		if indexUnit(sentence) < 0 {
-			return true
-		}
-		prev := "" // the channel of the last count of the sentence
-		eachClause(sentence, func(clause string) {
-			if indexUnit(clause) < 0 || strings.Contains(clause, "栏目") {
-				return // a column of the website, not a channel
-			}
-			// a list of counts (其中门户网站2300条、政务微信1500条): each item alone
-			parts := []string{clause}
-			if countItems(clause) > 1 {
-				parts = strings.Split(clause, "、")
-			}
-			sub := strings.HasPrefix(strings.TrimLeft(clause, " (（"), "其中")
-			for _, part := range parts {
-				n, approx, ok := itemCount(part)
-				if !ok {
-					continue
-				}
-				ch, several := channelOf(part)
-				if several {
-					prev = ""
-					continue
-				}
-				if ch == "" {
-					// a total without a channel: only where the clause says it published
-					if !sub && isTotal(part) {
-						ch = "total"
-					} else {
-						continue
-					}
-				}
-				if sub && prev != "total" {
-					continue // a part of the count before it (其中政策解读32条)
-				}
-				if !sub {
-					prev = ch
-				}
-				q := strings.TrimSpace(part)
-				r.Publications = append(r.Publications, ingest.Publication{Channel: ch, Count: n, Approx: approx, Quote: q, Line: lineOf(lines, q, firstLine)})
-			}
-		})
+		publicationsIn(r, sentence, firstLine, lines)
 		return true
+	})
+}
+
+// readProse reads section 一's prose in one pass over its sentences: the counts of items
+// published (as readPublications) and the number of applications received (the first
+// sentence that states it).
+func readProse(r *ingest.Report, prose string, firstLine int, lines []string) {
+	apps := true // the applications are still looked for
+	eachSentence(prose, func(sentence string) bool {
+		publicationsIn(r, sentence, firstLine, lines)
+		if apps {
+			apps = applicationsIn(r, sentence)
+		}
+		return true
+	})
+}
+
+// publicationsIn reads the counts of items published that one sentence states.
+func publicationsIn(r *ingest.Report, sentence string, firstLine int, lines []string) {
+	if indexUnit(sentence) < 0 {
+		return
+	}
+	prev := "" // the channel of the last count of the sentence
+	eachClause(sentence, func(clause string) {
+		if indexUnit(clause) < 0 || strings.Contains(clause, "栏目") {
+			return // a column of the website, not a channel
+		}
+		// a list of counts (其中门户网站2300条、政务微信1500条): each item alone
+		parts := []string{clause}
+		if countItems(clause) > 1 {
+			parts = strings.Split(clause, "、")
+		}
+		sub := strings.HasPrefix(strings.TrimLeft(clause, " (（"), "其中")
+		for _, part := range parts {
+			n, approx, ok := itemCount(part)
+			if !ok {
+				continue
+			}
+			ch, several := channelOf(part)
+			if several {
+				prev = ""
+				continue
+			}
+			if ch == "" {
+				// a total without a channel: only where the clause says it published
+				if !sub && isTotal(part) {
+					ch = "total"
+				} else {
+					continue
+				}
+			}
+			if sub && prev != "total" {
+				continue // a part of the count before it (其中政策解读32条)
+			}
+			if !sub {
+				prev = ch
+			}
+			q := strings.TrimSpace(part)
+			r.Publications = append(r.Publications, ingest.Publication{Channel: ch, Count: n, Approx: approx, Quote: q, Line: lineOf(lines, q, firstLine)})
+		}
 	})
 }
 
@@ -243,51 +269,50 @@ func isTotal(clause string) bool {
 	return strings.Contains(clause, "主动公开") || (strings.Contains(clause, "信息") && (strings.Contains(clause, "发布") || strings.Contains(clause, "公开")))
 }
 
-// readApplications reads the number of applications the prose says were received.
-func readApplications(r *ingest.Report, prose string, firstLine int, lines []string) {
-	eachSentence(prose, func(sentence string) bool {
-		if !strings.Contains(sentence, "申请") {
-			return true
-		}
-		if strings.IndexAny(sentence, "0123456789") < 0 && !strings.Contains(sentence, "未收到") && !strings.Contains(sentence, "没有收到") && !strings.Contains(sentence, "无") {
-			return true
-		}
-		// both expressions start with a word of receiving: they are run from the first
-		// one, and not at all on a sentence without one
-		var m []int
-		if k := indexReceived(sentence); k >= 0 {
-			m = reApplications.FindStringSubmatchIndex(sentence[k:])
-			if m == nil {
-				m = reApplicationsBefore.FindStringSubmatchIndex(sentence[k:])
-			}
-			if m != nil {
-				m[2], m[3] = m[2]+k, m[3]+k
-			}
+// applicationsIn reads the number of applications one sentence says were received; it
+// tells whether to look on (false: found).
+func applicationsIn(r *ingest.Report, sentence string) bool {
+	if !strings.Contains(sentence, "申请") {
+		return true
+	}
+	if strings.IndexAny(sentence, "0123456789") < 0 && !strings.Contains(sentence, "未收到") && !strings.Contains(sentence, "没有收到") && !strings.Contains(sentence, "无") {
+		return true
+	}
+	// both expressions start with a word of receiving: they are run from the first
+	// one, and not at all on a sentence without one
+	var m []int
+	if k := indexReceived(sentence); k >= 0 {
+		m = reApplications.FindStringSubmatchIndex(sentence[k:])
+		if m == nil {
+			m = reApplicationsBefore.FindStringSubmatchIndex(sentence[k:])
 		}
 		if m != nil {
-			n, err := strconv.ParseInt(sentence[m[2]:m[3]], 10, 64)
-			if err != nil {
-				return true
-			}
-			r.ApplicationsStated = &n
-			r.ApplicationsQuote = strings.TrimSpace(sentence)
-			return false
+			m[2], m[3] = m[2]+k, m[3]+k
 		}
-		// clause by clause: "无因政府信息公开申请引起的行政复议" speaks of cases, not applications
-		found := false
-		eachClause(sentence, func(clause string) {
-			if found || !strings.Contains(clause, "公开") || strings.Contains(clause, "复议") || strings.Contains(clause, "诉讼") {
-				return
-			}
-			if reNoApplication.MatchString(clause) {
-				var zero int64
-				r.ApplicationsStated = &zero
-				r.ApplicationsQuote = strings.TrimSpace(clause)
-				found = true
-			}
-		})
-		return !found
+	}
+	if m != nil {
+		n, err := strconv.ParseInt(sentence[m[2]:m[3]], 10, 64)
+		if err != nil {
+			return true
+		}
+		r.ApplicationsStated = &n
+		r.ApplicationsQuote = strings.TrimSpace(sentence)
+		return false
+	}
+	// clause by clause: "无因政府信息公开申请引起的行政复议" speaks of cases, not applications
+	found := false
+	eachClause(sentence, func(clause string) {
+		if found || !strings.Contains(clause, "公开") || strings.Contains(clause, "复议") || strings.Contains(clause, "诉讼") {
+			return
+		}
+		if reNoApplication.MatchString(clause) {
+			var zero int64
+			r.ApplicationsStated = &zero
+			r.ApplicationsQuote = strings.TrimSpace(clause)
+			found = true
+		}
 	})
+	return !found
 }
 
 // receivedWords begin reApplications and reApplicationsBefore.
