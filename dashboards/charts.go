@@ -147,8 +147,10 @@ func (s *Server) trend(id, title, kind, stack string, rows []analytics.Row, metr
 	return s.chart(spec)
 }
 
-// heatmap draws agencies × years for one metric.
-func (s *Server) heatmap(id string, m analytics.Metric, agencies []string, years []int, value func(agency string, year int) *float64) template.HTML {
+// heatmap draws agencies × years for one metric. value gives a cell's value, or nil and
+// why it has none (analytics.NotReported, NotStated, ZeroDenominator): the cell is drawn
+// empty and its tooltip says why — missing is never a colour of 0.
+func (s *Server) heatmap(id string, m analytics.Metric, agencies []string, years []int, value func(agency string, year int) (*float64, string)) template.HTML {
 	c := charts.NewHeatMap()
 	var xs []string
 	for _, y := range years {
@@ -158,9 +160,9 @@ func (s *Server) heatmap(id string, m analytics.Metric, agencies []string, years
 	var max float64
 	for yi, a := range agencies {
 		for xi, y := range years {
-			v := value(a, y)
+			v, why := value(a, y)
 			if v == nil {
-				data = append(data, opts.HeatMapData{Value: [3]any{xi, yi, "-"}})
+				data = append(data, opts.HeatMapData{Name: why, Value: [3]any{xi, yi, "-"}})
 				continue
 			}
 			x := pointValue(v, m.Kind == analytics.Ratio).(float64)

@@ -342,24 +342,33 @@ func (s *Server) compare(ctx context.Context, r *http.Request, v view, p *pageDa
 		ids = append(ids, d.AgencyID)
 		names = append(names, d.Agency)
 	}
-	vals := map[string]map[int]*float64{}
+	vals := map[string]map[int]analytics.Row{}
 	if len(ids) > 0 {
 		f := v.filter()
 		f.AgencyIDs, f.Metrics = ids, []string{m.Name}
+		if m.Kind == analytics.Ratio {
+			f.Metrics = append(f.Metrics, m.Den) // Row.Why reads it
+		}
 		rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
 			if vals[r.Agency] == nil {
-				vals[r.Agency] = map[int]*float64{}
+				vals[r.Agency] = map[int]analytics.Row{}
 			}
-			vals[r.Agency][r.Year] = r.Values[m.Name]
+			vals[r.Agency][r.Year] = r
 		}
 	}
 	heading := fmt.Sprintf("热力图：本页前 %d 个单位 × 年度", len(names))
-	p.Blocks = append(p.Blocks, block{Heading: heading, Note: "空白格：该年未报送或报告未说明。全部单位见下表各页，或下载完整的“单位 × 年度”表。",
-		Chart: s.heatmap("chart_heatmap", m, names, v.Years, func(a string, y int) *float64 { return vals[a][y] })})
+	p.Blocks = append(p.Blocks, block{Heading: heading, Note: "空白格：该年未报送、报告未说明或比率的分母为 0（鼠标悬停可见原因），不按 0 着色。全部单位见下表各页，或下载完整的“单位 × 年度”表。",
+		Chart: s.heatmap("chart_heatmap", m, names, v.Years, func(a string, y int) (*float64, string) {
+			r, ok := vals[a][y]
+			if !ok {
+				return nil, analytics.NotReported
+			}
+			return r.Values[m.Name], r.Why(m.Name)
+		})})
 	p.Blocks = append(p.Blocks, block{Table: tv})
 	p.Blocks = append(p.Blocks, block{Heading: "完整数据", HTML: template.HTML(fmt.Sprintf(
 		`每个单位每个指标的两年对比（长表）与“单位 × 年度”表不在页面上展开：下载 <a href="/download/compare_all.csv?%[1]s">对比长表 CSV</a>、<a href="/download/heatmap.csv?%[1]s">单位 × 年度 CSV</a>，或经 JSON API 分页读取（<a href="/api/tables/compare_all?%[1]s&amp;limit=100">/api/tables/compare_all?limit=100&amp;offset=0</a>）。`,
