@@ -147,7 +147,7 @@ type stream struct {
 	nameBuf     []byte
 	tagAtom     atom.Atom
 	attrsRead   bool   // attrs holds the current tag's attributes (none for an implied tag)
-	raw         []byte // the current tag (valid until the next token)
+	raw         []byte // the current start tag from the end of its name (valid until the next token)
 	keys        uint8  // attrKeysIn(raw), once keysRead
 	keysRead    bool
 }
@@ -302,7 +302,13 @@ func (s *stream) readTag(start bool) {
 	s.tagAtom = atom.Lookup(s.tagName)
 	s.attrs = s.attrs[:0]
 	s.attrsRead = !start
-	s.raw = raw
+	s.raw = nil
+	switch {
+	case start && j < 0:
+		s.raw = raw
+	case start && j < len(raw) && raw[j] != '>':
+		s.raw = raw[j:] // where the attributes are, if any
+	}
 	s.keysRead = false
 }
 
