@@ -63,9 +63,9 @@ type sEntry struct {
 	hasChild bool
 	att      *tableAttempt // the data table this element belongs to
 	metaLo   int           // roleMeta: the first line of the block
-	savePre  int           // roleCell: the walker's state outside the cell
-	saveMeta int
-	cs, rs   int // roleCell: colspan and rowspan as spanAttr reads them
+	savePre  int32         // roleCell: the walker's state outside the cell
+	saveMeta int32
+	cs, rs   int32 // roleCell: colspan and rowspan as spanAttr reads them
 }
 
 // chromeRegion is the walker's state before an element that looks like chrome.
@@ -108,6 +108,12 @@ type tableAttempt struct {
 
 type metaKV struct{ k, v string }
 
+// tableStorage is a finished data table's storage, reused by the next.
+type tableStorage struct {
+	cells     []gcell
+	rowStarts []int
+}
+
 type sAttr struct{ key, val []byte }
 
 // streamSignal stops the token loop: a fallback to the tree, or a table to read again as
@@ -132,6 +138,7 @@ type stream struct {
 	titleOn  bool // its text is being read
 
 	regions []chromeRegion
+	spare   []tableStorage
 	markers int // report markers seen (in text a chrome region may hold)
 	tail    []byte
 
@@ -156,6 +163,7 @@ type stream struct {
 func streamHTML(enc, s string) (doc *Document, ok bool) {
 	st := &stream{src: s, headMeta: map[string]string{}}
 	st.w.arena = &textArena{}
+	st.w.lines = make([]string, 0, len(s)/64+16)
 	st.st = make([]sEntry, 0, 32)
 	// the document's html and body elements (html.Parse always makes both)
 	st.st = append(st.st, sEntry{a: atom.Html, ctx: ctxWalk, role: roleBlock}, sEntry{a: atom.Body, ctx: ctxWalk, role: roleBlock})
@@ -1402,14 +1410,14 @@ func (s *stream) push(a atom.Atom) {
 		case atom.Td, atom.Th:
 			e.ctx = ctxWalk
 			e.role |= roleCell
-			e.savePre, e.saveMeta = s.w.pre, s.w.metaDepth
+			e.savePre, e.saveMeta = int32(s.w.pre), int32(s.w.metaDepth)
 			s.w.cell, s.w.pre, s.w.metaDepth = true, 0, 0
 			s.w.line = s.w.line[:0]
 			s.w.pendSpace, s.w.pendNewline, s.w.last = false, false, 0
 			s.w.cellBuf = s.w.cellBuf[:0]
 			s.cellAtt = e.att
 			e.att.cellLen = 0
-			e.cs, e.rs = s.span("colspan"), s.span("rowspan")
+			e.cs, e.rs = int32(s.span("colspan")), int32(s.span("rowspan"))
 			e.metaLo = len(e.att.cellMeta)
 		case atom.Tr:
 			e.ctx = ctxData
@@ -1448,6 +1456,11 @@ func (s *stream) element(e *sEntry) {
 		w.flush()
 		att := &tableAttempt{entry: len(s.st), off: s.off, lines: len(w.lines), journal: len(s.journal),
 			regions: len(s.regions), formOpen: s.formOpen, metaDepth: w.metaDepth, pre: w.pre}
+		if n := len(s.spare); n > 0 {
+			// storage of a data table done with (tables in a caption nest, so a list)
+			att.cells, att.rowStarts = s.spare[n-1].cells[:0], s.spare[n-1].rowStarts[:0]
+			s.spare = s.spare[:n-1]
+		}
 		w.blank()
 		e.ctx, e.role, e.att = ctxData, e.role|roleData, att
 	case a == atom.Br:
@@ -1490,14 +1503,16 @@ func (s *stream) pop() {
 		att := e.att
 		att.cells = append(att.cells, gcell{
 			text: w.arena.keep(bytes.TrimFunc(w.cellBuf, unicode.IsSpace)),
-			cs:   e.cs, rs: e.rs, mlo: e.metaLo, mhi: len(att.cellMeta),
+			cs:   int(e.cs), rs: int(e.rs), mlo: e.metaLo, mhi: len(att.cellMeta),
 		})
-		w.cell, w.pre, w.metaDepth = false, e.savePre, e.saveMeta
+		w.cell, w.pre, w.metaDepth = false, int(e.savePre), int(e.saveMeta)
 		w.line = w.line[:0]
 		w.pendSpace, w.pendNewline, w.last = false, false, 0
 		s.cellAtt = nil
 	case e.role&roleData != 0:
 		s.dataTable(e.att)
+		s.spare = append(s.spare, tableStorage{e.att.cells, e.att.rowStarts})
+		e.att.cells, e.att.rowStarts = nil, nil
 	case e.role&rolePre != 0:
 		w.pre--
 		w.flush()
