@@ -39,7 +39,6 @@ go test -count=1 -timeout 20m -race ./ingest/pipeline ./ingest/store ./ingest/we
 fuzztime=${FUZZTIME:-20s}
 go test -run '^$' -fuzz '^FuzzFile$' -fuzztime "$fuzztime" ./ingest/parse
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime "$fuzztime" ./ingest/decode
-go test -run '^$' -fuzz '^FuzzHTMLStream$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzNormalize$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzDOCX$' -fuzztime "$fuzztime" ./ingest/decode
 go test -run '^$' -fuzz '^FuzzPDF$' -fuzztime "$fuzztime" ./ingest/decode

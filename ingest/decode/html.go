@@ -62,15 +62,6 @@ func (HTML) Read(name string, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	if doc, ok := streamHTML(enc, s); ok {
-		return doc, nil
-	}
-	return htmlTreeRead(name, enc, s)
-}
-
-// htmlTreeRead reads a page through html.Parse's tree: the pages the stream reader cannot
-// follow (see streamHTML) and the reference the stream is tested against.
-func htmlTreeRead(name, enc, s string) (*Document, error) {
 	root, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		return nil, errorf(name, "html: %v", err)
