@@ -483,6 +483,11 @@ func complete(j job, r *ingest.Report, meta store.FileMeta, opt Options) job {
 	// store compresses it again and says what went wrong)
 	meta.TextZ, _ = store.CompressText(r.Text)
 	j.item = store.Item{Report: r, Meta: meta}
+	// the cells as the writer appends them, and the prose's places in the text: here too
+	j.item.Prepared = store.Prepare(r, meta.Text)
+	if opt.CrossYear != nil && crossYearAtSave {
+		j.item.Prepared.Slim(opt.CrossYearKeys)
+	}
 	if opt.CrossYear != nil && opt.CrossYearSketch != nil && opt.CrossYearSketched != nil && crossYearAtSave {
 		// the name the store will most likely give the organ (a registry may give another:
 		// then the rules compute it again)

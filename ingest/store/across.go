@@ -97,11 +97,18 @@ func slimCopy(r *ingest.Report, agency, path string, keys []string) *ingest.Repo
 // with the cross-year findings added when there are any, else r) and whether the comparison
 // was made; a report with no year before has nothing to compare and counts as made. Called
 // with d.mu held.
-func (d *DB) acrossAtSave(a *Across, r *ingest.Report, sketch any, path, agency string, agencyID, id int64) (*ingest.Report, bool, error) {
+func (d *DB) acrossAtSave(a *Across, r *ingest.Report, p *Prepared, sketch any, path, agency string, agencyID, id int64) (*ingest.Report, bool, error) {
 	if d.recent == nil {
 		d.recent = &recentReports{byID: map[int64]recentReport{}}
 	}
-	cur := recentReport{r: slimCopy(r, agency, path, a.Keys)}
+	var cur recentReport
+	if p != nil && p.slim != nil && p.report == r && slices.Equal(p.slimKeys, a.Keys) {
+		s := *p.slim // made beforehand on a parsing goroutine (Prepared.Slim)
+		s.Agency, s.Source = agency, path
+		cur.r = &s
+	} else {
+		cur.r = slimCopy(r, agency, path, a.Keys)
+	}
 	if a.sketched() {
 		cur.sketch = sketch
 		if cur.sketch == nil {

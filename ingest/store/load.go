@@ -430,9 +430,12 @@ func (d *DB) ReplaceFindingsDerived(byReport map[int64][]ingest.Finding, dv *Der
 	if err := apps.flush(); err != nil {
 		return fmt.Errorf("replace findings: %w", err)
 	}
-	if err := d.exec(ctx, `UPDATE cell_values SET flagged = EXISTS (SELECT 1 FROM findings f JOIN cell_keys k ON k.key = f.cell
-		WHERE f.report_id = cell_values.report_id AND k.id = cell_values.key_id)
-		WHERE report_id IN `+in, ids...); err != nil {
+	if err := d.exec(ctx, `UPDATE report_cells SET flagged = x.ids
+		FROM (SELECT f.report_id, coalesce(list(DISTINCT k.id ORDER BY k.id) FILTER (WHERE k.id IS NOT NULL), []::INTEGER[]) AS ids
+			FROM (SELECT unnest([`+idList(ids)+`]::BIGINT[]) AS report_id) f
+			LEFT JOIN findings g ON g.report_id = f.report_id LEFT JOIN cell_keys k ON k.key = g.cell
+			GROUP BY f.report_id) x
+		WHERE report_cells.report_id = x.report_id`); err != nil {
 		return fmt.Errorf("replace findings: flag cells: %w", err)
 	}
 	var change Change
@@ -522,4 +525,13 @@ func (d *DB) Verify() ([]string, error) {
 		}
 	}
 	return problems, nil
+}
+
+// idList writes report ids (int64 in anys) as a comma-separated list for SQL.
+func idList(ids []any) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id.(int64), 10)
+	}
+	return strings.Join(s, ",")
 }

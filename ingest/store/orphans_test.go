@@ -33,7 +33,7 @@ func TestOpenDeletesOrphans(t *testing.T) {
 	}
 	orphan := top + 1000
 	for _, q := range []string{
-		`INSERT INTO cell_values (report_id, key_id, value, flagged) VALUES (?, 1, 5, false)`,
+		`INSERT INTO report_cells (report_id, cell_set, value, line, flagged, src_keys, src_text) VALUES (?, 1, [5], [NULL], [], [], [])`,
 		`INSERT INTO publications (report_id, channel, count, quote) VALUES (?, 'portal', 1, 'q')`,
 		`INSERT INTO findings (report_id, rule, severity, message) VALUES (?, 'T3-balance', 'error', 'm')`,
 		`INSERT INTO report_prose (report_id, section, text) VALUES (?, 1, 't')`,

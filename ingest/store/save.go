@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -69,6 +68,9 @@ type Item struct {
 	// its parsing goroutines, with ingest.CleanOrganName of the printed name); nil: the
 	// writer computes it when it needs it.
 	Sketch any
+	// Prepared is Prepare(Report, Meta.Text) computed beforehand (the pipeline does it on
+	// its parsing goroutines); nil: the writer computes it.
+	Prepared *Prepared
 }
 
 // Derivation is a table of figures derived from each stored report, one row a report, kept
@@ -208,26 +210,9 @@ func (d *DB) reload(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load agencies: %w", err)
 	}
-	keyID := map[string]int32{}
-	var maxKeyID int32
-	krows, err := d.conn.QueryContext(ctx, `SELECT id, key FROM cell_keys`)
-	if err != nil {
-		return fmt.Errorf("load cell keys: %w", err)
+	if err := d.loadCellSets(ctx); err != nil {
+		return err
 	}
-	defer krows.Close()
-	for krows.Next() {
-		var id int32
-		var key string
-		if err := krows.Scan(&id, &key); err != nil {
-			return fmt.Errorf("load cell keys: %w", err)
-		}
-		keyID[key] = id
-		maxKeyID = max(maxKeyID, id)
-	}
-	if err := krows.Err(); err != nil {
-		return fmt.Errorf("load cell keys: %w", err)
-	}
-	d.keyID, d.maxKeyID, d.keySets = keyID, maxKeyID, map[keySet][]cellKey{}
 	d.shaMu.Lock()
 	d.idx, d.reg = idx, reg
 	d.shaMu.Unlock()
@@ -469,7 +454,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 			owed = append(owed, [2]int64{agencyID, int64(r.Year)})
 		} else {
 			var done bool
-			if r, done, err = d.acrossAtSave(across, r, it.Sketch, it.Meta.Path, name, agencyID, id); err != nil {
+			if r, done, err = d.acrossAtSave(across, r, it.Prepared, it.Sketch, it.Meta.Path, name, agencyID, id); err != nil {
 				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 			}
 			if !done {
@@ -481,7 +466,7 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 				row = nil // the findings counts changed: derive again
 			}
 		}
-		keys, err := d.cellKeys(ctx, r)
+		set, err := d.cellSetOf(ctx, r)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
@@ -489,13 +474,17 @@ func (d *DB) saveTx(items []Item, todo []int, dv *Derivation, rows [][]any, acro
 		if text == "" {
 			text = r.Text
 		}
+		prep := it.Prepared
+		if prep == nil || prep.report != it.Report || prep.text != text {
+			prep = Prepare(it.Report, text)
+		}
 		textZ := it.Meta.TextZ
 		if textZ == nil {
 			if textZ, err = CompressText(text); err != nil {
 				return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 			}
 		}
-		if err := appendChildren(apps, id, r, keys, text); err != nil {
+		if err := appendChildren(apps, id, r, set, prep); err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Meta.Path, err)
 		}
 		if dv != nil {
@@ -664,97 +653,6 @@ func (d *DB) take(ctx context.Context, pool *[]int64, seq string) (int64, error)
 	id := (*pool)[0]
 	*pool = (*pool)[1:]
 	return id, nil
-}
-
-// cellKey is one key of a format with its id in cell_keys, boxed once so that appending a
-// cell allocates nothing for it.
-type cellKey struct {
-	name string
-	id   driver.Value // int32
-}
-
-// keySet identifies the cell keys of a report: its format and the shape of table 3's other rows.
-type keySet struct {
-	format      string
-	singleOther bool
-}
-
-// cellKeys returns the keys of a report's format with their ids, adding keys cell_keys lacks
-// in the open transaction (a rollback reloads the ids, see abort). Called with d.mu held.
-func (d *DB) cellKeys(ctx context.Context, r *ingest.Report) ([]cellKey, error) {
-	ks := keySet{r.Format, r.SingleOther}
-	if k, ok := d.keySets[ks]; ok {
-		return k, nil
-	}
-	var out []cellKey
-	for _, key := range r.Keys() {
-		id, ok := d.keyID[key]
-		if !ok {
-			id = d.maxKeyID + 1
-			tbl, row, col := splitKey(key)
-			if err := d.exec(ctx, `INSERT INTO cell_keys (id, key, tbl, row_key, col) VALUES (?, ?, ?, ?, ?)`,
-				id, key, tbl, row, col); err != nil {
-				return nil, fmt.Errorf("cell key %s: %w", key, err)
-			}
-			d.keyID[key] = id
-			d.maxKeyID = id
-		}
-		out = append(out, cellKey{name: key, id: id})
-	}
-	d.keySets[ks] = out
-	return out, nil
-}
-
-// appendChildren appends a report's cells (every key of its format, unread ones NULL),
-// publications, findings and prose (a section that is a part of text as its place in it).
-func appendChildren(a *appenders, id int64, r *ingest.Report, keys []cellKey, text string) error {
-	var flagged map[string]bool
-	for _, f := range r.Findings {
-		if f.Cell != "" {
-			if flagged == nil {
-				flagged = map[string]bool{}
-			}
-			flagged[f.Cell] = true
-		}
-	}
-	row := make([]driver.Value, len(cellColumns))
-	row[0] = id
-	for _, k := range keys {
-		c := r.Cells[k.name]
-		row[1] = k.id
-		row[2] = nil
-		if c.Value != nil {
-			row[2] = *c.Value
-		}
-		row[3] = flagged[k.name]
-		row[4] = nullLine(c.Src.Line)
-		row[5] = nullString(c.Src.Text)
-		if err := a.cells.AppendRow(row...); err != nil {
-			return fmt.Errorf("cell %s: %w", k.name, err)
-		}
-	}
-	for _, p := range r.Publications {
-		if err := a.pubs.AppendRow(id, p.Channel, p.Count, p.Quote, nullLine(p.Line), p.Approx); err != nil {
-			return fmt.Errorf("publication: %w", err)
-		}
-	}
-	if err := appendFindings(a, id, r.Findings); err != nil {
-		return err
-	}
-	for _, sec := range []int{1, 2, 3, 4, 5, 6} {
-		if t, ok := r.Prose[sec]; ok {
-			var err error
-			if at := proseAt(text, t); at >= 0 {
-				err = a.prose.AppendRow(id, int32(sec), "", int32(at), int32(len(t)))
-			} else {
-				err = a.prose.AppendRow(id, int32(sec), t, nil, nil)
-			}
-			if err != nil {
-				return fmt.Errorf("prose: %w", err)
-			}
-		}
-	}
-	return nil
 }
 
 func appendFindings(a *appenders, id int64, fs []ingest.Finding) error {

@@ -98,9 +98,11 @@ type DB struct {
 	agencyIDs []int64        // agency ids taken from the sequence, not yet used
 	recent    *recentReports // the last reports saved, for Across; nil after a rollback
 
-	keyID    map[string]int32     // cell_keys: key → id
-	maxKeyID int32                // the highest id in cell_keys
-	keySets  map[keySet][]cellKey // the keys of a format with their ids
+	keyID    map[string]int32    // cell_keys: key → id
+	maxKeyID int32               // the highest id in cell_keys
+	setID    map[string]int32    // cell_sets: key ids joined with commas → id
+	maxSetID int32               // the highest id in cell_sets
+	keySets  map[keySet]*cellSet // the cell set of a format
 
 	// shaMu also guards d.idx (the pointer) and d.idx.sha, so that Known, called by the
 	// parsing workers, does not wait for a transaction the writer holds mu for.
@@ -313,7 +315,7 @@ func (d *DB) cleanOrphans(ctx context.Context) error {
 }
 
 // orphanTables are the tables whose rows belong to a report (column report_id).
-var orphanTables = []string{"cell_values", "publications", "findings", "report_prose", "report_metrics", "report_urls"}
+var orphanTables = []string{"report_cells", "publications", "findings", "report_prose", "report_metrics", "report_urls"}
 
 func (d *DB) exec(ctx context.Context, q string, args ...any) error {
 	_, err := d.conn.ExecContext(ctx, q, args...)
@@ -328,7 +330,7 @@ type appenders struct {
 }
 
 var (
-	cellColumns    = []string{"report_id", "key_id", "value", "flagged", "line", "src_text"}
+	cellColumns    = []string{"report_id", "cell_set", "value", "line", "flagged", "src_keys", "src_text"}
 	pubColumns     = []string{"report_id", "channel", "count", "quote", "line", "approx"}
 	findingColumns = []string{"report_id", "rule", "severity", "cell", "expected", "actual", "message", "line", "related"}
 	proseColumns   = []string{"report_id", "section", "text", "start", "len"}
@@ -356,7 +358,7 @@ func (d *DB) appenders() (*appenders, error) {
 			return ap
 		}
 		a.agencies = mk("agencies", agencyColumns)
-		a.cells = mk("cell_values", cellColumns)
+		a.cells = mk("report_cells", cellColumns)
 		a.pubs = mk("publications", pubColumns)
 		a.findings = mk("findings", findingColumns)
 		a.prose = mk("report_prose", proseColumns)

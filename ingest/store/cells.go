@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gongkai/ingest"
+)
+
+// A report's cells are one row of report_cells (migration 011): lists in the order of its
+// cell set, the key ids of its format (ingest.CellKeys) stored once in cell_sets. The view
+// cell_values gives them back one a row, as the table of that name held them before.
+
+// Prepared is what the writer appends for a report, computed beforehand by Prepare (the
+// pipeline does it on its parsing goroutines, not on the one writer).
+type Prepared struct {
+	report      *ingest.Report // the report it was made from: the writer uses it only for that one
+	text        string         // and that text
+	values      []any          // float64 or nil (unread), in ingest.CellKeys order
+	lines       []any          // int32 or nil
+	srcPos      []int          // positions whose src_text is not the value as an integer
+	srcText     []any          // their src_text (nil: none)
+	proseStart  [7]int32       // section n: byte offset in text, -1: not a part of it
+	proseLength [7]int32
+	slim        *ingest.Report // Slim's copy, nil until it is called
+	slimKeys    []string
+}
+
+// Slim makes beforehand, for the cross-year rules run at save time (Across with these
+// Keys), the slim copy of the report the store keeps among the recent ones, so that the one
+// writer does not clone its cells and prose. It returns p.
+func (p *Prepared) Slim(keys []string) *Prepared {
+	p.slim, p.slimKeys = slimCopy(p.report, p.report.Agency, "", keys), keys
+	return p
+}
+
+// Prepare computes what the writer appends for r whose normalised text is text (r.Text
+// when empty): its cells as lists, and where its prose sections lie in the text. It only
+// reads r; it is safe to call on several goroutines.
+func Prepare(r *ingest.Report, text string) *Prepared {
+	if text == "" {
+		text = r.Text
+	}
+	keys := r.Keys()
+	p := &Prepared{report: r, text: text, values: make([]any, len(keys)), lines: make([]any, len(keys))}
+	for i, k := range keys {
+		c := r.Cells[k]
+		if c.Value != nil {
+			p.values[i] = *c.Value
+		}
+		p.lines[i] = nullLine(c.Src.Line)
+		if !srcIsValue(c) {
+			p.srcPos = append(p.srcPos, i)
+			p.srcText = append(p.srcText, nullString(c.Src.Text))
+		}
+	}
+	for _, sec := range []int{1, 2, 3, 4, 5, 6} {
+		p.proseStart[sec] = -1
+		if t, ok := r.Prose[sec]; ok {
+			if at := proseAt(text, t); at >= 0 {
+				p.proseStart[sec], p.proseLength[sec] = int32(at), int32(len(t))
+			}
+		}
+	}
+	return p
+}
+
+// srcIsValue tells whether a cell's src_text is its value written as an integer ("12",
+// "-3"), which the view cell_values gives back from the value (CAST(value AS BIGINT) as text)
+// without storing it.
+func srcIsValue(c ingest.Cell) bool {
+	if c.Value == nil || c.Src.Text == "" {
+		return false
+	}
+	v := *c.Value
+	if v != math.Trunc(v) || math.Abs(v) >= 1e15 {
+		return false
+	}
+	return c.Src.Text == strconv.FormatInt(int64(v), 10)
+}
+
+// cellSet is the keys of a format with their ids in cell_keys and the set's id in
+// cell_sets, boxed once so that appending allocates nothing for them.
+type cellSet struct {
+	id   driver.Value     // int32
+	ids  []driver.Value   // key ids (int32), in ingest.CellKeys order
+	pos  map[string]int32 // key → its id, for the keys of the set
+	keys []string
+}
+
+// keySet identifies the cell keys of a report: its format and the shape of table 3's other rows.
+type keySet struct {
+	format      string
+	singleOther bool
+}
+
+// cellSetOf returns the cell set of a report's format, adding keys cell_keys lacks and the
+// set to cell_sets in the open transaction (a rollback reloads the ids, see abort). Called
+// with d.mu held.
+func (d *DB) cellSetOf(ctx context.Context, r *ingest.Report) (*cellSet, error) {
+	ks := keySet{r.Format, r.SingleOther}
+	if s, ok := d.keySets[ks]; ok {
+		return s, nil
+	}
+	keys := r.Keys()
+	s := &cellSet{pos: make(map[string]int32, len(keys)), keys: keys}
+	sig := make([]string, len(keys))
+	var add []any // the keys cell_keys lacks, in one statement
+	for i, key := range keys {
+		id, ok := d.keyID[key]
+		if !ok {
+			id = d.maxKeyID + 1
+			tbl, row, col := splitKey(key)
+			add = append(add, id, key, tbl, row, col)
+			d.keyID[key] = id
+			d.maxKeyID = id
+		}
+		s.ids = append(s.ids, id)
+		s.pos[key] = id
+		sig[i] = strconv.Itoa(int(id))
+	}
+	if len(add) > 0 {
+		q := `INSERT INTO cell_keys (id, key, tbl, row_key, col) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?),", len(add)/5), ",")
+		if err := d.exec(ctx, q, add...); err != nil {
+			return nil, fmt.Errorf("cell keys: %w", err)
+		}
+	}
+	list := strings.Join(sig, ",")
+	setID, ok := d.setID[list]
+	if !ok {
+		setID = d.maxSetID + 1
+		if err := d.exec(ctx, `INSERT INTO cell_sets (id, key_ids) VALUES (?, [`+list+`]::INTEGER[])`, setID); err != nil {
+			return nil, fmt.Errorf("cell set: %w", err)
+		}
+		d.setID[list] = setID
+		d.maxSetID = setID
+	}
+	s.id = setID
+	d.keySets[ks] = s
+	return s, nil
+}
+
+// loadCellSets reads cell_keys and cell_sets into the DB (reload).
+func (d *DB) loadCellSets(ctx context.Context) error {
+	keyID := map[string]int32{}
+	var maxKeyID int32
+	krows, err := d.conn.QueryContext(ctx, `SELECT id, key FROM cell_keys`)
+	if err != nil {
+		return fmt.Errorf("load cell keys: %w", err)
+	}
+	defer krows.Close()
+	for krows.Next() {
+		var id int32
+		var key string
+		if err := krows.Scan(&id, &key); err != nil {
+			return fmt.Errorf("load cell keys: %w", err)
+		}
+		keyID[key] = id
+		maxKeyID = max(maxKeyID, id)
+	}
+	if err := krows.Err(); err != nil {
+		return fmt.Errorf("load cell keys: %w", err)
+	}
+	setID := map[string]int32{}
+	var maxSetID int32
+	srows, err := d.conn.QueryContext(ctx, `SELECT id, array_to_string(key_ids, ',') FROM cell_sets`)
+	if err != nil {
+		return fmt.Errorf("load cell sets: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var id int32
+		var list string
+		if err := srows.Scan(&id, &list); err != nil {
+			return fmt.Errorf("load cell sets: %w", err)
+		}
+		setID[list] = id
+		maxSetID = max(maxSetID, id)
+	}
+	if err := srows.Err(); err != nil {
+		return fmt.Errorf("load cell sets: %w", err)
+	}
+	d.keyID, d.maxKeyID, d.keySets = keyID, maxKeyID, map[keySet]*cellSet{}
+	d.setID, d.maxSetID = setID, maxSetID
+	return nil
+}
+
+// appendChildren appends a report's cells (one row, every key of its format, unread ones
+// NULL), publications, findings and prose (a section that is a part of text as its place in
+// it). p is what Prepare gave for r (or for the report r is a copy of with more findings).
+func appendChildren(a *appenders, id int64, r *ingest.Report, set *cellSet, p *Prepared) error {
+	if len(p.values) != len(set.ids) {
+		return fmt.Errorf("cells: %d values for %d keys", len(p.values), len(set.ids))
+	}
+	flagged := []any{}
+	for _, f := range r.Findings {
+		if f.Cell == "" {
+			continue
+		}
+		if kid, ok := set.pos[f.Cell]; ok && !containsID(flagged, kid) {
+			flagged = append(flagged, kid)
+		}
+	}
+	sort.Slice(flagged, func(i, j int) bool { return flagged[i].(int32) < flagged[j].(int32) })
+	srcKeys := make([]any, len(p.srcPos))
+	for i, pos := range p.srcPos {
+		srcKeys[i] = set.ids[pos]
+	}
+	srcText := p.srcText
+	if srcText == nil {
+		srcText = []any{}
+	}
+	if err := a.cells.AppendRow(id, set.id, p.values, p.lines, flagged, srcKeys, srcText); err != nil {
+		return fmt.Errorf("cells: %w", err)
+	}
+	for _, pub := range r.Publications {
+		if err := a.pubs.AppendRow(id, pub.Channel, pub.Count, pub.Quote, nullLine(pub.Line), pub.Approx); err != nil {
+			return fmt.Errorf("publication: %w", err)
+		}
+	}
+	if err := appendFindings(a, id, r.Findings); err != nil {
+		return err
+	}
+	for _, sec := range []int{1, 2, 3, 4, 5, 6} {
+		if t, ok := r.Prose[sec]; ok {
+			var err error
+			if at := p.proseStart[sec]; at >= 0 {
+				err = a.prose.AppendRow(id, int32(sec), "", at, p.proseLength[sec])
+			} else {
+				err = a.prose.AppendRow(id, int32(sec), t, nil, nil)
+			}
+			if err != nil {
+				return fmt.Errorf("prose: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func containsID(ids []any, id int32) bool {
+	for _, x := range ids {
+		if x.(int32) == id {
+			return true
+		}
+	}
+	return false
+}
