@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gongkai/ingest"
 )
@@ -46,14 +48,16 @@ func Prepare(r *ingest.Report, text string) *Prepared {
 	if text == "" {
 		text = r.Text
 	}
-	keys := r.Keys()
+	keys := formatKeys(r.Format, r.SingleOther)
 	p := &Prepared{report: r, text: text, values: make([]any, len(keys)), lines: make([]any, len(keys))}
 	for i, k := range keys {
 		c := r.Cells[k]
 		if c.Value != nil {
-			p.values[i] = *c.Value
+			p.values[i] = boxValue(*c.Value)
 		}
-		p.lines[i] = nullLine(c.Src.Line)
+		if c.Src.Line > 0 {
+			p.lines[i] = boxLine(c.Src.Line)
+		}
 		if !srcIsValue(c) {
 			p.srcPos = append(p.srcPos, i)
 			p.srcText = append(p.srcText, nullString(c.Src.Text))
@@ -70,6 +74,50 @@ func Prepare(r *ingest.Report, text string) *Prepared {
 	return p
 }
 
+// formatKeys is ingest.CellKeys, made once a format (it builds ~200 strings a call); the
+// slice is shared: read only.
+func formatKeys(format string, singleOther bool) []string {
+	k := keySet{format, singleOther}
+	if v, ok := formatKeyCache.Load(k); ok {
+		return v.([]string)
+	}
+	keys := ingest.CellKeys(format, singleOther)
+	formatKeyCache.Store(k, keys)
+	return keys
+}
+
+var formatKeyCache sync.Map // keySet → []string
+
+// Most values and lines are small whole numbers: boxed once, appending them allocates nothing.
+var (
+	boxedValues = func() (t [1024]any) {
+		for i := range t {
+			t[i] = float64(i)
+		}
+		return t
+	}()
+	boxedLines = func() (t [4096]any) {
+		for i := range t {
+			t[i] = int32(i)
+		}
+		return t
+	}()
+)
+
+func boxValue(v float64) any {
+	if v >= 0 && v < float64(len(boxedValues)) && v == math.Trunc(v) && !math.Signbit(v) {
+		return boxedValues[int(v)]
+	}
+	return v
+}
+
+func boxLine(n int) any {
+	if n < len(boxedLines) {
+		return boxedLines[n]
+	}
+	return int32(n)
+}
+
 // srcIsValue tells whether a cell's src_text is its value written as an integer ("12",
 // "-3"), which the view cell_values gives back from the value (CAST(value AS BIGINT) as text)
 // without storing it.
@@ -81,7 +129,8 @@ func srcIsValue(c ingest.Cell) bool {
 	if v != math.Trunc(v) || math.Abs(v) >= 1e15 {
 		return false
 	}
-	return c.Src.Text == strconv.FormatInt(int64(v), 10)
+	var buf [24]byte
+	return c.Src.Text == string(strconv.AppendInt(buf[:0], int64(v), 10))
 }
 
 // cellSet is the keys of a format with their ids in cell_keys and the set's id in
@@ -250,4 +299,84 @@ func containsID(ids []any, id int32) bool {
 		}
 	}
 	return false
+}
+
+// migrationSteps are the steps of migrations written in Go, by the marker line that stands
+// for them in the migration's SQL.
+func (d *DB) migrationSteps() map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{"-- gongkai:convert-cells\n": d.convertCells}
+}
+
+// convertCellsChunk is how many report ids convertCells groups in one statement: ~6 million
+// cell rows, a few hundred MB.
+var convertCellsChunk int64 = 32768
+
+// convertCells copies the rows of the table cell_values (migrations 003–010) into
+// report_cells and cell_sets (migration 011), a range of report ids at a time. Each range is
+// committed with its cell sets (the migration's transaction is committed and a new one
+// begun), so that DuckDB holds one range in memory, not a national database (7.8 GB of RSS
+// in one transaction at 750,000 reports). Until the migration's last statements drop
+// cell_values, the cells view reads that table: a process stopped in between leaves a
+// database that reads as before, and the next Open goes on after the last range copied. A
+// cell's src_text is listed only where it is not its value written as an integer, as
+// Prepare does.
+func (d *DB) convertCells(ctx context.Context) error {
+	var lo, hi, done sql.NullInt64
+	if err := d.conn.QueryRowContext(ctx, `SELECT min(report_id), max(report_id), (SELECT max(report_id) FROM report_cells)
+		FROM cell_values`).Scan(&lo, &hi, &done); err != nil {
+		return fmt.Errorf("convert cells: %w", err)
+	}
+	if !lo.Valid {
+		return nil
+	}
+	start := lo.Int64
+	if done.Valid && done.Int64 >= start {
+		start = done.Int64 + 1 // copied before the process stopped
+	}
+	for from := start; from <= hi.Int64; from += convertCellsChunk {
+		to := from + convertCellsChunk
+		for _, q := range []string{
+			`CREATE OR REPLACE TEMP TABLE convert_cells AS
+			SELECT report_id, list_transform(cs, lambda x: x.k) AS k,
+				list_transform(cs, lambda x: x.v) AS value,
+				list_transform(cs, lambda x: x.l) AS line,
+				list_transform(list_filter(cs, lambda x: x.f), lambda x: x.k) AS flagged,
+				list_transform(list_filter(cs, lambda x: NOT x.plain), lambda x: x.k) AS src_keys,
+				list_transform(list_filter(cs, lambda x: NOT x.plain), lambda x: x.s) AS src_text
+			FROM (SELECT report_id, list({'k': key_id, 'v': value, 'l': line, 'f': flagged, 's': src_text,
+					'plain': coalesce(src_text = CAST(TRY_CAST(value AS BIGINT) AS VARCHAR) AND value = trunc(value)
+						AND abs(value) < 1e15, false)} ORDER BY key_id) AS cs
+				FROM cell_values WHERE report_id >= ? AND report_id < ? GROUP BY report_id)`,
+			`INSERT INTO cell_sets (id, key_ids)
+			SELECT (SELECT coalesce(max(id), 0) FROM cell_sets) + row_number() OVER (ORDER BY k), k
+			FROM (SELECT DISTINCT k FROM temp.convert_cells c WHERE NOT EXISTS (SELECT 1 FROM cell_sets s WHERE s.key_ids = c.k))`,
+			`INSERT INTO report_cells (report_id, cell_set, value, line, flagged, src_keys, src_text)
+			SELECT c.report_id, s.id, c.value, c.line, c.flagged, c.src_keys, c.src_text
+			FROM temp.convert_cells c JOIN cell_sets s ON s.key_ids = c.k ORDER BY c.report_id`,
+		} {
+			args := []any{}
+			if strings.Contains(q, "?") {
+				args = []any{from, to}
+			}
+			if _, err := d.conn.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("convert cells of reports %d–%d: %w", from, to-1, err)
+			}
+		}
+		if err := convertCommit(d, ctx); err != nil {
+			return fmt.Errorf("convert cells of reports %d–%d: %w", from, to-1, err)
+		}
+	}
+	if _, err := d.conn.ExecContext(ctx, `DROP TABLE temp.convert_cells`); err != nil {
+		return fmt.Errorf("convert cells: %w", err)
+	}
+	return nil
+}
+
+// convertCommit commits a range copied by convertCells and begins the migration's next
+// transaction; tests stop a migration here.
+var convertCommit = func(d *DB, ctx context.Context) error {
+	if err := d.exec(ctx, "COMMIT"); err != nil {
+		return err
+	}
+	return d.exec(ctx, "BEGIN TRANSACTION")
 }

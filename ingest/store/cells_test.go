@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gongkai/ingest"
@@ -264,6 +266,28 @@ func TestMigrateCellLists(t *testing.T) {
 	}
 	raw.Close()
 
+	defer func(n int64) { convertCellsChunk = n }(convertCellsChunk)
+	convertCellsChunk = 1 // several ranges, the later ones finding their cell sets made
+
+	// a process stopped after two ranges were copied: the next Open goes on after them
+	commit := convertCommit
+	defer func() { convertCommit = commit }()
+	ranges := 0
+	convertCommit = func(d *DB, ctx context.Context) error {
+		if err := commit(d, ctx); err != nil {
+			return err
+		}
+		if ranges++; ranges == 2 {
+			return fmt.Errorf("stopped")
+		}
+		return nil
+	}
+	if db, err := Open(path); err == nil {
+		db.Close()
+		t.Fatal("the migration was not stopped")
+	}
+	convertCommit = commit
+
 	db, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -320,4 +344,44 @@ func TestFailedSaveLeavesNoCells(t *testing.T) {
 		}
 	}
 	checkCells(t, db, res[0].ReportID, a)
+}
+
+// TestProseAt: a section that is a slice of the text is found where it lies, one that is a
+// copy by searching, one that is not in the text not at all; each place gives the section back.
+func TestProseAt(t *testing.T) {
+	text := "一、总体情况\n本机关依法公开。\n五、问题\n本机关依法公开。\n"
+	second := strings.LastIndex(text, "本机关依法公开。")
+	for _, c := range []struct {
+		section string
+		want    int
+	}{
+		{text[second : second+len("本机关依法公开。")], second},              // a slice: its own place
+		{strings.Clone("本机关依法公开。"), strings.Index(text, "本机关依法公开。")}, // a copy: the first place
+		{"没有的段落", -1},
+		{"", -1},
+	} {
+		got := proseAt(text, c.section)
+		if got != c.want {
+			t.Errorf("proseAt(%q) = %d, want %d", c.section, got, c.want)
+		}
+		if got >= 0 && text[got:got+len(c.section)] != c.section {
+			t.Errorf("proseAt(%q): the place gives %q", c.section, text[got:got+len(c.section)])
+		}
+	}
+}
+
+// TestBoxedValues: the values boxed once are the values, and those that are not whole,
+// negative, -0 or large are boxed as they are.
+func TestBoxedValues(t *testing.T) {
+	for _, v := range []float64{0, 1, 12, 1023, 1024, 2.5, -3, math.Copysign(0, -1), 1e18} {
+		got := boxValue(v).(float64)
+		if got != v || math.Signbit(got) != math.Signbit(v) {
+			t.Errorf("boxValue(%v) = %v", v, got)
+		}
+	}
+	for _, n := range []int{1, 255, 4095, 4096, 100000} {
+		if got := boxLine(n).(int32); int(got) != n {
+			t.Errorf("boxLine(%d) = %d", n, got)
+		}
+	}
 }

@@ -264,9 +264,30 @@ func (d *DB) migrate(ctx context.Context) error {
 		if err := d.exec(ctx, "BEGIN TRANSACTION"); err != nil {
 			return err
 		}
-		if _, err := d.conn.ExecContext(ctx, string(body)); err != nil {
-			d.exec(ctx, "ROLLBACK")
-			return fmt.Errorf("migration %s: %w", base, err)
+		// A migration may hand a step to Go at a marker line (migrationSteps), in the
+		// same transaction: the SQL before it runs first, the SQL after it last.
+		parts := []string{string(body)}
+		var step func(context.Context) error
+		for marker, f := range d.migrationSteps() {
+			if before, after, ok := strings.Cut(string(body), marker); ok {
+				parts, step = []string{before, after}, f
+				break
+			}
+		}
+		for i, part := range parts {
+			if i == 1 {
+				if err := step(ctx); err != nil {
+					d.exec(ctx, "ROLLBACK")
+					return fmt.Errorf("migration %s: %w", base, err)
+				}
+			}
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			if _, err := d.conn.ExecContext(ctx, part); err != nil {
+				d.exec(ctx, "ROLLBACK")
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
 		}
 		if _, err := d.conn.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, n); err != nil {
 			d.exec(ctx, "ROLLBACK")

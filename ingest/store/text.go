@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -75,6 +76,14 @@ func ReportText(text string, z []byte) (string, error) {
 func proseAt(text, section string) int {
 	if section == "" {
 		return -1
+	}
+	// a parser's section is usually a slice of the text itself: its place is where it lies
+	// (no search through the text)
+	if len(section) <= len(text) {
+		at := uintptr(unsafe.Pointer(unsafe.StringData(section))) - uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		if at <= uintptr(len(text)-len(section)) {
+			return int(at)
+		}
 	}
 	return strings.Index(text, section)
 }

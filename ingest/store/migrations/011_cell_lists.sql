@@ -26,25 +26,12 @@ CREATE TABLE IF NOT EXISTS report_cells (
 );
 -- (no index: see 001)
 
--- The cells stored one a row, converted a report at a time.
-INSERT INTO cell_sets (id, key_ids)
-SELECT row_number() OVER (ORDER BY k)::INTEGER, k
-FROM (SELECT DISTINCT list(key_id ORDER BY key_id) AS k FROM cell_values GROUP BY report_id);
-
-INSERT INTO report_cells (report_id, cell_set, value, line, flagged, src_keys, src_text)
-SELECT v.report_id, s.id, v.value, v.line, v.flagged, v.src_keys, v.src_text
-FROM (SELECT report_id,
-        list(key_id ORDER BY key_id) AS k,
-        list(value ORDER BY key_id) AS value,
-        list(line ORDER BY key_id) AS line,
-        coalesce(list(key_id ORDER BY key_id) FILTER (WHERE flagged), []) AS flagged,
-        coalesce(list(key_id ORDER BY key_id) FILTER (WHERE NOT coalesce(src_text = CAST(TRY_CAST(value AS BIGINT) AS VARCHAR)
-            AND value = trunc(value) AND abs(value) < 1e15, false)), []) AS src_keys,
-        coalesce(list(src_text ORDER BY key_id) FILTER (WHERE NOT coalesce(src_text = CAST(TRY_CAST(value AS BIGINT) AS VARCHAR)
-            AND value = trunc(value) AND abs(value) < 1e15, false)), []) AS src_text
-      FROM cell_values GROUP BY report_id) v
-JOIN cell_sets s ON s.key_ids = v.k
-ORDER BY v.report_id;
+-- The cells stored a row each in cell_values are copied here, by the store, a range of
+-- report ids at a time, each committed (convertCells in cells.go: a national database holds
+-- 150 million rows, too many for one statement or one transaction on this machine). Until
+-- the statements below drop cell_values, cells reads that table; a process stopped in
+-- between goes on at the next Open after the last range copied.
+-- gongkai:convert-cells
 
 DROP VIEW IF EXISTS current_cells;
 DROP VIEW IF EXISTS cells;
