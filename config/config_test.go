@@ -36,7 +36,7 @@ func TestDefaultsEnvFile(t *testing.T) {
 		{"env int", c.Risk.MinApplications, 3},
 		{"default", c.Server.MaxUploadMB, 20},
 		{"default duration", c.Server.ReadTimeout, 60 * time.Second},
-		{"default memory", c.DuckDB.MemoryLimit, "384MB"},
+		{"default memory", c.DuckDB.MemoryLimit, "320MB"},
 		{"registry", len(c.Registry), 1},
 	}
 	for _, tt := range tests {
