@@ -197,47 +197,39 @@ func (d *DB) cellSetOf(ctx context.Context, r *ingest.Report) (*cellSet, error) 
 
 // loadCellSets reads cell_keys and cell_sets into the DB (reload).
 func (d *DB) loadCellSets(ctx context.Context) error {
-	keyID := map[string]int32{}
-	var maxKeyID int32
-	krows, err := d.conn.QueryContext(ctx, `SELECT id, key FROM cell_keys`)
+	keyID, maxKeyID, err := d.idsByName(ctx, `SELECT id, key FROM cell_keys`)
 	if err != nil {
 		return fmt.Errorf("load cell keys: %w", err)
 	}
-	defer krows.Close()
-	for krows.Next() {
-		var id int32
-		var key string
-		if err := krows.Scan(&id, &key); err != nil {
-			return fmt.Errorf("load cell keys: %w", err)
-		}
-		keyID[key] = id
-		maxKeyID = max(maxKeyID, id)
-	}
-	if err := krows.Err(); err != nil {
-		return fmt.Errorf("load cell keys: %w", err)
-	}
-	setID := map[string]int32{}
-	var maxSetID int32
-	srows, err := d.conn.QueryContext(ctx, `SELECT id, array_to_string(key_ids, ',') FROM cell_sets`)
+	setID, maxSetID, err := d.idsByName(ctx, `SELECT id, array_to_string(key_ids, ',') FROM cell_sets`)
 	if err != nil {
-		return fmt.Errorf("load cell sets: %w", err)
-	}
-	defer srows.Close()
-	for srows.Next() {
-		var id int32
-		var list string
-		if err := srows.Scan(&id, &list); err != nil {
-			return fmt.Errorf("load cell sets: %w", err)
-		}
-		setID[list] = id
-		maxSetID = max(maxSetID, id)
-	}
-	if err := srows.Err(); err != nil {
 		return fmt.Errorf("load cell sets: %w", err)
 	}
 	d.keyID, d.maxKeyID, d.keySets = keyID, maxKeyID, map[keySet]*cellSet{}
 	d.setID, d.maxSetID = setID, maxSetID
 	return nil
+}
+
+// idsByName runs q, which gives an id and a name a row, and returns the ids by name and the
+// highest id.
+func (d *DB) idsByName(ctx context.Context, q string) (map[string]int32, int32, error) {
+	rows, err := d.conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	ids := map[string]int32{}
+	var top int32
+	for rows.Next() {
+		var id int32
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, 0, err
+		}
+		ids[name] = id
+		top = max(top, id)
+	}
+	return ids, top, rows.Err()
 }
 
 // appendChildren appends a report's cells (one row, every key of its format, unread ones
