@@ -25,6 +25,22 @@ const shaMerge = 1 << 16
 
 func newSHAIndex() *shaIndex { return &shaIndex{recent: map[shaKey]int64{}} }
 
+// shaIndexOf builds the index of entries in one sort (Open's reload: 742,500 versions at
+// 750,000 reports, where putting them one at a time cost ~2.7 s of binary searches and
+// merges). A key found twice keeps its first entry, as putting only keys not yet present
+// does. es is reordered and kept.
+func shaIndexOf(es []shaEntry) *shaIndex {
+	slices.SortStableFunc(es, func(a, b shaEntry) int { return bytes.Compare(a.key[:], b.key[:]) })
+	out := es[:0]
+	for _, e := range es {
+		if len(out) > 0 && out[len(out)-1].key == e.key {
+			continue
+		}
+		out = append(out, e)
+	}
+	return &shaIndex{sorted: out, recent: map[shaKey]int64{}}
+}
+
 // get returns the report of a key.
 func (x *shaIndex) get(k shaKey) (int64, bool) {
 	if id, ok := x.recent[k]; ok {

@@ -55,3 +55,42 @@ func TestSHAIndexAgreesWithMap(t *testing.T) {
 		}
 	}
 }
+
+// TestSHAIndexOfAgreesWithPuts: the index built in one sort holds what putting each entry
+// not yet present gives — the first entry of a key kept — and nothing else.
+func TestSHAIndexOfAgreesWithPuts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var es []shaEntry
+	put := newSHAIndex()
+	for i := range 2*shaMerge + 77 {
+		var k shaKey
+		if i%5 == 0 && len(es) > 0 {
+			k = es[rng.IntN(len(es))].key // a file stored again: the first report stays
+		} else {
+			for j := range k {
+				k[j] = byte(rng.IntN(256))
+			}
+		}
+		id := int64(i + 1)
+		es = append(es, shaEntry{k, id})
+		if _, ok := put.get(k); !ok {
+			put.put(k, id)
+		}
+	}
+	entries := append([]shaEntry(nil), es...)
+	built := shaIndexOf(es)
+	if built.len() != put.len() {
+		t.Fatalf("len %d, want %d", built.len(), put.len())
+	}
+	for i := 1; i < len(built.sorted); i++ {
+		if string(built.sorted[i-1].key[:]) >= string(built.sorted[i].key[:]) {
+			t.Fatalf("sorted array out of order at %d", i)
+		}
+	}
+	for _, e := range entries {
+		want, _ := put.get(e.key)
+		if got, ok := built.get(e.key); !ok || got != want {
+			t.Fatalf("get: %d %v, want %d", got, ok, want)
+		}
+	}
+}
