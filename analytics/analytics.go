@@ -440,21 +440,18 @@ func (a *Analytics) Years(ctx context.Context) ([]int, error) {
 	return *ys, nil
 }
 
+// yearsSQL gives the statistics years with at least one current report, ascending.
+const yearsSQL = `SELECT DISTINCT year FROM current_reports ORDER BY year`
+
 func (a *Analytics) queryYears(ctx context.Context) ([]int, error) {
-	rows, err := a.db.QueryContext(ctx, "SELECT DISTINCT year FROM current_reports ORDER BY year")
+	ys, err := queryInts(ctx, a.db, yearsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("years: %w", err)
 	}
-	defer rows.Close()
-	ys := []int{}
-	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
-			return nil, err
-		}
-		ys = append(ys, y)
+	if ys == nil {
+		ys = []int{} // no year: an empty list, not null, in the API
 	}
-	return ys, rows.Err()
+	return ys, nil
 }
 
 // Agency is one organ of the database.

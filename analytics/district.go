@@ -180,7 +180,7 @@ func fullSums(ctx context.Context, tx *sql.Tx, v int64) (*sumsAt, error) {
 		return nil, err
 	}
 	// the paired sums one pair of consecutive years at a time: a join holds one year's rows
-	years, err := queryInts(ctx, tx, `SELECT DISTINCT year FROM current_reports ORDER BY year`)
+	years, err := queryInts(ctx, tx, yearsSQL) // of tx's snapshot, not Years' memo
 	if err != nil {
 		return nil, fmt.Errorf("paired sums: %w", err)
 	}
@@ -403,9 +403,14 @@ func idList[T int | int64](ids []T) string {
 	return b.String()
 }
 
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // queryInts runs q, which gives one integer column.
-func queryInts(ctx context.Context, tx *sql.Tx, q string) ([]int, error) {
-	rows, err := tx.QueryContext(ctx, q)
+func queryInts(ctx context.Context, db querier, q string) ([]int, error) {
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
