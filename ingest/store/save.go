@@ -157,19 +157,8 @@ func isLowerHex(s string) bool {
 }
 
 // reload rebuilds the index and the registry from the database.
-func (d *DB) reload(ctx context.Context) error { return d.reloadWith(ctx, true) }
-
-// reloadWith rebuilds the registry and the organs' ids from the database, and the index of
-// versions too when reports is true; otherwise the index is kept (SyncRegistry changes
-// agencies only: reading 750,000 versions again cost it ~4 s).
-func (d *DB) reloadWith(ctx context.Context, reports bool) error {
+func (d *DB) reload(ctx context.Context) error {
 	idx := newIndex()
-	if !reports {
-		d.shaMu.RLock()
-		idx.sha, idx.years = d.idx.sha, d.idx.years
-		d.shaMu.RUnlock()
-		return d.reloadAgencies(ctx, idx)
-	}
 	rows, err := d.conn.QueryContext(ctx, `SELECT id, agency_id, year, sha256, revision, current FROM reports`)
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
@@ -202,7 +191,8 @@ func (d *DB) reloadWith(ctx context.Context, reports bool) error {
 }
 
 // reloadAgencies reads the registry and the organs' ids into idx, then the cell keys, and
-// makes idx and the registry the DB's.
+// makes idx and the registry the DB's. reload passes the versions it read; SyncRegistry,
+// which changes agencies only, the versions the DB has (reading 750,000 again cost ~4 s).
 func (d *DB) reloadAgencies(ctx context.Context, idx *index) error {
 	reg := NewRegistry(nil)
 	rows, err := d.conn.QueryContext(ctx, `SELECT id, name, level, district, expected, array_to_string(aliases, chr(31)) FROM agencies ORDER BY NOT expected, id`)
@@ -286,7 +276,11 @@ func (d *DB) SyncRegistry(organs []config.Organ) error {
 	if err := d.commitChange(ctx, Change{}); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
-	return d.reloadWith(ctx, false)
+	idx := newIndex()
+	d.shaMu.RLock()
+	idx.sha, idx.years = d.idx.sha, d.idx.years
+	d.shaMu.RUnlock()
+	return d.reloadAgencies(ctx, idx)
 }
 
 // Save stores one report in its own transaction: all of it, or nothing on error.
