@@ -51,19 +51,19 @@ func spoil(r *ingest.Report) {
 	switch n % 7 {
 	case 1: // a table-3 total unread
 		k := "table3.disclosed.total"
-		if c, ok := r.Cells[k]; ok {
+		if c, ok := r.Cells.Get(k); ok {
 			c.Value = nil
-			r.Cells[k] = c
+			r.Cells.Set(k, c)
 			r.AddFinding(ingest.Finding{Rule: "V-unreadable", Severity: ingest.SeverityError, Cell: k, Message: "无法读取"})
 		}
 	case 2: // one withheld reason unread: the sum of eight is unknown, not partial
 		k := "table3.withheld_third_party.total"
-		if c, ok := r.Cells[k]; ok {
+		if c, ok := r.Cells.Get(k); ok {
 			c.Value = nil
-			r.Cells[k] = c
+			r.Cells.Set(k, c)
 		}
 	case 3: // an impossible fee
-		if _, ok := r.Cells["table2.fees"]; ok {
+		if _, ok := r.Cells.Get("table2.fees"); ok {
 			r.AddFinding(ingest.Finding{Rule: "Q-fees-unit", Severity: ingest.SeverityError, Cell: "table2.fees", Message: "收费金额不合常理"})
 		}
 	case 4: // a review figure implausible in a warning only: still summed

@@ -71,9 +71,9 @@ func keptSumsCase(t *testing.T, seed int64, n, writes, ask int) {
 		case 0: // a cell unread: the metrics built on it are missing
 			for _, k := range []string{ingest.Table3Key("new_received", "total"), ingest.Table3Key("disclosed", "total"), "table2.fees"} {
 				if rng.Intn(2) == 0 {
-					c := r.Cells[k]
+					c := r.Cells.Of(k)
 					c.Value = nil
-					r.Cells[k] = c
+					r.Cells.Set(k, c)
 				}
 			}
 		case 1: // an impossible fee: left out and counted as implausible

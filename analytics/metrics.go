@@ -88,7 +88,7 @@ func cellSum(keys ...string) source {
 				if bad[k] {
 					excluded = true
 				}
-				c, ok := r.Cells[k]
+				c, ok := r.Cells.Get(k)
 				if !ok || c.Value == nil {
 					unread = true
 					continue

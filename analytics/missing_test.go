@@ -140,9 +140,9 @@ var riskThresholds = config.Risk{MinApplications: 1, CorrectionRateJump: 1, Liti
 func TestMissingIsNeverAFall(t *testing.T) {
 	unset := func(key string) func(r *ingest.Report) {
 		return func(r *ingest.Report) {
-			c := r.Cells[key]
+			c := r.Cells.Of(key)
 			c.Value = nil
-			r.Cells[key] = c
+			r.Cells.Set(key, c)
 		}
 	}
 	// Each case spoils its own organ of one district: the organ at position i+1.

@@ -16,9 +16,9 @@ import (
 // expected sums come from the generator's truth.
 func TestSameOrgansPerMetric(t *testing.T) {
 	unset := func(r *ingest.Report, key string) {
-		c := r.Cells[key]
+		c := r.Cells.Of(key)
 		c.Value = nil
-		r.Cells[key] = c
+		r.Cells.Set(key, c)
 	}
 	apps, disclosed, handled := ingest.Table3Key("new_received", "total"), ingest.Table3Key("disclosed", "total"), ingest.Table3Key("total_handled", "total")
 	partly := ingest.Table3Key("partly_disclosed", "total")

@@ -86,9 +86,11 @@ func (s *Summary) Value(key string) *float64 { return s.Cells[key].Value }
 // the format's checks and writers apply to it.
 func (s *Summary) Report() *ingest.Report {
 	r := &ingest.Report{Source: s.Title, Agency: s.District, Year: s.Year, Format: s.Format,
-		Level: ingest.LevelCounty, SingleOther: s.SingleOther, Cells: map[string]ingest.Cell{}}
-	for _, k := range s.Keys() {
-		r.Cells[k] = ingest.Cell{Value: s.Cells[k].Value}
+		Level: ingest.LevelCounty, SingleOther: s.SingleOther}
+	keys := s.Keys()
+	r.Cells = ingest.MakeCells(len(keys))
+	for _, k := range keys {
+		r.Cells.Set(k, ingest.Cell{Value: s.Cells[k].Value})
 	}
 	return r
 }

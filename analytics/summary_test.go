@@ -230,9 +230,9 @@ func TestSummaryNoDoubleCounting(t *testing.T) {
 	}
 	// The government's report becomes the whole district's figures (its own plus the others').
 	agg := &ingest.Report{Agency: gov.Agency, Year: 2023, Format: gov.Format, Level: gov.Level, SingleOther: before.SingleOther,
-		Source: "gov-aggregate.md", Cells: map[string]ingest.Cell{}}
+		Source: "gov-aggregate.md", Cells: ingest.MakeCells(0)}
 	for _, k := range before.Keys() {
-		agg.Cells[k] = ingest.Cell{Value: before.Value(k)}
+		agg.Cells.Set(k, ingest.Cell{Value: before.Value(k)})
 	}
 	if _, err := d.db.Save(agg, store.FileMeta{Path: agg.Source, SHA256: "aggregate", SourceFormat: "markdown", ParserVersion: "test"}); err != nil {
 		t.Fatal(err)
@@ -296,14 +296,14 @@ func TestSummaryUnreadAndErrors(t *testing.T) {
 	ctx := context.Background()
 	victim := d.truth[2024][1]
 	bad := &ingest.Report{Agency: victim.Agency, Year: 2024, Format: victim.Format, Level: victim.Level,
-		SingleOther: victim.SingleOther, Source: "bad.txt", Cells: map[string]ingest.Cell{}}
-	for k, c := range victim.Cells {
-		bad.Cells[k] = c
+		SingleOther: victim.SingleOther, Source: "bad.txt", Cells: ingest.MakeCells(0)}
+	for k, c := range victim.Cells.All() {
+		bad.Cells.Set(k, c)
 	}
 	key := "table3.new_received.natural_person"
-	bad.Cells[key] = ingest.Cell{}
+	bad.Cells.Set(key, ingest.Cell{})
 	v, _ := victim.Value("table4.review.maintained")
-	bad.Cells["table4.review.maintained"] = ingest.Cell{Value: ingest.Num(v + 1)}
+	bad.Cells.Set("table4.review.maintained", ingest.Cell{Value: ingest.Num(v + 1)})
 	check.Report(bad)
 	if _, err := d.db.Save(bad, store.FileMeta{Path: "bad.txt", SHA256: "bad", SourceFormat: "text", ParserVersion: "test"}); err != nil {
 		t.Fatal(err)

@@ -50,20 +50,20 @@ func TestZeroDenominatorIsNotUnstated(t *testing.T) {
 		for _, b := range ingest.Table4Blocks {
 			for _, col := range ingest.Table4Columns {
 				k := "table4." + b + "." + col
-				c := r.Cells[k]
+				c := r.Cells.Of(k)
 				switch col {
 				case "maintained", "corrected", "other":
 					c.Value = ingest.Num(0)
 				case "total":
-					c.Value = r.Cells["table4."+b+".pending"].Value
+					c.Value = r.Cells.Of("table4." + b + ".pending").Value
 				}
-				r.Cells[k] = c
+				r.Cells.Set(k, c)
 			}
 		}
 		if pos[ag.Name] == 2 {
-			c := r.Cells[concludedKeys()[0]]
+			c := r.Cells.Of(concludedKeys()[0])
 			c.Value = nil
-			r.Cells[concludedKeys()[0]] = c
+			r.Cells.Set(concludedKeys()[0], c)
 		}
 		return r
 	})

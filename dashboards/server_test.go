@@ -301,7 +301,7 @@ func TestIncompleteShown(t *testing.T) {
 	r := analyticstest.Report(s)
 	for _, k := range r.Keys() {
 		if strings.HasPrefix(k, "table4.") || strings.HasPrefix(k, "table3.carried_forward.") {
-			r.Cells[k] = ingest.Cell{}
+			r.Cells.Set(k, ingest.Cell{})
 		}
 	}
 	r.Incomplete, r.IncompleteReason = true, "表三在第40行中断；未找到表四"

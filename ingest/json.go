@@ -45,7 +45,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	if j.Findings == nil {
 		j.Findings = []Finding{}
 	}
-	for k, c := range r.Cells {
+	for k, c := range r.Cells.All() {
 		if c.Value != nil && (c.Src != Source{}) {
 			if j.Sources == nil {
 				j.Sources = map[string]Source{}
@@ -74,7 +74,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 		Published: j.Published, Publications: j.Publications, ApplicationsStated: j.ApplicationsStated,
 		ApplicationsQuote: j.ApplicationsQuote, Incomplete: j.Incomplete, Findings: j.Findings,
 		IncompleteReason: j.IncompleteReason, AgencySource: j.AgencySource,
-		Cells: map[string]Cell{},
+		Cells: MakeCells(len(Table2Keys2019) + len(Table3Rows)*len(Table3Columns) + 15),
 	}
 	if r.Format == "" {
 		r.Format = Format2021
@@ -97,7 +97,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 			}
 			c.Value = Num(f)
 		}
-		r.Cells[k] = c
+		r.Cells.Set(k, c)
 	}
 	return nil
 }

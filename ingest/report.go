@@ -135,7 +135,7 @@ type Report struct {
 	SingleOther bool `json:"-"`
 	// Cells holds every cell by its canonical key (table3.new_received.total). Every key of
 	// CellKeys(Format, SingleOther) is present after parsing; unread ones have a nil Value.
-	Cells map[string]Cell `json:"-"`
+	Cells Cells `json:"-"`
 
 	Publications       []Publication `json:"publications"`
 	ApplicationsStated *int64        `json:"applications_stated"` // received, as the prose says; nil when it says nothing
@@ -156,7 +156,7 @@ type Report struct {
 
 // Value returns the cell's value and whether it was read.
 func (r *Report) Value(key string) (float64, bool) {
-	c, ok := r.Cells[key]
+	c, ok := r.Cells.Get(key)
 	if !ok || c.Value == nil {
 		return 0, false
 	}
@@ -165,10 +165,7 @@ func (r *Report) Value(key string) (float64, bool) {
 
 // Set stores a read value with its source.
 func (r *Report) Set(key string, v float64, src Source) {
-	if r.Cells == nil {
-		r.Cells = map[string]Cell{}
-	}
-	r.Cells[key] = Cell{Value: Num(v), Src: src}
+	r.Cells.Set(key, Cell{Value: Num(v), Src: src})
 }
 
 // Keys returns the report's cell keys in printed order.
@@ -218,7 +215,7 @@ func (r *Report) Nested() map[string]any {
 		}
 	}
 	for _, k := range keys {
-		c, ok := r.Cells[k]
+		c, ok := r.Cells.Get(k)
 		if !ok || c.Value == nil {
 			put(k, nil)
 			continue
@@ -248,7 +245,7 @@ func FormatValue(v float64) string {
 func (r *Report) Validate() error {
 	known := keySet(r.Format, r.SingleOther)
 	var bad []string
-	for k := range r.Cells {
+	for k := range r.Cells.All() {
 		if !known[k] {
 			bad = append(bad, k)
 		}
@@ -290,13 +287,7 @@ func keySet(format string, single bool) map[string]bool {
 // findings or stated count leaves r as it was (for rules and generators that mutate).
 func (r *Report) Clone() *Report {
 	c := *r
-	c.Cells = make(map[string]Cell, len(r.Cells))
-	for k, v := range r.Cells {
-		if v.Value != nil {
-			v.Value = Num(*v.Value)
-		}
-		c.Cells[k] = v
-	}
+	c.Cells = r.Cells.Clone()
 	c.Prose = make(map[int]string, len(r.Prose))
 	for k, v := range r.Prose {
 		c.Prose[k] = v

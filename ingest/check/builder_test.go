@@ -16,7 +16,7 @@ func build(rng *rand.Rand, agency, level string, year int, format string, single
 	}
 	r := &ingest.Report{
 		Source: fmt.Sprintf("%s_%d.txt", agency, year), Agency: agency, Year: year, Format: format,
-		Level: level, SingleOther: single, Cells: map[string]ingest.Cell{},
+		Level: level, SingleOther: single, Cells: ingest.MakeCells(0),
 		Published: fmt.Sprintf("%d-01-%02d", year+1, 10+rng.Intn(20)),
 	}
 	set := func(k string, v float64) { r.Set(k, v, ingest.Source{Line: 1 + rng.Intn(200)}) }
@@ -170,4 +170,4 @@ func get(r *ingest.Report, key string) float64 {
 }
 
 // add changes a cell by d.
-func add(r *ingest.Report, key string, d float64) { r.Set(key, get(r, key)+d, r.Cells[key].Src) }
+func add(r *ingest.Report, key string, d float64) { r.Set(key, get(r, key)+d, r.Cells.Of(key).Src) }

@@ -52,8 +52,8 @@ func TestCellRulesMatchReference(t *testing.T) {
 						x, _ := a.Value(k)
 						v = ingest.Num(x + 1)
 					}
-					a.Cells[k] = ingest.Cell{Value: v, Src: a.Cells[k].Src}
-					b.Cells[k] = ingest.Cell{Value: v, Src: b.Cells[k].Src}
+					a.Cells.Set(k, ingest.Cell{Value: v, Src: a.Cells.Of(k).Src})
+					b.Cells.Set(k, ingest.Cell{Value: v, Src: b.Cells.Of(k).Src})
 				}
 			}
 			refReport(a)
@@ -68,9 +68,9 @@ func TestCellRulesMatchReference(t *testing.T) {
 // copyReport copies r's cells and findings (the parts Report reads and writes).
 func copyReport(r *ingest.Report) *ingest.Report {
 	c := *r
-	c.Cells = make(map[string]ingest.Cell, len(r.Cells))
-	for k, v := range r.Cells {
-		c.Cells[k] = v
+	c.Cells = ingest.MakeCells(0)
+	for k, v := range r.Cells.All() {
+		c.Cells.Set(k, v)
 	}
 	c.Findings = append([]ingest.Finding(nil), r.Findings...)
 	return &c
@@ -79,7 +79,7 @@ func copyReport(r *ingest.Report) *ingest.Report {
 func refUnreadable(r *ingest.Report) []ingest.Finding {
 	var out []ingest.Finding
 	nilKey := func(k string) bool {
-		c, ok := r.Cells[k]
+		c, ok := r.Cells.Get(k)
 		return !ok || c.Value == nil
 	}
 	// Group the keys by row (table3.row, table4.block, table2.item).

@@ -78,7 +78,7 @@ func finding(rule, cell string, expected, actual *float64, msg string) ingest.Fi
 
 // withLine sets the finding's line from the report's cell source, when known.
 func withLine(r *ingest.Report, f ingest.Finding) ingest.Finding {
-	if c, ok := r.Cells[f.Cell]; ok && c.Src.Line > 0 {
+	if c, ok := r.Cells.Get(f.Cell); ok && c.Src.Line > 0 {
 		f.Line = c.Src.Line
 	}
 	return f

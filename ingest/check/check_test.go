@@ -237,10 +237,10 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 			r.Set("table2.fees", 3.75, ingest.Source{})
 		}, want: map[string]string{}},
 		{name: "unread cell: no arithmetic on it", mutate: func(r *ingest.Report) {
-			r.Cells["table3.new_received.natural_person"] = ingest.Cell{}
+			r.Cells.Set("table3.new_received.natural_person", ingest.Cell{})
 		}, want: map[string]string{ingest.RuleUnreadable: E}},
 		{name: "unread cell already reported by the parser", mutate: func(r *ingest.Report) {
-			r.Cells["table3.new_received.natural_person"] = ingest.Cell{}
+			r.Cells.Set("table3.new_received.natural_person", ingest.Cell{})
 			r.AddFinding(ingest.Finding{Rule: ingest.RuleUnreadable, Severity: E, Cell: "table3.new_received.natural_person", Message: "x"})
 		}, want: map[string]string{ingest.RuleUnreadable: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
 			if len(fs) != 1 {
@@ -249,7 +249,7 @@ func TestEachRuleFiresOnItsError(t *testing.T) {
 		}},
 		{name: "a whole unread row is one finding", mutate: func(r *ingest.Report) {
 			for _, c := range ingest.Table3Columns {
-				r.Cells[ingest.Table3Key("carried_forward", c)] = ingest.Cell{}
+				r.Cells.Set(ingest.Table3Key("carried_forward", c), ingest.Cell{})
 			}
 		}, want: map[string]string{ingest.RuleUnreadable: E}, verify: func(t *testing.T, r *ingest.Report, fs []ingest.Finding) {
 			if len(fs) != 1 || fs[0].Cell != "table3.carried_forward" || !strings.Contains(fs[0].Message, "四、结转下年度继续办理") {
@@ -510,7 +510,7 @@ func TestYears(t *testing.T) {
 		}, map[string]string{}, ""},
 		{"unread carry-over is skipped", func(prev, cur *ingest.Report) {
 			add(cur, "table3.carried_over.natural_person", 1)
-			prev.Cells["table3.carried_forward.natural_person"] = ingest.Cell{}
+			prev.Cells.Set("table3.carried_forward.natural_person", ingest.Cell{})
 		}, map[string]string{}, ""},
 	}
 	for _, tt := range tests {

@@ -43,7 +43,7 @@ type truthFile struct {
 func applyTruth(r *ingest.Report, tr truthFile) {
 	set := func(k string, v *float64) {
 		if v != nil {
-			r.Set(k, *v, r.Cells[k].Src)
+			r.Set(k, *v, r.Cells.Of(k).Src)
 		}
 	}
 	for _, c := range []string{"made", "repealed", "valid"} {
@@ -123,12 +123,12 @@ func TestCorpus(t *testing.T) {
 		r, err := parse.File(path, data)
 		if err != nil {
 			t.Logf("%s: not parsed (%v); checked from the truth alone", base, err)
-			r = &ingest.Report{Source: path, Agency: tr.Agency, Year: tr.Year, Format: ingest.Format2021, Cells: map[string]ingest.Cell{}}
+			r = &ingest.Report{Source: path, Agency: tr.Agency, Year: tr.Year, Format: ingest.Format2021, Cells: ingest.MakeCells(0)}
 			if _, single := tr.Table3["other_single_row"]; single {
 				r.SingleOther = true
 			}
 			for _, k := range ingest.CellKeys(r.Format, r.SingleOther) {
-				r.Cells[k] = ingest.Cell{}
+				r.Cells.Set(k, ingest.Cell{})
 			}
 		}
 		applyTruth(r, tr)
@@ -200,9 +200,9 @@ func TestHongzeOfficeCount(t *testing.T) {
 		t.Skip("no corpus")
 	}
 	r := &ingest.Report{Source: "hongze.pdf", Agency: tr.Agency, Year: tr.Year, Format: ingest.Format2021,
-		Level: ingest.LevelCounty, SingleOther: true, Cells: map[string]ingest.Cell{}}
+		Level: ingest.LevelCounty, SingleOther: true, Cells: ingest.MakeCells(0)}
 	for _, k := range r.Keys() {
-		r.Cells[k] = ingest.Cell{}
+		r.Cells.Set(k, ingest.Cell{})
 	}
 	applyTruth(r, tr)
 	n := int64(17)

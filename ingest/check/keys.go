@@ -113,7 +113,8 @@ func readCells(r *ingest.Report) *cells {
 	ks := keysOf(r)
 	c := &cells{ks: ks, v: make([]*float64, len(ks.keys))}
 	for i, k := range ks.keys {
-		c.v[i] = r.Cells[k].Value
+		cell, _ := r.Cells.Get(k)
+		c.v[i] = cell.Value
 	}
 	return c
 }

@@ -97,7 +97,7 @@ func TestPagedCorpus(t *testing.T) {
 			right, unread, shape := 0, 0, 0
 			for k, v := range want {
 				got, ok := r.Value(k)
-				_, inShape := r.Cells[k]
+				_, inShape := r.Cells.Get(k)
 				switch {
 				case !inShape: // read as the other shape of （六）: the row is not there
 					shape++

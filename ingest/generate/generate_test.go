@@ -184,8 +184,8 @@ func TestTruthHoldsEveryRule(t *testing.T) {
 				if err := r.Validate(); err != nil {
 					t.Fatal(err)
 				}
-				if len(r.Cells) != len(r.Keys()) {
-					t.Fatalf("%s %d: %d cells, want %d", r.Agency, r.Year, len(r.Cells), len(r.Keys()))
+				if r.Cells.Len() != len(r.Keys()) {
+					t.Fatalf("%s %d: %d cells, want %d", r.Agency, r.Year, r.Cells.Len(), len(r.Keys()))
 				}
 				if want := r.Format == ingest.Format2019; want && !r.SingleOther {
 					t.Fatalf("%s %d: 2019 format with three-row （六）", r.Agency, r.Year)

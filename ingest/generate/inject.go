@@ -35,7 +35,7 @@ var ErrNotApplicable = fmt.Errorf("rule not applicable")
 // prose of a freshly generated sibling organ; use InjectCopiedProse to copy a given report.
 // An unknown rule is an error; a rule that does not apply to r wraps ErrNotApplicable.
 func Inject(r *ingest.Report, rule string, rng *rand.Rand) error {
-	if r.Cells == nil {
+	if r.Cells.Len() == 0 {
 		return fmt.Errorf("inject %s: report has no cells", rule)
 	}
 	if !slices.Contains(Rules, rule) {

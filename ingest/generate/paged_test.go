@@ -66,7 +66,7 @@ func TestPagedRoundTrip(t *testing.T) {
 							t.Errorf("%s: %s unread (flagged %v)", name, key, flagged[key])
 						}
 						cells++
-						paged = paged || got.Cells[key].Src.Page > 0
+						paged = paged || got.Cells.Of(key).Src.Page > 0
 					}
 					if layout == "pdf" && !paged {
 						t.Errorf("%s: no cell says its page", name)

@@ -136,7 +136,7 @@ func Truth(rng *rand.Rand, a Agency, year int, format string, prev *ingest.Repor
 	}
 	r := &ingest.Report{
 		Agency: a.Name, Year: year, Format: format, Level: a.Level,
-		Cells: map[string]ingest.Cell{}, Prose: map[int]string{},
+		Cells: ingest.MakeCells(len(ingest.Table2Keys2019) + len(ingest.Table3Rows)*len(ingest.Table3Columns) + 15), Prose: map[int]string{},
 	}
 	r.SingleOther = format == ingest.Format2019 || rng.Float64() < 0.12
 	if format == ingest.Format2019 {

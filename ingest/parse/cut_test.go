@@ -100,7 +100,7 @@ func newCutCase(t *testing.T, name, layout string, truth *ingest.Report) cutCase
 			}
 		}
 	}
-	for key, cell := range whole.Cells {
+	for key, cell := range whole.Cells.All() {
 		if cell.Value == nil {
 			continue
 		}
@@ -150,7 +150,7 @@ func checkCut(t *testing.T, c cutCase, at int) (read, lost int, refused bool) {
 		}
 	}
 	missing := false
-	for key, cell := range r.Cells {
+	for key, cell := range r.Cells.All() {
 		want, inTruth := c.truth.Value(key)
 		if cell.Value != nil {
 			read++

@@ -24,7 +24,7 @@ func FuzzFile(f *testing.F) {
 			named[fd.Cell] = true
 		}
 		for _, k := range r.Keys() {
-			c, ok := r.Cells[k]
+			c, ok := r.Cells.Get(k)
 			if !ok {
 				t.Fatalf("key %s missing", k)
 			}

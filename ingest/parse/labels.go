@@ -171,19 +171,28 @@ func (l rowLabel) matches(han string) bool {
 // table2Label identifies a table-2 row: its label ends with one of the words.
 type table2Label struct {
 	keys   []string // the cells of the row, in printed order
+	nums   []int    // their key numbers
 	suffix []string
 }
 
-var table2Labels2021 = []table2Label{
+// withNums fills the labels' key numbers.
+func withNums(ls []table2Label) []table2Label {
+	for i := range ls {
+		ls[i].nums = keyNums(ls[i].keys)
+	}
+	return ls
+}
+
+var table2Labels2021 = withNums([]table2Label{
 	{keys: []string{"table2.regulations.made", "table2.regulations.repealed", "table2.regulations.valid"}, suffix: []string{"规章"}},
 	{keys: []string{"table2.normative_documents.made", "table2.normative_documents.repealed", "table2.normative_documents.valid"}, suffix: []string{"规范性文件"}},
 	{keys: []string{"table2.licensing"}, suffix: []string{"行政许可"}},
 	{keys: []string{"table2.punishment"}, suffix: []string{"行政处罚"}},
 	{keys: []string{"table2.coercion"}, suffix: []string{"行政强制"}},
 	{keys: []string{"table2.fees"}, suffix: []string{"行政事业性收费", "事业性收费"}},
-}
+})
 
-var table2Labels2019 = []table2Label{
+var table2Labels2019 = withNums([]table2Label{
 	{keys: []string{"table2_2019.regulations.new_made", "table2_2019.regulations.new_published", "table2_2019.regulations.total_published"}, suffix: []string{"规章"}},
 	{keys: []string{"table2_2019.normative_documents.new_made", "table2_2019.normative_documents.new_published", "table2_2019.normative_documents.total_published"}, suffix: []string{"规范性文件"}},
 	{keys: []string{"table2_2019.licensing.last_year", "table2_2019.licensing.change", "table2_2019.licensing.decisions"}, suffix: []string{"行政许可"}},
@@ -192,7 +201,7 @@ var table2Labels2019 = []table2Label{
 	{keys: []string{"table2_2019.coercion.last_year", "table2_2019.coercion.change", "table2_2019.coercion.decisions"}, suffix: []string{"行政强制"}},
 	{keys: []string{"table2_2019.fees.last_year", "table2_2019.fees.change"}, suffix: []string{"行政事业性收费", "事业性收费"}},
 	{keys: []string{"table2_2019.procurement.items", "table2_2019.procurement.amount"}, suffix: []string{"政府集中采购", "集中采购"}},
-}
+})
 
 func (l table2Label) matches(han string) bool {
 	for _, s := range l.suffix {

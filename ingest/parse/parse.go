@@ -38,7 +38,7 @@ func File(name string, data []byte) (*ingest.Report, error) {
 // for all it holds and marked incomplete with the reason; anything else (a notice, a news
 // item) is refused with ErrNotReport.
 func Document(name string, doc *decode.Document) (*ingest.Report, error) {
-	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: make(map[string]ingest.Cell, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15), Prose: map[int]string{}}
+	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: ingest.MakeCells(len(ingest.Table2Keys2019) + len(ingest.Table3Rows)*len(ingest.Table3Columns) + 15), Prose: map[int]string{}}
 	// the values of the report's cells, in one block rather than one allocation a cell
 	w := cellWriter{r: r, nums: make([]float64, 0, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15)}
 	lines := doc.Lines
@@ -173,17 +173,17 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 		if !ok {
 			t3missing++
 		}
-		keys := table3KeysOf(row)
+		keys, nums := table3KeysOf(row)
 		for i := range ingest.Table3Columns {
 			key := keys[i]
 			if !ok {
-				r.Cells[key] = ingest.Cell{}
+				r.Cells.SetAt(nums[i], ingest.Cell{})
 				if t3.found > 0 {
 					r.AddFinding(unreadFinding(key, ingest.CellLabel(key), lostReason, lostLine))
 				}
 				continue
 			}
-			w.set(key, c, i)
+			w.set(nums[i], c, i)
 		}
 	}
 	switch {
@@ -208,12 +208,12 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 	t2 := readTable2(t2toks, labels2, prose1, rs)
 	for li, l := range labels2 {
-		for i, key := range l.keys {
+		for i, n := range l.nums {
 			if !t2.has[li] {
-				r.Cells[key] = ingest.Cell{}
+				r.Cells.SetAt(n, ingest.Cell{})
 				continue
 			}
-			w.set(key, t2.rows[li], i)
+			w.set(n, t2.rows[li], i)
 		}
 	}
 	if t2.n == 0 {
@@ -247,12 +247,12 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	t4, ok := readTable4(t4toks, cut, rs)
 	for b := range ingest.Table4Blocks {
 		for f := range ingest.Table4Columns {
-			key := table4Keys[b][f]
+			n := table4Nums[b][f]
 			if !ok {
-				r.Cells[key] = ingest.Cell{}
+				r.Cells.SetAt(n, ingest.Cell{})
 				continue
 			}
-			w.set(key, t4, b*5+f)
+			w.set(n, t4, b*5+f)
 		}
 	}
 	switch {
@@ -291,10 +291,10 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	}
 	readProse(r, r.Prose[1], p1line, lines)
 	if doc.Pages != nil { // a PDF: every cell says its page and its line on the page
-		for key, c := range r.Cells {
+		for key, c := range r.Cells.All() {
 			if c.Src.Line > 0 {
 				c.Src.Page, c.Src.PageLine = doc.PageLine(c.Src.Line)
-				r.Cells[key] = c
+				r.Cells.Set(key, c)
 			}
 		}
 	}
@@ -329,23 +329,40 @@ type cellWriter struct {
 	nums []float64
 }
 
-// set stores cell i of a read row, or a nil cell with its V-unreadable finding.
-func (w *cellWriter) set(key string, c cellsResult, i int) {
+// set stores cell i of a read row as the cell of key number n, or a nil cell with its
+// V-unreadable finding.
+func (w *cellWriter) set(n int, c cellsResult, i int) {
 	if i < len(c.vals) && c.vals[i] != nil {
 		if len(w.nums) == cap(w.nums) {
 			// full: a new block (cells already stored keep pointing into the old one)
 			w.nums = make([]float64, 0, 64)
 		}
 		w.nums = append(w.nums, *c.vals[i])
-		w.r.Cells[key] = ingest.Cell{Value: &w.nums[len(w.nums)-1], Src: srcOf(c.toks[i])}
+		w.r.Cells.SetAt(n, ingest.Cell{Value: &w.nums[len(w.nums)-1], Src: srcOf(c.toks[i])})
 		return
 	}
-	w.r.Cells[key] = ingest.Cell{}
+	w.r.Cells.SetAt(n, ingest.Cell{})
+	key := ingest.KeyOfNumber(n)
 	w.r.AddFinding(unreadFinding(key, ingest.CellLabel(key), c.reasonFor(min(i, len(c.vals)-1)), c.line))
 }
 
-// table3Keys and table4Keys are the cell keys by row (or block) and column, built once.
+// table3Keys and table4Keys are the cell keys by row (or block) and column, built once;
+// table3Nums and table4Nums their key numbers.
 var (
+	table3Nums = func() map[string][]int {
+		m := map[string][]int{}
+		for row, keys := range table3Keys {
+			m[row] = keyNums(keys)
+		}
+		return m
+	}()
+	table4Nums = func() [][]int {
+		out := make([][]int, len(table4Keys))
+		for b, keys := range table4Keys {
+			out[b] = keyNums(keys)
+		}
+		return out
+	}()
 	table3Keys = func() map[string][]string {
 		m := map[string][]string{}
 		for _, rows := range [][]string{ingest.Table3Rows, ingest.Table3RowsSingleOther} {
@@ -370,16 +387,29 @@ var (
 	}()
 )
 
-// table3KeysOf is the keys of a table-3 row's cells in column order.
-func table3KeysOf(row string) []string {
+// table3KeysOf is the keys of a table-3 row's cells in column order, and their numbers.
+func table3KeysOf(row string) ([]string, []int) {
 	if k, ok := table3Keys[row]; ok {
-		return k
+		return k, table3Nums[row]
 	}
 	k := make([]string, len(ingest.Table3Columns))
 	for i, col := range ingest.Table3Columns {
 		k[i] = ingest.Table3Key(row, col)
 	}
-	return k
+	return k, keyNums(k)
+}
+
+// keyNums is the numbers of cell keys; a string that is no key is a programming error.
+func keyNums(keys []string) []int {
+	out := make([]int, len(keys))
+	for i, k := range keys {
+		n, ok := ingest.KeyNumber(k)
+		if !ok {
+			panic("parse: no cell key " + k)
+		}
+		out[i] = n
+	}
+	return out
 }
 
 func endsWithDigit(lines []string) bool {
@@ -394,7 +424,7 @@ func endsWithDigit(lines []string) bool {
 }
 
 func hasUnread(r *ingest.Report) bool {
-	for _, c := range r.Cells {
+	for _, c := range r.Cells.All() {
 		if c.Value == nil {
 			return true
 		}

@@ -200,7 +200,7 @@ func TestReplaceAndCrossYear(t *testing.T) {
 		db.SQL().QueryRow(`SELECT count(*) FROM findings f JOIN current_reports r ON r.id = f.report_id WHERE f.rule = 'X-carry-over' AND r.year = 2023`).Scan(&n)
 		return n
 	}
-	if a, b := r22.Cells[ingest.Table3Key("carried_forward", "total")], r23.Cells[ingest.Table3Key("carried_over", "total")]; *a.Value == *b.Value {
+	if a, b := r22.Cells.Of(ingest.Table3Key("carried_forward", "total")), r23.Cells.Of(ingest.Table3Key("carried_over", "total")); *a.Value == *b.Value {
 		t.Skip("synthetic data happens to agree")
 	}
 	if xcount() != 1 {
@@ -208,11 +208,11 @@ func TestReplaceAndCrossYear(t *testing.T) {
 	}
 	// A corrected 2022 report (更正版) fixes the carry-over: 2023's finding goes away.
 	fixed := *r22
-	fixed.Cells = map[string]ingest.Cell{}
-	for k, v := range r22.Cells {
-		fixed.Cells[k] = v
+	fixed.Cells = ingest.MakeCells(0)
+	for k, v := range r22.Cells.All() {
+		fixed.Cells.Set(k, v)
 	}
-	fixed.Cells[ingest.Table3Key("carried_forward", "total")] = r23.Cells[ingest.Table3Key("carried_over", "total")]
+	fixed.Cells.Set(ingest.Table3Key("carried_forward", "total"), r23.Cells.Of(ingest.Table3Key("carried_over", "total")))
 	write("2022-更正版.txt", &fixed)
 	res, err := Run(context.Background(), db, []string{dir}, opt)
 	if err != nil {

@@ -107,9 +107,9 @@ func TestCheckDrafts(t *testing.T) {
 		t.Fatal(err)
 	}
 	draft := *cur
-	draft.Cells = map[string]ingest.Cell{}
-	for k, c := range cur.Cells {
-		draft.Cells[k] = c
+	draft.Cells = ingest.MakeCells(0)
+	for k, c := range cur.Cells.All() {
+		draft.Cells.Set(k, c)
 	}
 	if err := generate.Inject(&draft, ingest.RuleCarryOver, rand.New(rand.NewSource(1))); err != nil {
 		t.Fatal(err)

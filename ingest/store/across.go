@@ -73,11 +73,11 @@ func slimCopy(r *ingest.Report, agency, path string, keys []string) *ingest.Repo
 	s.Text, s.Publications, s.Findings = "", nil, nil
 	// Strings are cloned: a parsed report's cells and prose are slices of its whole text,
 	// which the copy must not keep alive.
-	s.Cells = make(map[string]ingest.Cell, len(keys))
+	s.Cells = ingest.MakeCells(len(keys))
 	for _, k := range keys {
-		if c, ok := r.Cells[k]; ok {
+		if c, ok := r.Cells.Get(k); ok {
 			c.Src.Text = strings.Clone(c.Src.Text)
-			s.Cells[k] = c
+			s.Cells.Set(k, c)
 		}
 	}
 	if r.Prose != nil {

@@ -51,7 +51,7 @@ func Prepare(r *ingest.Report, text string) *Prepared {
 	keys := formatKeys(r.Format, r.SingleOther)
 	p := &Prepared{report: r, text: text, values: make([]any, len(keys)), lines: make([]any, len(keys))}
 	for i, k := range keys {
-		c := r.Cells[k]
+		c, _ := r.Cells.Get(k)
 		if c.Value != nil {
 			p.values[i] = boxValue(*c.Value)
 		}

@@ -58,9 +58,9 @@ func readCells(t *testing.T, db *DB, id int64) map[string]storedCell {
 func variedCells(r *ingest.Report, rng *rand.Rand) {
 	r.Findings = nil
 	old := r.Cells
-	r.Cells = map[string]ingest.Cell{}
+	r.Cells = ingest.MakeCells(0)
 	for i, k := range r.Keys() {
-		c := old[k]
+		c := old.Of(k)
 		line := 0
 		if rng.Intn(5) > 0 {
 			line = 10 + i/3
@@ -89,7 +89,7 @@ func variedCells(r *ingest.Report, rng *rand.Rand) {
 			}
 			c = ingest.Cell{Value: ingest.Num(v), Src: ingest.Source{Line: line, Text: strconv.FormatFloat(v, 'f', -1, 64)}}
 		}
-		r.Cells[k] = c
+		r.Cells.Set(k, c)
 		if rng.Intn(25) == 0 {
 			r.Findings = append(r.Findings, ingest.Finding{Rule: "T3-balance", Severity: ingest.SeverityError, Cell: k,
 				Message: "不平衡", Line: line})
@@ -112,7 +112,7 @@ func checkCells(t *testing.T, db *DB, id int64, r *ingest.Report) {
 		flagged[f.Cell] = true
 	}
 	for _, k := range keys {
-		c, s := r.Cells[k], got[k]
+		c, s := r.Cells.Of(k), got[k]
 		switch {
 		case c.Value == nil && s.value.Valid:
 			t.Errorf("%s: unread stored as %v", k, s.value.Float64)
@@ -165,7 +165,7 @@ func TestCellsRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, k := range r.Keys() {
-			c, l := r.Cells[k], loaded[s.ReportID].Report.Cells[k]
+			c, l := r.Cells.Of(k), loaded[s.ReportID].Report.Cells.Of(k)
 			if (c.Value == nil) != (l.Value == nil) || (c.Value != nil && *c.Value != *l.Value) || c.Src.Line != l.Src.Line || c.Src.Text != l.Src.Text {
 				t.Errorf("report %d %s: loaded %+v, saved %+v", s.ReportID, k, l, c)
 			}
@@ -246,7 +246,7 @@ func TestMigrateCellLists(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			c := r.Cells[k]
+			c := r.Cells.Of(k)
 			var v any
 			if c.Value != nil {
 				v = *c.Value

@@ -136,7 +136,11 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 		return nil, fmt.Errorf("load reports: %w", err)
 	}
 	for rows.Next() {
-		s := &Stored{Report: &ingest.Report{Cells: map[string]ingest.Cell{}}}
+		room := len(ingest.Table2Keys2019) + len(ingest.Table3Rows)*len(ingest.Table3Columns) + 15
+		if slim {
+			room = len(keys)
+		}
+		s := &Stored{Report: &ingest.Report{Cells: ingest.MakeCells(room)}}
 		r := s.Report
 		var published sql.NullTime
 		var apps sql.NullInt64
@@ -207,7 +211,7 @@ func (d *DB) load(ctx context.Context, ids []int64, keys []string) (map[int64]*S
 			c.Value = ingest.Num(v.Float64)
 		}
 		if s := out[id]; s != nil {
-			s.Report.Cells[key] = c
+			s.Report.Cells.Set(key, c)
 		}
 	}
 	rows.Close()

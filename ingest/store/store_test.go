@@ -94,12 +94,12 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got.Cells) != len(r.Keys()) {
-			t.Fatalf("%d cells, want %d", len(got.Cells), len(r.Keys()))
+		if got.Cells.Len() != len(r.Keys()) {
+			t.Fatalf("%d cells, want %d", got.Cells.Len(), len(r.Keys()))
 		}
 		for _, k := range r.Keys() {
-			if !reflect.DeepEqual(got.Cells[k], r.Cells[k]) {
-				t.Fatalf("cell %s: got %+v want %+v", k, got.Cells[k], r.Cells[k])
+			if !reflect.DeepEqual(got.Cells.Of(k), r.Cells.Of(k)) {
+				t.Fatalf("cell %s: got %+v want %+v", k, got.Cells.Of(k), r.Cells.Of(k))
 			}
 		}
 		for _, c := range []struct {
@@ -216,7 +216,7 @@ func TestFailedStoresNothing(t *testing.T) {
 	db := open(t)
 	good := synth("甲镇人民政府", 2023, 1)
 	bad := synth("乙镇人民政府", 2023, 2)
-	bad.Cells["table9.nonsense.total"] = ingest.Cell{Value: ingest.Num(1)} // not a key of the format
+	bad.Cells.Set("table9.nonsense.total", ingest.Cell{Value: ingest.Num(1)}) // not a key of the format
 	noAgency := synth("", 2023, 4)
 	res := db.SaveAll([]Item{{Report: good, Meta: meta("g.txt", good, "")}, {Report: bad, Meta: meta("b.txt", bad, "")}, {Report: noAgency, Meta: meta("n.txt", noAgency, "")}})
 	if res[0].Err != nil || res[0].Outcome != New {

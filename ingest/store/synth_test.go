@@ -21,7 +21,7 @@ func synth(agency string, year int, seed int64) *ingest.Report {
 	}
 	for i, k := range r.Keys() {
 		if rng.Intn(40) == 0 {
-			r.Cells = setNil(r.Cells, k)
+			r.Cells.Set(k, ingest.Cell{})
 			continue
 		}
 		v := float64(rng.Intn(50))
@@ -42,14 +42,6 @@ func synth(agency string, year int, seed int64) *ingest.Report {
 	r.Findings = []ingest.Finding{{Rule: "T3-balance", Severity: ingest.SeverityError, Cell: "table3.new_received.total",
 		Expected: ingest.Num(3), Actual: ingest.Num(4), Message: "不平衡", Line: 12}}
 	return r
-}
-
-func setNil(m map[string]ingest.Cell, k string) map[string]ingest.Cell {
-	if m == nil {
-		m = map[string]ingest.Cell{}
-	}
-	m[k] = ingest.Cell{}
-	return m
 }
 
 func meta(path string, r *ingest.Report, salt string) FileMeta {

@@ -43,7 +43,7 @@ func TestDataVersion(t *testing.T) {
 	}
 	v1 = same("unchanged") // (may move: a batch of unchanged files is still a transaction)
 	bad := synth("乙镇人民政府", 2023, 2)
-	bad.Cells["table9.nonsense.total"] = ingest.Cell{Value: ingest.Num(1)}
+	bad.Cells.Set("table9.nonsense.total", ingest.Cell{Value: ingest.Num(1)})
 	if res := db.SaveAll([]Item{{Report: bad, Meta: meta("b.txt", bad, "")}}); res[0].Err == nil {
 		t.Fatal("a bad report saved")
 	}
