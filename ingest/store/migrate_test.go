@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -197,4 +198,78 @@ func TestLimitWriteMemory(t *testing.T) {
 			t.Errorf("%s: %q, then %q (set %s)", s.name, before[i], after[i], s.value)
 		}
 	}
+}
+
+// TestFreshSkipsBackfill: a new database left out 004's backfill (it has no rows to copy)
+// and has the same tables, views, columns and rows as one that ran it; a database of
+// version 3 with a report still gets the report's metrics row.
+func TestFreshSkipsBackfill(t *testing.T) {
+	if !strings.Contains(string(mustRead(t, "migrations/004_report_metrics.sql")), backfillMarker) {
+		t.Fatal("migration 004 has no backfill marker: Open would run its backfill in every new database")
+	}
+	schema := func(skip bool) string {
+		old := skipFreshBackfill
+		skipFreshBackfill = skip
+		defer func() { skipFreshBackfill = old }()
+		db, err := Open(filepath.Join(t.TempDir(), "f.duckdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var s string
+		if err := db.SQL().QueryRow(`SELECT string_agg(table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, ''), E'\n' ORDER BY table_name, ordinal_position)
+			FROM information_schema.columns`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`SELECT count(*) FROM report_metrics`, `SELECT count(*) FROM data_version`,
+			`SELECT count(*) FROM schema_version`} {
+			s += fmt.Sprintf("\n%s: %d", q, count(t, db, q))
+		}
+		return s
+	}
+	if fresh, full := schema(true), schema(false); fresh != full {
+		t.Fatalf("a new database without the backfill:\n%s\nwith it:\n%s", fresh, full)
+	}
+
+	// version 3 with one report: 004 computes its metrics row
+	path := filepath.Join(t.TempDir(), "v3.duckdb")
+	c, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := sql.OpenDB(c)
+	for _, name := range []string{"migrations/001_init.sql", "migrations/002_prose.sql", "migrations/003_cell_values.sql"} {
+		if _, err := raw.Exec(string(mustRead(t, name))); err != nil {
+			t.Fatal(name, err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO schema_version (version) VALUES (1), (2), (3)`,
+		`INSERT INTO agencies (name, level) VALUES ('甲镇人民政府', 'township')`,
+		`INSERT INTO reports (id, agency_id, agency_printed, year, format, level, source_path, source_format, sha256, text,
+			parser_version, revision, current, single_other, incomplete) VALUES (7, 1, '甲镇', 2023, '2021', 'township', 'a.txt', 'text', 'abc', 't', 'v', 1, true, false, false)`,
+		`SELECT nextval('report_id') FROM range(7)`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	raw.Close()
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := count(t, db, `SELECT count(*) FROM report_metrics WHERE report_id = 7 AND reports = 1`); n != 1 {
+		t.Fatalf("metrics rows of the report stored before 004: %d", n)
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := migrations.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
