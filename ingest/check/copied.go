@@ -171,41 +171,54 @@ func sectionShingles(agency, text string) []uint64 {
 }
 
 // computeShingles returns the shingles of one section's text without the cache (nil when
-// too short).
+// too short): the sorted, distinct hashes of every shingleSize-character window of the text
+// normalised (the organ's names removed, every run of digits one '#', only letters and those
+// marks kept), computed in one pass, the normalised characters never stored
+// (TestComputeShingles compares it with the two steps written out, normalise and shingles).
 func computeShingles(agency, text string) []uint64 {
-	if runes := normalise(text, nameVariants(agency)); len(runes) >= minCopiedChars {
-		return shingles(runes)
-	}
-	return nil
-}
-
-// normalise removes the organ's names, turns every run of digits into one '#', and keeps
-// only letters (Han and Latin) and those marks.
-func normalise(text string, names []string) []rune {
-	for _, n := range names {
+	for _, n := range nameVariants(agency) {
 		text = strings.ReplaceAll(text, n, "")
 	}
-	out := make([]rune, 0, utf8.RuneCountInString(text))
+	// at most one window a character
+	out := make([]uint64, 0, max(utf8.RuneCountInString(text)-shingleSize+1, 0))
+	var w0, w1, w2 rune // the three characters before c
+	kept := 0           // normalised characters so far
 	digit := false
 	for _, c := range text {
 		switch runeClass(c) {
 		case runeDigit:
-			if !digit {
-				out = append(out, '#')
+			if digit {
+				continue
 			}
 			digit = true
+			c = '#'
 		case runeLetter:
-			out = append(out, c)
 			digit = false
 		case runeOther:
 			digit = false
+			continue
+		default: // a space is dropped and keeps a run of digits going (1 000 is one number)
+			continue
 		}
-		// a space is dropped and keeps a run of digits going (1 000 is one number)
+		kept++
+		if kept >= shingleSize {
+			var h uint64 = 14695981039346656037
+			h = (h ^ uint64(w0)) * 1099511628211
+			h = (h ^ uint64(w1)) * 1099511628211
+			h = (h ^ uint64(w2)) * 1099511628211
+			h = (h ^ uint64(c)) * 1099511628211
+			out = append(out, h)
+		}
+		w0, w1, w2 = w1, w2, c
 	}
-	return out
+	if kept < minCopiedChars {
+		return nil
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
-// The classes of a character for normalise.
+// The classes of a character for computeShingles.
 const (
 	runeOther  = iota // dropped; ends a run of digits
 	runeDigit         // unicode.IsDigit
@@ -245,24 +258,6 @@ func classOf(c rune) uint8 {
 		return runeSpace
 	}
 	return runeOther
-}
-
-// shingles returns the sorted, distinct hashes of every shingleSize-character window.
-func shingles(runes []rune) []uint64 {
-	if len(runes) < shingleSize {
-		return nil
-	}
-	out := make([]uint64, 0, len(runes)-shingleSize+1)
-	for i := 0; i+shingleSize <= len(runes); i++ {
-		var h uint64 = 14695981039346656037
-		for _, c := range runes[i : i+shingleSize] {
-			h ^= uint64(c)
-			h *= 1099511628211
-		}
-		out = append(out, h)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // jaccard is |a ∩ b| / |a ∪ b| of two sorted distinct sets.

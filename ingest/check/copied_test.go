@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"gongkai/ingest"
 	"gongkai/ingest/generate"
@@ -182,5 +184,101 @@ func TestNormalise(t *testing.T) {
 		if got := string(normalise(tt.in, []string{"红寺堡镇"})); got != tt.want {
 			t.Errorf("normalise(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// normalise and shingles are computeShingles' two steps written out: the organ's names
+// removed, every run of digits one '#', only letters and those marks kept; then the sorted,
+// distinct hashes of every shingleSize-character window.
+func normalise(text string, names []string) []rune {
+	for _, n := range names {
+		text = strings.ReplaceAll(text, n, "")
+	}
+	out := make([]rune, 0, utf8.RuneCountInString(text))
+	digit := false
+	for _, c := range text {
+		switch classOf(c) {
+		case runeDigit:
+			if !digit {
+				out = append(out, '#')
+			}
+			digit = true
+		case runeLetter:
+			out = append(out, c)
+			digit = false
+		case runeOther:
+			digit = false
+		}
+	}
+	return out
+}
+
+func shingles(runes []rune) []uint64 {
+	if len(runes) < shingleSize {
+		return nil
+	}
+	out := make([]uint64, 0, len(runes)-shingleSize+1)
+	for i := 0; i+shingleSize <= len(runes); i++ {
+		var h uint64 = 14695981039346656037
+		for _, c := range runes[i : i+shingleSize] {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+		out = append(out, h)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// computeShingles (one pass) gives what normalise and shingles give, on the prose of
+// generated organs (every layout's wording, names in and around the text), on the prose above,
+// and on random mixes of Han, digits, spaces, Latin, marks and the organ's names.
+func TestComputeShingles(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	type tc struct{ agency, text string }
+	var cases []tc
+	for _, a := range generate.District(rng, "", 40) {
+		for _, format := range []string{ingest.Format2021, ingest.Format2019} {
+			r := generate.Truth(rng, a, 2024, format, nil)
+			for _, p := range r.Prose {
+				cases = append(cases, tc{r.Agency, p}, tc{"某县人民政府", p}, tc{r.Agency, r.Agency + p + r.Agency})
+			}
+		}
+	}
+	for _, p := range []string{seedOverview, copiedOverview, otherTownship, pingtanProblems, townshipProblems} {
+		cases = append(cases, tc{"红寺堡区红寺堡镇人民政府", p}, tc{"", p})
+	}
+	parts := []string{"红", "寺", "堡", "镇", "红寺堡镇", "我镇", "1", "23", " ", "　", "，", "。", "a", "Z", "５", "Ⅱ", "\t", "\n", "x", "信息", "公开", "\uFFFD", "🙂"}
+	for range 3000 {
+		var b strings.Builder
+		for range rng.Intn(120) {
+			b.WriteString(parts[rng.Intn(len(parts))])
+		}
+		cases = append(cases, tc{"红寺堡区红寺堡镇人民政府", b.String()})
+	}
+	long := 0
+	for _, c := range cases {
+		var want []uint64
+		if runes := normalise(c.text, nameVariants(c.agency)); len(runes) >= minCopiedChars {
+			want = shingles(runes)
+			long++
+		}
+		if got := computeShingles(c.agency, c.text); !slices.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Fatalf("%s %q:\ngot  %v\nwant %v", c.agency, c.text, got, want)
+		}
+	}
+	if long < len(cases)/4 || long == len(cases) {
+		t.Fatalf("%d of %d texts long enough to compare: the cases do not cover both sides", long, len(cases))
+	}
+}
+
+// BenchmarkSketchOf computes the sketch of generated reports (what the ingest's workers do
+// for each report).
+func BenchmarkSketchOf(b *testing.B) {
+	reports := benchCorpus(100)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := reports[i%len(reports)]
+		SketchOf(r.Agency, r)
 	}
 }
