@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/base64"
 	"reflect"
 	"strings"
 	"testing"
@@ -75,4 +76,26 @@ func mustAgency(t *testing.T, db *DB, name string) int64 {
 		t.Fatalf("no agency %s", name)
 	}
 	return id
+}
+
+// TestTextCompressedBefore: a text compressed by an earlier version of the store (dictionary
+// 1, the bytes as they lie in databases written before) still reads, and compressing it now
+// gives a value that reads back to the same text.
+func TestTextCompressedBefore(t *testing.T) {
+	const text = "国00001区三井乡人民政府2023年政府信息公开工作年度报告\n一、总体情况\n2023年，三井乡人民政府认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开政府信息 128 条。\n二、主动公开政府信息情况\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| 规章 | 0 | 0 | 0 |\n| 行政规范性文件 | 3 | 1 | 12 |\n"
+	// CompressText of text at b475440 (30 Nov 2026)
+	old, err := base64.StdEncoding.DecodeString("KLUv/UUAAZ0AFQMAJAHvvIzvvIwgMTI4fCAzMTIgfAoXAECkZmIXpaLgVsihcdQC2Ao5wBslAQx1EbDwRqKgBuAWy4hVITgypgqFEHPgGaeYZzkJVAQzTNMNyEMG5QSAd8KFvzgcgOIQYBfcAQLCopMd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReportText("", old); err != nil || got != text {
+		t.Fatalf("text compressed before: %q %v", got, err)
+	}
+	z, err := CompressText(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReportText("", z); err != nil || got != text {
+		t.Fatalf("round trip: %q %v", got, err)
+	}
 }
