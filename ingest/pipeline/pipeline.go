@@ -441,7 +441,7 @@ func read(db *store.DB, path string, opt Options) (j job) {
 			j.err = fmt.Errorf("parser panic: %v", p)
 		}
 	}()
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		j.err = err
 		return j
