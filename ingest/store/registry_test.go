@@ -46,3 +46,45 @@ func TestDistrictSummaryKeepsTheGovernmentsReport(t *testing.T) {
 		})
 	}
 }
+
+// SyncRegistry reads the agencies again only when it changed them: an empty registry over
+// agencies none of which is expected changes nothing; emptying a registry does (its organs
+// are no longer expected), and so does any registry given.
+func TestSyncRegistryReloadsOnlyAfterAChange(t *testing.T) {
+	db := open(t)
+	r := synth("大河乡人民政府", 2024, 1)
+	if _, err := db.Save(r, meta("a.txt", r, "")); err != nil {
+		t.Fatal(err)
+	}
+	organs := []config.Organ{{Name: "红寺堡区红寺堡镇人民政府", Level: ingest.LevelTownship, Aliases: []string{"红寺堡镇"}}}
+	for _, step := range []struct {
+		organs   []config.Organ
+		reload   bool
+		expected bool // 红寺堡区红寺堡镇人民政府 afterwards
+	}{
+		{nil, false, false},  // nothing expected, nothing changed
+		{organs, true, true}, // the registry written
+		{organs, true, true}, // written again (an update, whatever it holds)
+		{nil, true, false},   // emptied: its organ no longer expected
+		{nil, false, false},  // and again: nothing left to change
+	} {
+		before := registryReloads.Load()
+		if err := db.SyncRegistry(step.organs); err != nil {
+			t.Fatal(err)
+		}
+		if got := registryReloads.Load() > before; got != step.reload {
+			t.Errorf("%d organs: reloaded %v, want %v", len(step.organs), got, step.reload)
+		}
+		if got := db.reg.Expected("红寺堡区红寺堡镇人民政府"); got != step.expected {
+			t.Errorf("%d organs: expected %v, want %v", len(step.organs), got, step.expected)
+		}
+		if n := count(t, db, `SELECT count(*) FROM agencies WHERE expected`); (n == 1) != step.expected {
+			t.Errorf("%d organs: %d expected agencies in the table", len(step.organs), n)
+		}
+		// the DB still resolves and stores through what it holds
+		r := synth("红寺堡镇", 2020+int(registryReloads.Load()%5), 2)
+		if s := db.SaveAll([]Item{{Report: r, Meta: meta("", r, "")}})[0]; s.Err != nil {
+			t.Fatal(s.Err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gongkai/config"
@@ -226,6 +227,9 @@ func (d *DB) reloadAgencies(ctx context.Context, idx *index) error {
 	return nil
 }
 
+// registryReloads counts SyncRegistry's reloads of the agencies, for tests.
+var registryReloads atomic.Int64
+
 // SyncRegistry writes the configured organs into agencies (expected = true, with level,
 // district and aliases), marks agencies no longer configured as not expected, and resolves
 // later reports through them. Missing reports of expected agencies can then be noticed.
@@ -236,6 +240,10 @@ func (d *DB) SyncRegistry(organs []config.Organ) error {
 	if err := d.exec(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
+	// an empty registry that leaves every agency as it was (an ingest without one, the
+	// usual case) changes nothing the DB holds: the agencies are not read again (~1 s at
+	// 150,000 organs)
+	changed := len(organs) > 0
 	err := func() error {
 		var names []string
 		for _, o := range organs {
@@ -264,8 +272,12 @@ func (d *DB) SyncRegistry(organs []config.Organ) error {
 				args = append(args, n)
 			}
 		}
-		if err := d.exec(ctx, q, args...); err != nil {
+		res, err := d.conn.ExecContext(ctx, q, args...)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			changed = true
 		}
 		return d.bumpVersion(ctx)
 	}()
@@ -276,6 +288,10 @@ func (d *DB) SyncRegistry(organs []config.Organ) error {
 	if err := d.commitChange(ctx, Change{}); err != nil {
 		return fmt.Errorf("registry: %w", err)
 	}
+	if !changed {
+		return nil
+	}
+	registryReloads.Add(1)
 	idx := newIndex()
 	d.shaMu.RLock()
 	idx.sha, idx.years = d.idx.sha, d.idx.years
