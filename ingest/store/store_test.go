@@ -2,6 +2,9 @@ package store
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -441,5 +444,19 @@ func TestShaKey(t *testing.T) {
 			t.Fatalf("%q and %q share a key", s, o)
 		}
 		keys[keyOf(s)] = s
+	}
+	// every digest is keyed by the bytes hex.DecodeString gives; a string one character off
+	// the lowercase hex digits, anywhere, by its own SHA-256
+	for i := range 200 {
+		sum := sha256.Sum256([]byte{byte(i)})
+		d := hex.EncodeToString(sum[:])
+		if k := keyOf(d); !bytes.Equal(k[:], sum[:]) {
+			t.Fatalf("%s keyed %x", d, k)
+		}
+		b := []byte(d)
+		b[i%64] = "gG/:`@"[i%6]
+		if k := keyOf(string(b)); k != sha256.Sum256([]byte("gongkai-identity\x00"+string(b))) {
+			t.Fatalf("%s keyed as a digest: %x", b, k)
+		}
 	}
 }
