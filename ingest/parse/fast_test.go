@@ -177,3 +177,73 @@ func TestTrailingRemark(t *testing.T) {
 		}
 	}
 }
+
+func TestFindHeadingAnchored(t *testing.T) {
+	old := func(lines []string, h sectionHeading, from pos) (pos, bool) { // the unanchored search it replaced
+		for i := from.line - 1; i < len(lines); i++ {
+			line := lines[i]
+			off := 0
+			if i == from.line-1 {
+				off = from.off
+				if off > len(line) {
+					continue
+				}
+			}
+			k := numeralAt(line, off)
+			if k < 0 {
+				continue
+			}
+			hit := false
+			for _, w := range h.words {
+				hit = hit || strings.Contains(line, w)
+			}
+			if !hit {
+				continue
+			}
+			if loc := h.re.FindStringIndex(line[k:]); loc != nil {
+				return pos{i + 1, k + loc[0]}, true
+			}
+		}
+		return pos{}, false
+	}
+	pieces := append([]string{"总体情况", "概述", "主动公开政府信息", "收到和处理政府信息公开申请", "依申请公开政府信息", "行政复议", "行政诉讼",
+		"复议", "诉讼", "结", "存在的主要问题", "存在问题", "工作中存在的", "其他需要报告", "。", ":", "0", "\n", "四", "五", "六",
+		"一、", "三、", "四、", "五 、", "六. ", "二,", "九、 "}, fastPieces...)
+	found := 0
+	for i, s := range randomText(12, 100000, pieces) {
+		lines := strings.Split(s, "\n")
+		from := pos{1, i % 4}
+		for _, h := range sectionHeadings {
+			p, ok := findHeading(lines, h, from)
+			q, qok := old(lines, h, from)
+			if ok != qok || p != q {
+				t.Fatalf("findHeading(%q, %d, %v) = %v, %v; want %v, %v", lines, h.n, from, p, ok, q, qok)
+			}
+			if ok {
+				found++
+			}
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d headings found: the test says little", found)
+	}
+}
+
+func TestDecodeRune(t *testing.T) {
+	var cases []string
+	for b0 := 0xC0; b0 <= 0xFF; b0++ {
+		for b1 := 0; b1 < 256; b1++ {
+			for _, b2 := range []int{0x00, 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xE4, 0xFF} {
+				cases = append(cases, string([]byte{byte(b0), byte(b1), byte(b2)}), string([]byte{byte(b0), byte(b1), byte(b2), 0x80}), string([]byte{byte(b0), byte(b1)}))
+			}
+		}
+	}
+	cases = append(cases, randomText(13, 20000, fastPieces)...)
+	for _, s := range cases {
+		r, n := decodeRune(s)
+		wr, wn := utf8.DecodeRuneInString(s)
+		if r != wr || n != wn {
+			t.Fatalf("decodeRune(%q) = %U, %d; want %U, %d", s, r, n, wr, wn)
+		}
+	}
+}

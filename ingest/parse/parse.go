@@ -38,9 +38,7 @@ func File(name string, data []byte) (*ingest.Report, error) {
 // for all it holds and marked incomplete with the reason; anything else (a notice, a news
 // item) is refused with ErrNotReport.
 func Document(name string, doc *decode.Document) (*ingest.Report, error) {
-	r := &ingest.Report{Source: name, Format: ingest.Format2021, Cells: ingest.MakeCells(len(ingest.Table2Keys2019) + len(ingest.Table3Rows)*len(ingest.Table3Columns) + 15), Prose: map[int]string{}}
-	// the values of the report's cells, in one block rather than one allocation a cell
-	w := cellWriter{r: r, nums: make([]float64, 0, len(ingest.Table2Keys)+len(ingest.Table3Columns)*len(ingest.Table3Rows)+15)}
+	r := &ingest.Report{Source: name, Format: ingest.Format2021, Prose: map[int]string{}}
 	lines := doc.Lines
 	// the text is joined once; prose sections are slices of it
 	text := newJoinedFrom(lines, doc.Text)
@@ -167,6 +165,13 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if r.SingleOther {
 		rows, bits = ingest.Table3RowsSingleOther, table3RowBitsOne
 	}
+	// the report's cells, made once its shape is known: room for every key of it
+	nkeys := len(ingest.Table2Keys) + len(rows)*len(ingest.Table3Columns) + len(ingest.Table4Blocks)*len(ingest.Table4Columns)
+	if r.Format == ingest.Format2019 {
+		nkeys += len(ingest.Table2Keys2019) - len(ingest.Table2Keys)
+	}
+	r.Cells = ingest.MakeCells(nkeys)
+	w := cellWriter{r: r}
 	t3missing := 0
 	for ri, row := range rows {
 		c, ok := t3.get(bits[ri])
@@ -323,22 +328,16 @@ func lastTextLine(lines []string) int {
 	return 0
 }
 
-// cellWriter stores a report's cells; their values share one block of memory.
+// cellWriter stores a report's cells.
 type cellWriter struct {
-	r    *ingest.Report
-	nums []float64
+	r *ingest.Report
 }
 
 // set stores cell i of a read row as the cell of key number n, or a nil cell with its
 // V-unreadable finding.
 func (w *cellWriter) set(n int, c cellsResult, i int) {
 	if i < len(c.vals) && c.vals[i] != nil {
-		if len(w.nums) == cap(w.nums) {
-			// full: a new block (cells already stored keep pointing into the old one)
-			w.nums = make([]float64, 0, 64)
-		}
-		w.nums = append(w.nums, *c.vals[i])
-		w.r.Cells.SetAt(n, ingest.Cell{Value: &w.nums[len(w.nums)-1], Src: srcOf(c.toks[i])})
+		w.r.Cells.SetValue(n, *c.vals[i], srcOf(c.toks[i]))
 		return
 	}
 	w.r.Cells.SetAt(n, ingest.Cell{})

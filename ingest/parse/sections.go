@@ -18,17 +18,24 @@ type sectionHeading struct {
 	n     int
 	words []string       // any of these must appear in the line (cheap filter)
 	re    *regexp.Regexp // the heading itself
+	at    *regexp.Regexp // re anchored at the start: the heading starting right there
 }
 
 const numeral = `[一二三四五六七八九][ ]?[、.,][ ]?`
 
 var sectionHeadings = []sectionHeading{
-	{1, []string{"总体情况", "概述"}, regexp.MustCompile(numeral + `(?:总体情况|概述)`)},
-	{2, []string{"主动公开"}, regexp.MustCompile(numeral + `主动公开政府信息`)},
-	{3, []string{"申请情况", "依申请"}, regexp.MustCompile(numeral + `(?:收到和处理政府信息公开申请|依申请公开政府信息)`)},
-	{4, []string{"复议", "诉讼"}, regexp.MustCompile(numeral + `[^。，,:：\n0-9结]{0,24}?(?:行政复议|行政法复议|复议)[^。，,\n0-9]{0,12}?(?:行政诉讼|诉讼)`)},
-	{5, []string{"问题"}, regexp.MustCompile(numeral + `(?:存在的?主要问题|存在问题|主要问题|工作中存在的)`)},
-	{6, []string{"其他需要报告"}, regexp.MustCompile(numeral + `其他需要报告`)},
+	{1, []string{"总体情况", "概述"}, regexp.MustCompile(numeral + `(?:总体情况|概述)`), nil},
+	{2, []string{"主动公开"}, regexp.MustCompile(numeral + `主动公开政府信息`), nil},
+	{3, []string{"申请情况", "依申请"}, regexp.MustCompile(numeral + `(?:收到和处理政府信息公开申请|依申请公开政府信息)`), nil},
+	{4, []string{"复议", "诉讼"}, regexp.MustCompile(numeral + `[^。，,:：\n0-9结]{0,24}?(?:行政复议|行政法复议|复议)[^。，,\n0-9]{0,12}?(?:行政诉讼|诉讼)`), nil},
+	{5, []string{"问题"}, regexp.MustCompile(numeral + `(?:存在的?主要问题|存在问题|主要问题|工作中存在的)`), nil},
+	{6, []string{"其他需要报告"}, regexp.MustCompile(numeral + `其他需要报告`), nil},
+}
+
+func init() {
+	for i := range sectionHeadings {
+		sectionHeadings[i].at = regexp.MustCompile(`^(?:` + sectionHeadings[i].re.String() + `)`)
+	}
 }
 
 // sections are the start of each section found (zero pos when absent).
@@ -79,11 +86,13 @@ func findHeading(lines []string, h sectionHeading, from pos) (pos, bool) {
 		if !hit {
 			continue
 		}
-		loc := h.re.FindStringIndex(line[k:])
-		if loc == nil {
-			continue
+		// every match of the heading starts where numeral matches: the first numeral the
+		// heading starts at is where the unanchored expression's leftmost match starts
+		for ; k >= 0; k = numeralAt(line, k+1) {
+			if h.at.MatchString(line[k:]) {
+				return pos{i + 1, k}, true
+			}
 		}
-		return pos{i + 1, k + loc[0]}, true
 	}
 	return pos{}, false
 }

@@ -185,8 +185,10 @@ func scanCell(toks []token, han *hanBuffer, c string, line, col, base, cellOff i
 			i++
 		}
 		// thousands separators: 10,407
+		commas := false
 		for i+3 < len(c) && c[i] == ',' && isDigit(c[i+1]) && isDigit(c[i+2]) && isDigit(c[i+3]) && (i+4 == len(c) || !isDigit(c[i+4])) {
 			i += 4
+			commas = true
 		}
 		digitsEnd := i
 		// a decimal point followed by digits continues the number
@@ -216,7 +218,7 @@ func scanCell(toks []token, han *hanBuffer, c string, line, col, base, cellOff i
 			continue
 		}
 		flushText()
-		if strings.IndexByte(num, ',') >= 0 {
+		if commas { // the only commas a number holds
 			num = strings.ReplaceAll(num, ",", "")
 		}
 		toks = append(toks, token{kind: tokNumber, text: num, line: line, col: col, off: at(start)})
@@ -240,7 +242,7 @@ func isMarkerAfter(s string) bool {
 	if rest == "" {
 		return false
 	}
-	r, _ := utf8.DecodeRuneInString(rest)
+	r, _ := decodeRune(rest)
 	return !unicode.IsDigit(r)
 }
 
@@ -250,7 +252,7 @@ func isUnitAfter(s string) bool {
 	if strings.HasPrefix(s, " ") {
 		s = s[1:] // "2024 年"
 	}
-	r, _ := utf8.DecodeRuneInString(s)
+	r, _ := decodeRune(s)
 	switch r {
 	case '年', '月', '日', '号', '%', '％', '个', '名', '人', '次', '期', '季', '万', '元', '亿':
 		return true
@@ -260,15 +262,29 @@ func isUnitAfter(s string) bool {
 
 // isPunctOnly tells whether s has no letter, Han or digit (a stray bracket, a dash).
 func isPunctOnly(s string) bool {
-	if r, _ := utf8.DecodeRuneInString(s); isHan(r) {
+	if r, _ := decodeRune(s); isHan(r) {
 		return false
 	}
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := decodeRune(s[i:]) // as range would
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return false
 		}
+		i += size
 	}
 	return true
+}
+
+// decodeRune is utf8.DecodeRuneInString with the three-byte sequences whose lead byte
+// admits any continuation bytes (E1–EC, EE, EF: U+1000–U+FFFF but for the surrogates and
+// U+D000–U+DFFF) decoded inline: the characters of a report, Han and punctuation.
+func decodeRune(s string) (rune, int) {
+	if len(s) >= 3 {
+		if b := s[0]; b >= 0xE1 && b <= 0xEF && b != 0xED && s[1]&0xC0 == 0x80 && s[2]&0xC0 == 0x80 {
+			return rune(b&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s)
 }
 
 // hanOnly keeps the Han characters of s: labels are matched on them alone, so spacing,
@@ -324,7 +340,7 @@ func (h *hanBuffer) of(s string) string {
 			i = j
 			continue
 		}
-		_, size := utf8.DecodeRuneInString(s[i:])
+		_, size := decodeRune(s[i:])
 		i += size
 	}
 	if len(h.b) == start {
@@ -347,7 +363,7 @@ func hanRun(s string, i int) int {
 				continue
 			}
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s[i:])
 		if size == 1 || !isHan(r) {
 			return i
 		}
