@@ -41,19 +41,32 @@ func KeyNumber(key string) (int, bool) {
 func KeyOfNumber(n int) string { return allKeys[n] }
 
 // Cells holds a report's cells by key. A cell is found by its key's number (KeyNumber)
-// in a table of positions, and the cells a report holds lie side by side in one slice: a
-// parsed report holds a cell of nearly every key, which a map stores at several times the
-// cost, and a report loaded for a few cells keeps only those. Like a map, a copy of Cells
-// shares its cells with the original once the original holds any; the zero value is empty
-// and ready to use.
+// in a table of positions, and the cells a report holds lie side by side in one slice,
+// each with its value and its source's numbers packed (48 bytes where a Cell and its value
+// take 64): a parsed report holds a cell of nearly every key, which a map stores at several
+// times the cost, and a report loaded for a few cells keeps only those. A cell's Value, as
+// Get returns it, points into the Cells: Set copies the value it is given. Like a map, a
+// copy of Cells shares its cells with the original once the original holds any; the zero
+// value is empty and ready to use.
 type Cells struct{ s *cellStore }
 
 type cellStore struct {
 	pos   [256]uint8 // by key number: 1 + the cell's index in cells, 0 when absent
-	cells []Cell
+	cells []cellSlot
+	// big holds, by key number, the cells whose source numbers do not fit a slot's int32s.
+	big map[int]Cell
 	// other holds cells set under strings that are no cell key: a programming error that
 	// Report.Validate names.
 	other map[string]Cell
+}
+
+// cellSlot is one cell, packed.
+type cellSlot struct {
+	v                         float64
+	line, page, pageLine, col int32
+	text                      string
+	read                      bool // Value is set (v holds it)
+	big                       bool // the cell is in cellStore.big
 }
 
 func init() {
@@ -64,7 +77,7 @@ func init() {
 
 // MakeCells returns an empty Cells with room for n cells before it grows.
 func MakeCells(n int) Cells {
-	return Cells{&cellStore{cells: make([]Cell, 0, n)}}
+	return Cells{&cellStore{cells: make([]cellSlot, 0, n)}}
 }
 
 // Get returns the cell of key and whether the report holds one.
@@ -90,10 +103,18 @@ func (c Cells) At(n int) (Cell, bool) {
 	if c.s == nil || c.s.pos[n] == 0 {
 		return Cell{}, false
 	}
-	return c.s.cells[c.s.pos[n]-1], true
+	sl := &c.s.cells[c.s.pos[n]-1]
+	if sl.big {
+		return c.s.big[n], true
+	}
+	cell := Cell{Src: Source{Line: int(sl.line), Page: int(sl.page), PageLine: int(sl.pageLine), Col: int(sl.col), Text: sl.text}}
+	if sl.read {
+		cell.Value = &sl.v
+	}
+	return cell, true
 }
 
-// Set stores the cell of key.
+// Set stores the cell of key (its value copied).
 func (c *Cells) Set(key string, cell Cell) {
 	if n, ok := keyNumbers[key]; ok {
 		c.SetAt(n, cell)
@@ -108,19 +129,51 @@ func (c *Cells) Set(key string, cell Cell) {
 	c.s.other[key] = cell
 }
 
-// SetAt stores the cell of key number n.
+// SetAt stores the cell of key number n (its value copied).
 func (c *Cells) SetAt(n int, cell Cell) {
+	var v float64
+	if cell.Value != nil {
+		v = *cell.Value
+	}
+	c.put(n, v, cell.Value != nil, cell.Src)
+}
+
+// SetValue stores a read value with its source as the cell of key number n.
+func (c *Cells) SetValue(n int, v float64, src Source) { c.put(n, v, true, src) }
+
+// put stores the cell of key number n: its value v when read.
+func (c *Cells) put(n int, v float64, read bool, src Source) {
+	sl := c.slot(n)
+	if !fits32(src.Line) || !fits32(src.Page) || !fits32(src.PageLine) || !fits32(src.Col) {
+		big := Cell{Src: src}
+		if read {
+			big.Value = Num(v)
+		}
+		if c.s.big == nil {
+			c.s.big = map[int]Cell{}
+		}
+		c.s.big[n] = big
+		*sl = cellSlot{big: true}
+		return
+	}
+	*sl = cellSlot{v: v, read: read, line: int32(src.Line), page: int32(src.Page), pageLine: int32(src.PageLine), col: int32(src.Col), text: src.Text}
+}
+
+// slot is the slot of key number n, added when absent.
+func (c *Cells) slot(n int) *cellSlot {
 	if c.s == nil {
 		c.s = &cellStore{}
 	}
 	s := c.s
 	if p := s.pos[n]; p > 0 {
-		s.cells[p-1] = cell
-		return
+		return &s.cells[p-1]
 	}
-	s.cells = append(s.cells, cell)
+	s.cells = append(s.cells, cellSlot{})
 	s.pos[n] = uint8(len(s.cells))
+	return &s.cells[len(s.cells)-1]
 }
+
+func fits32(x int) bool { return x == int(int32(x)) }
 
 // Delete removes the cell of key.
 func (c *Cells) Delete(key string) {
@@ -129,8 +182,9 @@ func (c *Cells) Delete(key string) {
 	}
 	if n, ok := keyNumbers[key]; ok {
 		if p := c.s.pos[n]; p > 0 {
-			c.s.cells[p-1] = Cell{}
+			c.s.cells[p-1] = cellSlot{}
 			c.s.pos[n] = 0
+			delete(c.s.big, n)
 		}
 		return
 	}
@@ -159,7 +213,10 @@ func (c Cells) All() iter.Seq2[string, Cell] {
 			return
 		}
 		for n, p := range c.s.pos[:NumKeys] {
-			if p > 0 && !yield(allKeys[n], c.s.cells[p-1]) {
+			if p == 0 {
+				continue
+			}
+			if cell, _ := c.At(n); !yield(allKeys[n], cell) {
 				return
 			}
 		}

@@ -22,7 +22,13 @@ func TestCellsAsMap(t *testing.T) {
 			k := pool[rng.Intn(len(pool))]
 			switch rng.Intn(4) {
 			case 0, 1:
-				cell := Cell{Src: Source{Line: rng.Intn(100), Text: k}}
+				cell := Cell{Src: Source{Line: rng.Intn(100), Col: rng.Intn(9), Page: rng.Intn(3), PageLine: rng.Intn(40), Text: k}}
+				if rng.Intn(10) == 0 { // numbers a slot cannot pack
+					cell.Src.Line = 1<<31 + rng.Intn(5)
+				}
+				if rng.Intn(10) == 0 {
+					cell.Src.Col = -1 << 40
+				}
 				if rng.Intn(3) > 0 {
 					cell.Value = Num(float64(rng.Intn(50)))
 				}
@@ -96,6 +102,13 @@ func TestCellsShareAndClone(t *testing.T) {
 		if k, ok := KeyNumber(KeyOfNumber(n)); !ok || k != n {
 			t.Fatalf("key number %d: %q numbered %d", n, KeyOfNumber(n), k)
 		}
+	}
+	// a value is copied in: changing the variable it was given from leaves the cell
+	v := 5.0
+	a.Set(key, Cell{Value: &v})
+	v = 6
+	if got := *a.Of(key).Value; got != 5 {
+		t.Fatalf("the cell follows the variable it was set from: %v", got)
 	}
 	var zero Cells
 	if _, ok := zero.Get(key); ok || zero.Len() != 0 {
