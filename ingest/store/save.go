@@ -142,30 +142,33 @@ func keyOf(sha string) shaKey {
 	if len(sha) == 2*len(k) {
 		// decoded here, not by hex.Decode of a []byte copy (an allocation a version: 742,500
 		// at every Open of a national database)
-		ok := true
+		bad := byte(0)
 		for i := range k {
-			hi, okHi := lowerHexDigit(sha[2*i])
-			lo, okLo := lowerHexDigit(sha[2*i+1])
-			k[i] = hi<<4 | lo
-			ok = ok && okHi && okLo
+			hi, lo := hexValue[sha[2*i]], hexValue[sha[2*i+1]]
+			k[i] = hi<<4 | lo&0xf
+			bad |= hi | lo
 		}
-		if ok {
+		if bad&0xf0 == 0 {
 			return k
 		}
 	}
 	return sha256.Sum256([]byte("gongkai-identity\x00" + sha))
 }
 
-// lowerHexDigit is the value of a lowercase hexadecimal digit.
-func lowerHexDigit(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
+// hexValue is the value of each lowercase hexadecimal digit, 0xff for every other byte.
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = byte(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		default:
+			t[c] = 0xff
+		}
 	}
-	return 0, false
-}
+	return t
+}()
 
 // reload rebuilds the index and the registry from the database.
 func (d *DB) reload(ctx context.Context) error {
