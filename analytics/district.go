@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -692,7 +693,12 @@ func (ds *districtSums) districtRows(f Filter) []Row {
 	}
 	n := len(Metrics)
 	byYear := map[int]*acc{}
-	for k, p := range ds.parts {
+	// the groups in one order, so that the same sums always add up to the same last digit
+	keys := slices.SortedFunc(maps.Keys(ds.parts), func(x, y aggKey) int {
+		return cmp.Or(cmp.Compare(x.year, y.year), strings.Compare(x.level, y.level), boolCmp(x.prev, y.prev), boolCmp(x.next, y.next))
+	})
+	for _, k := range keys {
+		p := ds.parts[k]
 		if len(want) > 0 && !want[k.year] || f.Level != "" && k.level != f.Level {
 			continue
 		}
@@ -729,4 +735,15 @@ func (ds *districtSums) districtRows(f Filter) []Row {
 		out = append(out, r)
 	}
 	return out
+}
+
+// boolCmp orders false before true.
+func boolCmp(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case !x:
+		return -1
+	}
+	return 1
 }

@@ -1,9 +1,12 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -131,7 +134,12 @@ func (a *Analytics) PairedDistrict(ctx context.Context, from, to int, f Filter) 
 	sum, den := [2][]*float64{make([]*float64, n), make([]*float64, n)}, [2][]*float64{make([]*float64, n), make([]*float64, n)}
 	left := make([]int, n)
 	found := false
-	for k, p := range parts {
+	// the groups in one order, so that the same sums always add up to the same last digit
+	keys := slices.SortedFunc(maps.Keys(parts), func(x, y pairKey) int {
+		return cmp.Or(cmp.Compare(x.year, y.year), strings.Compare(x.level, y.level), strings.Compare(x.level2, y.level2))
+	})
+	for _, k := range keys {
+		p := parts[k]
 		if k.year != from || f.Level != "" && (k.level != f.Level || k.level2 != f.Level) {
 			continue
 		}
