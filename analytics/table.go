@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -151,34 +150,6 @@ func (t *Table) value(c Cell, col Column) any {
 	return fmt.Sprint(c.V)
 }
 
-// written is the table as a download writes it: without the KeysOnly columns unless the
-// headers are the keys.
-func (t *Table) written() *Table {
-	if t.KeyHeaders || !slices.ContainsFunc(t.Columns, func(c Column) bool { return c.KeysOnly }) {
-		return t
-	}
-	out := *t
-	out.Columns = nil
-	var keep []int
-	for i, c := range t.Columns {
-		if !c.KeysOnly {
-			keep = append(keep, i)
-			out.Columns = append(out.Columns, c)
-		}
-	}
-	out.Rows = make([][]Cell, len(t.Rows))
-	for ri, r := range t.Rows {
-		row := make([]Cell, 0, len(keep))
-		for _, i := range keep {
-			if i < len(r) {
-				row = append(row, r[i])
-			}
-		}
-		out.Rows[ri] = row
-	}
-	return &out
-}
-
 func (t *Table) column(i int) Column {
 	if i < len(t.Columns) {
 		return t.Columns[i]
@@ -259,44 +230,111 @@ func (c *CSVWriter) Flush() error {
 // values as WriteCSV, numbers as numbers, a ratio as its fraction with a percent number format
 // (0.0%), missing values as empty cells.
 func WriteXLSX(w io.Writer, t *Table) error {
-	t = t.written()
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := sheetName(t.Title)
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	pctFmt := "0.0%"
-	pct, err := f.NewStyle(&excelize.Style{CustomNumFmt: &pctFmt})
+	x, err := NewXLSXWriter(t)
 	if err != nil {
 		return err
 	}
-	for i, c := range t.Columns {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		if err := f.SetCellValue(sheet, cell, t.header(c)); err != nil {
+	defer x.Close()
+	for _, r := range t.Rows {
+		if err := x.Write(r); err != nil {
 			return err
 		}
 	}
-	for ri, r := range t.Rows {
-		for ci, c := range r {
-			v := t.value(c, t.column(ci))
-			if v == nil {
-				continue
-			}
-			cell, _ := excelize.CoordinatesToCellName(ci+1, ri+2)
-			if err := f.SetCellValue(sheet, cell, v); err != nil {
-				return err
-			}
-			if _, isNum := v.(float64); isNum && c.Percent {
-				if err := f.SetCellStyle(sheet, cell, cell, pct); err != nil {
-					return err
-				}
-			}
+	return x.Finish(w)
+}
+
+// XLSXWriter writes the rows of a table as WriteXLSX does, one row at a time, through
+// excelize's stream writer: the rows go to a temporary file as they come (a download of a
+// long table holds a chunk of rows, not the sheet), and the workbook is written out at the
+// end, so a table too long for a worksheet fails before anything is sent.
+type XLSXWriter struct {
+	t    *Table
+	keep []int // the columns written (KeysOnly ones are left out unless KeyHeaders)
+	f    *excelize.File
+	sw   *excelize.StreamWriter
+	pct  int // the style of a ratio
+	row  int // the last row written (1: the header)
+	vals []any
+}
+
+// MaxXLSXRows is the most rows a worksheet holds, the header included (Excel's limit).
+const MaxXLSXRows = excelize.TotalRows
+
+// NewXLSXWriter starts a workbook of t's header (its Rows are not written).
+func NewXLSXWriter(t *Table) (*XLSXWriter, error) {
+	x := &XLSXWriter{t: t, f: excelize.NewFile()}
+	for i, col := range t.Columns {
+		if t.KeyHeaders || !col.KeysOnly {
+			x.keep = append(x.keep, i)
 		}
 	}
-	_, err = f.WriteTo(w)
+	sheet := sheetName(t.Title)
+	err := x.f.SetSheetName("Sheet1", sheet)
+	if err == nil {
+		pctFmt := "0.0%"
+		x.pct, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &pctFmt})
+	}
+	if err == nil {
+		x.sw, err = x.f.NewStreamWriter(sheet)
+	}
+	if err != nil {
+		x.f.Close()
+		return nil, err
+	}
+	head := make([]any, len(x.keep))
+	for i, ci := range x.keep {
+		head[i] = t.header(t.Columns[ci])
+	}
+	x.vals = make([]any, len(x.keep))
+	if err := x.setRow(head); err != nil {
+		x.f.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+// ErrXLSXRows is the error of a table longer than a worksheet holds.
+var ErrXLSXRows = fmt.Errorf("表格超过 Excel 工作表的 %d 行上限，请下载 CSV 或缩小范围（年度、级别、单位名称）", MaxXLSXRows)
+
+func (x *XLSXWriter) setRow(vals []any) error {
+	if x.row >= MaxXLSXRows {
+		return ErrXLSXRows
+	}
+	x.row++
+	cell, err := excelize.CoordinatesToCellName(1, x.row)
+	if err != nil {
+		return err
+	}
+	return x.sw.SetRow(cell, vals)
+}
+
+// Write writes one row of the table.
+func (x *XLSXWriter) Write(r []Cell) error {
+	for i, ci := range x.keep {
+		x.vals[i] = nil
+		if ci >= len(r) {
+			continue
+		}
+		v := x.t.value(r[ci], x.t.column(ci))
+		if _, isNum := v.(float64); isNum && r[ci].Percent {
+			v = excelize.Cell{StyleID: x.pct, Value: v}
+		}
+		x.vals[i] = v
+	}
+	return x.setRow(x.vals)
+}
+
+// Finish ends the sheet and writes the workbook to w.
+func (x *XLSXWriter) Finish(w io.Writer) error {
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	_, err := x.f.WriteTo(w)
 	return err
 }
+
+// Close removes the writer's temporary files.
+func (x *XLSXWriter) Close() error { return x.f.Close() }
 
 // sheetName makes a valid worksheet name (at most 31 characters, none of []:*?/\).
 func sheetName(s string) string {
