@@ -62,51 +62,12 @@ func (a *Analytics) compare(ctx context.Context, from, to int, f Filter, withAge
 		}
 	}
 	var out []Delta
-	pair := func(rows []Row, key func(Row) int) {
-		type fromTo struct{ from, to *Row }
-		m := map[int]*fromTo{}
-		var order []int
-		for i := range rows {
-			k := key(rows[i])
-			if m[k] == nil {
-				m[k] = &fromTo{}
-				order = append(order, k)
-			}
-			if rows[i].Year == from {
-				m[k].from = &rows[i]
-			}
-			if rows[i].Year == to {
-				m[k].to = &rows[i]
-			}
-		}
-		for _, k := range order {
-			p := m[k]
-			ref := p.to
-			if ref == nil {
-				ref = p.from
-			}
-			for _, mt := range Metrics {
-				d := Delta{AgencyID: ref.AgencyID, Agency: ref.Agency, Level: ref.Level, Metric: mt.Name}
-				d.FromWhy, d.ToWhy = NotReported, NotReported
-				if p.from != nil {
-					d.From, d.FromReported, d.FromWhy = p.from.Values[mt.Name], true, p.from.Why(mt.Name)
-				}
-				if p.to != nil {
-					d.To, d.ToReported, d.ToWhy = p.to.Values[mt.Name], true, p.to.Why(mt.Name)
-				}
-				if f.InAllYears && d.AgencyID == 0 && p.from != nil {
-					d.Unpaired = p.from.Left[mt.Name]
-				}
-				if d.From != nil && d.To != nil {
-					c := *d.To - *d.From
-					d.Change = &c
-				}
-				out = append(out, d)
-			}
-		}
+	collect := func(d Delta) error {
+		out = append(out, d)
+		return nil
 	}
-	pair(district, func(Row) int { return 0 })
-	pair(agencies, func(r Row) int { return r.AgencyID })
+	_ = pairRows(district, from, to, true, f.InAllYears, collect)
+	_ = pairRows(agencies, from, to, false, f.InAllYears, collect)
 	return out, nil
 }
 
