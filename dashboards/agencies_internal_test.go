@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,33 +37,102 @@ func TestOrganListsInTheDatabase(t *testing.T) {
 }
 
 // downloadStreams: the CSV download of a long table written row by row from the database is
-// the CSV of the whole table.
+// the CSV of the same table built whole in Go (from Values, Compare and the organ list, as the
+// tables were built before they streamed), in every order a table may be sorted by; the
+// tables of a fixed order refuse another.
 func downloadStreams(t *testing.T, s *Server, years []int) {
 	ctx := context.Background()
+	last := years[len(years)-1]
+	whole := map[string]func(v view) (*analytics.Table, error){
+		"agencies": func(v view) (*analytics.Table, error) { return s.tableAgencies(ctx, v) },
+		"metrics": func(v view) (*analytics.Table, error) {
+			f := v.filter()
+			rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+			t := metricsHead()
+			for _, r := range rows {
+				t.Rows = append(t.Rows, metricsRow(r))
+			}
+			if v.Sort != "" {
+				sortTable(t, v.Sort, v.Desc)
+			}
+			return t, err
+		},
+		"compare_all": func(v view) (*analytics.Table, error) {
+			ds, err := s.a.Compare(ctx, v.From, v.To, v.compareFilter())
+			t := compareAllHead(v)
+			deltaRows(t, ds, v, true)
+			return t, err
+		},
+		"heatmap": func(v view) (*analytics.Table, error) {
+			m := metric(v.Metric)
+			f := v.filter()
+			f.Metrics = []string{m.Name}
+			rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
+			t := heatmapHead(v)
+			idx := map[int]int{}
+			for _, r := range rows {
+				i, ok := idx[r.AgencyID]
+				if !ok {
+					i = len(t.Rows)
+					idx[r.AgencyID] = i
+					ag := analytics.Str(r.Agency)
+					ag.Link = agencyLink(r.AgencyID, 0)
+					row := []analytics.Cell{ag}
+					for range v.Years {
+						row = append(row, analytics.Num(m, nil))
+					}
+					t.Rows = append(t.Rows, row)
+				}
+				if yi := slices.Index(v.Years, r.Year); yi >= 0 {
+					t.Rows[i][yi+1] = analytics.Num(m, r.Values[m.Name])
+				}
+			}
+			return t, err
+		},
+	}
+	views := map[string][]view{
+		"agencies":    {{}, {Level: ingest.LevelTownship, Sort: "disclosure_rate", Desc: true}, {Q: "局", Sort: "status"}},
+		"metrics":     {{}, {Level: ingest.LevelTownship, Sort: "disclosure_rate", Desc: true}, {Q: "局", Sort: "level"}, {Sort: "year", Desc: true}, {Sort: "agency"}},
+		"compare_all": {{}, {Level: ingest.LevelTownship}, {Q: "局", All: true}},
+		"heatmap":     {{}, {Level: ingest.LevelTownship, Metric: "disclosure_rate"}, {Q: "局"}},
+	}
 	for name, st := range s.streams() {
-		for _, v := range []view{{}, {Level: ingest.LevelTownship, Sort: "disclosure_rate", Desc: true}, {Q: "局", Sort: "status"}} {
-			v.Year, v.Years = years[len(years)-1], years
+		if whole[name] == nil || views[name] == nil {
+			t.Fatalf("stream %s has no reference built in Go", name)
+		}
+		for _, v := range views[name] {
+			v.Year, v.Years, v.From, v.To = last, years, years[0], last
+			if v.Metric == "" {
+				v.Metric = "applications"
+			}
 			var got, want bytes.Buffer
 			cw, err := analytics.NewCSVWriter(&got, st.head(v))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := st.rows(ctx, v, cw.Write); err != nil {
+			if _, err := st.rows(ctx, v, analytics.Page{Sort: v.Sort, Desc: v.Desc}, cw.Write); err != nil {
 				t.Fatal(err)
 			}
 			if err := cw.Flush(); err != nil {
 				t.Fatal(err)
 			}
-			whole, err := s.tables[name](ctx, v)
+			w, err := whole[name](v)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := analytics.WriteCSV(&want, whole); err != nil {
+			if err := analytics.WriteCSV(&want, w); err != nil {
 				t.Fatal(err)
 			}
-			if got.String() != want.String() || len(whole.Rows) == 0 {
-				t.Errorf("%s %+v: streamed CSV differs from the whole table's (%d rows)\n got %q\nwant %q", name, v.filter(), len(whole.Rows), got.String(), want.String())
+			if got.String() != want.String() || len(w.Rows) == 0 {
+				t.Errorf("%s %+v: streamed CSV differs from the whole table's (%d rows)\n got %.2000q\nwant %.2000q", name, v.filter(), len(w.Rows), got.String(), want.String())
 			}
+		}
+	}
+	for _, name := range []string{"compare_all", "heatmap"} {
+		v := view{Year: last, Years: years, From: years[0], To: last, Metric: "applications", Sort: "agency"}
+		var he *httpError
+		if _, err := s.streams()[name].rows(ctx, v, analytics.Page{Sort: "agency"}, func([]analytics.Cell) error { return nil }); !errors.As(err, &he) || he.status != http.StatusBadRequest {
+			t.Errorf("%s sorted by agency: %v, want a 400 that says its order is fixed", name, err)
 		}
 	}
 }
@@ -244,7 +315,7 @@ func windowsEqualWhole(t *testing.T, s *Server, years []int) {
 		}
 		return out
 	}
-	for _, name := range []string{"agencies", "agency_list", "compare_agencies", "quality_agencies", "quality_coverage", "quality_findings", "risks"} {
+	for _, name := range []string{"agencies", "agency_list", "compare_agencies", "quality_agencies", "quality_coverage", "quality_findings", "risks", "metrics", "compare_all", "heatmap"} {
 		fn := s.tableFuncs()[name]
 		for _, base := range []view{{}, {Level: ingest.LevelTownship}, {Q: "局"}} {
 			base.Year, base.From, base.To, base.Years, base.Metric = last, years[0], last, years, "applications"
@@ -253,7 +324,7 @@ func windowsEqualWhole(t *testing.T, s *Server, years []int) {
 				t.Fatal(err)
 			}
 			keys := []string{""}
-			if name != "risks" && name != "quality_coverage" && name != "quality_findings" && base.Q == "" { // (another order sorts them all in Go)
+			if name != "risks" && name != "quality_coverage" && name != "quality_findings" && name != "compare_all" && name != "heatmap" && base.Q == "" { // (another order sorts them all in Go; compare_all and heatmap have one order)
 				for _, c := range head.Columns {
 					keys = append(keys, c.Key)
 				}

@@ -1,8 +1,8 @@
 package dashboards
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -170,70 +170,132 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFound("只提供 .csv 与 .xlsx 下载"))
 		return
 	}
-	if st, ok := s.streams()[name]; ok && ext == ".csv" {
-		// a long table streams from the database, row by row, as it is written
+	var t *analytics.Table
+	// a long table streams from the database, a chunk of rows at a time
+	each := func(write func([]analytics.Cell) error) error {
+		for _, row := range t.Rows {
+			if err := write(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if st, ok := s.streams()[name]; ok {
 		v, err := s.parseView(r.Context(), r)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		if len(v.Years) > 0 {
-			head := st.head(v)
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", name+ext, url.PathEscape(head.Title+ext)))
-			cw, err := analytics.NewCSVWriter(w, head)
-			if err == nil {
-				err = st.rows(r.Context(), v, cw.Write)
+			t = st.head(v)
+			each = func(write func([]analytics.Cell) error) error {
+				_, err := st.rows(r.Context(), v, analytics.Page{Sort: v.Sort, Desc: v.Desc}, write)
+				return err
 			}
-			if err == nil {
-				err = cw.Flush()
-			}
-			if err != nil {
-				s.log.Printf("download %s: %v", r.URL, err)
-			}
+		}
+	}
+	if t == nil {
+		var err error
+		if t, err = s.buildTable(r, name, analytics.Page{}); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 	}
-	t, err := s.buildTable(r, name, analytics.Page{})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	fname := t.Title + ext
-	disp := fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", name+ext, url.PathEscape(fname))
+	disp := fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", name+ext, url.PathEscape(t.Title+ext))
 	if ext == ".csv" {
-		// CSV streams to the client as it is written.
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", disp)
-		if err := analytics.WriteCSV(w, t); err != nil {
+		// CSV goes to the client as it is written, from its first row: an error before it
+		// is an error page; one midway cuts the file short (and is logged).
+		var cw *analytics.CSVWriter
+		start := func() (err error) {
+			if cw == nil {
+				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+				w.Header().Set("Content-Disposition", disp)
+				cw, err = analytics.NewCSVWriter(w, t)
+			}
+			return err
+		}
+		err := each(func(row []analytics.Cell) error {
+			if err := start(); err != nil {
+				return err
+			}
+			return cw.Write(row)
+		})
+		if err == nil {
+			if err = start(); err == nil {
+				err = cw.Flush()
+			}
+		}
+		if err != nil && cw == nil {
+			s.fail(w, r, err)
+		} else if err != nil {
 			s.log.Printf("download %s: %v", r.URL, err)
 		}
 		return
 	}
-	var buf bytes.Buffer
-	if err := analytics.WriteXLSX(&buf, t); err != nil {
+	// A workbook's rows go to a temporary file and the workbook is sent at the end: a table
+	// that does not fit a worksheet, or a failed read, is an error page, not a broken file.
+	x, err := analytics.NewXLSXWriter(t)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer x.Close()
+	if err := each(x.Write); err != nil {
+		if errors.Is(err, analytics.ErrXLSXRows) {
+			err = badRequest("%s", err)
+		}
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", disp)
-	w.Write(buf.Bytes())
+	if err := x.Finish(w); err != nil {
+		s.log.Printf("download %s: %v", r.URL, err)
+	}
 }
 
-// stream is a table a CSV download writes row by row as the database gives them: its head
-// (the table without rows) and its rows in the table's order.
+// stream is a long table whose rows come from the database in order, a window or a chunk at
+// a time, and are never held whole (a country's organs, organ-years, organ-metrics): its head
+// (the table without rows) and its rows, pg's window of them (Limit 0: all), with how many
+// there are in all.
 type stream struct {
 	head func(v view) *analytics.Table
-	rows func(ctx context.Context, v view, write func([]analytics.Cell) error) error
+	rows func(ctx context.Context, v view, pg analytics.Page, write func([]analytics.Cell) error) (total int, err error)
 }
 
-// streams are the tables whose CSV download streams (the organ lists of a year: 150,000
-// rows in a country).
+// streams are the tables whose downloads stream: the organ lists of a year (150,000 rows in
+// a country), every organ and year (742,500), every organ and metric of two years (9
+// million), organ × year.
 func (s *Server) streams() map[string]stream {
 	return map[string]stream{
-		"agencies": {head: agenciesHead, rows: func(ctx context.Context, v view, write func([]analytics.Cell) error) error {
-			v.win = analytics.Page{}
-			return s.a.EachOrgan(ctx, agenciesQuery(v), func(_ int, g analytics.OrganRow) error { return write(agenciesRow(v, g)) })
+		"agencies": {head: agenciesHead, rows: func(ctx context.Context, v view, pg analytics.Page, write func([]analytics.Cell) error) (int, error) {
+			v.win = pg
+			q := agenciesQuery(v)
+			total := 0
+			err := s.a.EachOrgan(ctx, q, func(n int, g analytics.OrganRow) error {
+				total = n
+				return write(agenciesRow(v, g))
+			})
+			return total, err
 		}},
+		"metrics":     s.metricsStream(),
+		"compare_all": s.compareAllStream(),
+		"heatmap":     s.heatmapStream(),
+	}
+}
+
+// streamed is the table function of a stream: the window the view asks for, in its order.
+func (s *Server) streamed(st stream) tableFunc {
+	return func(ctx context.Context, v view) (*analytics.Table, error) {
+		t := st.head(v)
+		total, err := st.rows(ctx, v, analytics.Page{Limit: v.win.Limit, Offset: v.win.Offset, Sort: v.Sort, Desc: v.Desc}, func(row []analytics.Cell) error {
+			t.Rows = append(t.Rows, row)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		t.Windowed, t.Offset, t.Total = v.win.Limit > 0, v.win.Offset, total
+		return t, nil
 	}
 }

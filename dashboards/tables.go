@@ -49,12 +49,12 @@ var tableDocs = []tableDoc{
 
 func (s *Server) tableFuncs() map[string]tableFunc {
 	return map[string]tableFunc{
-		"kpi": s.tableKPI, "trend": s.tableTrend, "agencies": s.tableAgencies, "metrics": s.tableMetrics,
+		"kpi": s.tableKPI, "trend": s.tableTrend, "agencies": s.tableAgencies, "metrics": s.streamed(s.metricsStream()),
 		"agency_table2": s.tableReport2, "agency_table3": s.tableReport3, "agency_table4": s.tableReport4,
 		"agency_trend": s.tableAgencyTrend, "agency_findings": s.tableAgencyFindings,
 		"compare_district": s.tableCompareDistrict, "compare_agencies": s.tableCompareAgencies,
-		"compare_all": s.tableCompareAll, "movers_up": s.tableMovers(true), "movers_down": s.tableMovers(false),
-		"heatmap": s.tableHeatmap, "agency_list": s.tableAgencyList, "quality_rules": s.tableRules, "quality_agencies": s.tableFindingAgencies,
+		"compare_all": s.streamed(s.compareAllStream()), "movers_up": s.tableMovers(true), "movers_down": s.tableMovers(false),
+		"heatmap": s.streamed(s.heatmapStream()), "agency_list": s.tableAgencyList, "quality_rules": s.tableRules, "quality_agencies": s.tableFindingAgencies,
 		"quality_findings": s.tableFindings, "quality_coverage": s.tableCoverage, "risks": s.tableRisks,
 	}
 }
@@ -294,33 +294,37 @@ func sortTable(t *analytics.Table, key string, desc bool) {
 	})
 }
 
-func (s *Server) tableMetrics(ctx context.Context, v view) (*analytics.Table, error) {
-	f := v.filter()
-	if v.Year != 0 && len(v.Years) > 0 && v.Year != v.Years[len(v.Years)-1] {
-		f.Years = []int{v.Year}
-	}
-	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
-	if err != nil {
-		return nil, err
-	}
-	return MetricsTable(rows), nil
+// metricsStream is every metric of every organ and year, one column a metric (for the API
+// and downloads): 742,500 rows in a country, read from the database a window or a chunk at a
+// time, in the order asked (agency, level, year or a metric; by organ and year by default).
+func (s *Server) metricsStream() stream {
+	return stream{head: func(view) *analytics.Table { return metricsHead() },
+		rows: func(ctx context.Context, v view, pg analytics.Page, write func([]analytics.Cell) error) (int, error) {
+			f := v.filter()
+			if v.Year != 0 && len(v.Years) > 0 && v.Year != v.Years[len(v.Years)-1] {
+				f.Years = []int{v.Year}
+			}
+			return s.a.EachAgencyYear(ctx, f, pg, func(r analytics.Row) error { return write(metricsRow(r)) })
+		}}
 }
 
-// MetricsTable is every metric of every row, one column a metric (for the API and export).
-func MetricsTable(rows []analytics.Row) *analytics.Table {
+// metricsHead is the metrics table without rows.
+func metricsHead() *analytics.Table {
 	t := &analytics.Table{Name: "metrics", Title: "各单位各年度指标",
 		Columns: []analytics.Column{col("agency", "单位"), col("level", "级别"), numCol("year", "年度")}}
 	for _, m := range analytics.Metrics {
 		t.Columns = append(t.Columns, metricColumn(m))
 	}
-	for _, r := range rows {
-		row := []analytics.Cell{analytics.Str(r.Agency), analytics.Str(r.Level), analytics.Int(int64(r.Year))}
-		for _, m := range analytics.Metrics {
-			row = append(row, analytics.Num(m, r.Values[m.Name]))
-		}
-		t.Rows = append(t.Rows, row)
-	}
 	return t
+}
+
+// metricsRow is one organ and year of the metrics table.
+func metricsRow(r analytics.Row) []analytics.Cell {
+	row := []analytics.Cell{analytics.Str(r.Agency), analytics.Str(ingest.LevelLabel(r.Level)), analytics.Int(int64(r.Year))}
+	for _, m := range analytics.Metrics {
+		row = append(row, analytics.Num(m, r.Values[m.Name]))
+	}
+	return row
 }
 
 // report returns the view's agency and its report for the view's year (nil when none).
@@ -541,17 +545,23 @@ func (s *Server) tableCompareDistrict(ctx context.Context, v view) (*analytics.T
 
 func deltaRows(t *analytics.Table, ds []analytics.Delta, v view, withMetric bool) {
 	for _, d := range ds {
-		m := metric(d.Metric)
-		ag := analytics.Str(d.Agency)
-		if d.AgencyID != 0 {
-			ag.Link = agencyLink(d.AgencyID, v.To)
-		}
-		row := []analytics.Cell{ag}
-		if withMetric {
-			row = append(row, analytics.Str(m.Label))
-		}
-		t.Rows = append(t.Rows, append(row, yearValue(m, d.From, d.FromWhy), yearValue(m, d.To, d.ToWhy), change(m, d.From, d.To)))
+		t.Rows = append(t.Rows, deltaRow(d, v, withMetric))
 	}
+}
+
+// deltaRow is one delta as a table row: the organ (or the district), the metric when asked,
+// the two years' values and the change.
+func deltaRow(d analytics.Delta, v view, withMetric bool) []analytics.Cell {
+	m := metric(d.Metric)
+	ag := analytics.Str(d.Agency)
+	if d.AgencyID != 0 {
+		ag.Link = agencyLink(d.AgencyID, v.To)
+	}
+	row := []analytics.Cell{ag}
+	if withMetric {
+		row = append(row, analytics.Str(m.Label))
+	}
+	return append(row, yearValue(m, d.From, d.FromWhy), yearValue(m, d.To, d.ToWhy), change(m, d.From, d.To))
 }
 
 // compareAgenciesTable is one metric of a comparison, organ by organ.
@@ -584,15 +594,26 @@ func (s *Server) tableCompareAgencies(ctx context.Context, v view) (*analytics.T
 	return t, nil
 }
 
-func (s *Server) tableCompareAll(ctx context.Context, v view) (*analytics.Table, error) {
-	ds, err := s.a.Compare(ctx, v.From, v.To, v.compareFilter())
-	if err != nil {
-		return nil, err
-	}
-	t := &analytics.Table{Name: "compare_all", Title: fmt.Sprintf("%s %d 年与 %d 年对比：每个单位每个指标", v.scope(), v.To, v.From),
+// compareAllStream is the comparison of two years, every organ and every metric (the
+// district's rows first): 150,000 × 60 rows in a country, read a chunk of organs at a time.
+// Its order is fixed (organ by organ, every metric of each); compare_agencies orders the
+// organs by one metric.
+func (s *Server) compareAllStream() stream {
+	return stream{head: compareAllHead,
+		rows: func(ctx context.Context, v view, pg analytics.Page, write func([]analytics.Cell) error) (int, error) {
+			if pg.Sort != "" {
+				return 0, badRequest("表 compare_all 按单位、指标的固定顺序分页，不能排序；按某一指标的变化给各单位排序请用 compare_agencies（参数 metric）")
+			}
+			return s.a.EachCompare(ctx, v.From, v.To, v.compareFilter(), pg, func(d analytics.Delta) error {
+				return write(deltaRow(d, v, true))
+			})
+		}}
+}
+
+// compareAllHead is the compare_all table without rows.
+func compareAllHead(v view) *analytics.Table {
+	return &analytics.Table{Name: "compare_all", Title: fmt.Sprintf("%s %d 年与 %d 年对比：每个单位每个指标", v.scope(), v.To, v.From),
 		Columns: []analytics.Column{col("agency", "单位"), col("metric", "指标"), numCol("from", strconv.Itoa(v.From)), numCol("to", strconv.Itoa(v.To)), numCol("change", "变化")}}
-	deltaRows(t, ds, v, true)
-	return t, nil
 }
 
 // movers is the organs whose metric rose (up) or fell most, at most 10, from the database.
@@ -646,37 +667,42 @@ func (s *Server) tableAgencyList(ctx context.Context, v view) (*analytics.Table,
 	return t, nil
 }
 
-func (s *Server) tableHeatmap(ctx context.Context, v view) (*analytics.Table, error) {
+// heatmapStream is one metric, organ × year: a row an organ (150,000 in a country), read
+// a chunk of organs at a time in the organs' order.
+func (s *Server) heatmapStream() stream {
+	return stream{head: heatmapHead,
+		rows: func(ctx context.Context, v view, pg analytics.Page, write func([]analytics.Cell) error) (int, error) {
+			if pg.Sort != "" {
+				return 0, badRequest("表 heatmap 按单位的固定顺序分页，不能排序；按某一年的数值给各单位排序请用 agencies 或 compare_agencies")
+			}
+			m := metric(v.Metric)
+			f := v.filter()
+			f.Metrics = []string{m.Name}
+			return s.a.EachOrganYears(ctx, f, pg, func(rows []analytics.Row) error {
+				ag := analytics.Str(rows[0].Agency)
+				ag.Link = agencyLink(rows[0].AgencyID, 0)
+				row := []analytics.Cell{ag}
+				for range v.Years {
+					row = append(row, analytics.Num(m, nil))
+				}
+				for _, r := range rows {
+					if yi := slices.Index(v.Years, r.Year); yi >= 0 {
+						row[yi+1] = analytics.Num(m, r.Values[m.Name])
+					}
+				}
+				return write(row)
+			})
+		}}
+}
+
+// heatmapHead is the heatmap table without rows.
+func heatmapHead(v view) *analytics.Table {
 	m := metric(v.Metric)
-	f := v.filter()
-	f.Metrics = []string{m.Name}
-	rows, err := s.a.Values(ctx, f, analytics.ByAgencyYear)
-	if err != nil {
-		return nil, err
-	}
 	t := &analytics.Table{Name: "heatmap", Title: m.Label + "：单位 × 年度", Columns: []analytics.Column{col("agency", "单位")}}
 	for _, y := range v.Years {
 		t.Columns = append(t.Columns, numCol(strconv.Itoa(y), strconv.Itoa(y)))
 	}
-	idx := map[string]int{}
-	for _, r := range rows {
-		i, ok := idx[r.Agency]
-		if !ok {
-			i = len(t.Rows)
-			idx[r.Agency] = i
-			ag := analytics.Str(r.Agency)
-			ag.Link = agencyLink(r.AgencyID, 0)
-			row := []analytics.Cell{ag}
-			for range v.Years {
-				row = append(row, analytics.Num(m, nil))
-			}
-			t.Rows = append(t.Rows, row)
-		}
-		if yi := slices.Index(v.Years, r.Year); yi >= 0 {
-			t.Rows[i][yi+1] = analytics.Num(m, r.Values[m.Name])
-		}
-	}
-	return t, nil
+	return t
 }
 
 func (s *Server) tableRules(ctx context.Context, v view) (*analytics.Table, error) {
