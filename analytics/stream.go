@@ -18,8 +18,9 @@ import (
 // a download streams every chunk in turn. The rows are those of Values(ByAgencyYear), in
 // Values' order unless the page sorts them.
 
-// chunkRows is how many reports' wide rows are read at a time (a variable for tests).
-var chunkRows = 4096
+// chunkRows, when not 0, is how many reports' rows a chunk reads (set by tests; 0: as many
+// as chunkCells allows).
+var chunkRows = 0
 
 // reportKey is a current report's id and its organ.
 type reportKey struct {
@@ -45,7 +46,7 @@ func (a *Analytics) EachAgencyYear(ctx context.Context, f Filter, pg Page, fn fu
 		}
 		total = len(keys)
 		lo, hi := window(total, pg)
-		return eachRow(ctx, tx, keys[lo:hi], metrics, fn)
+		return eachRow(ctx, tx, f, keys[lo:hi], pg.Sort == "", metrics, fn)
 	})
 	return total, err
 }
@@ -118,7 +119,7 @@ func (a *Analytics) EachCompare(ctx context.Context, from, to int, f Filter, pg 
 		// the organs the window touches
 		first, last := max(lo-len(district), 0)/n, (max(hi-len(district), 0)+n-1)/n
 		i := len(district) + first*n
-		return eachOrganRows(ctx, tx, keys, organs[first:last], metrics, func(rows []Row) error {
+		return eachOrganRows(ctx, tx, f, keys, organs[first:last], metrics, func(rows []Row) error {
 			return pairRows(rows, from, to, false, false, func(d Delta) error {
 				err := emit(i, d)
 				i++
@@ -143,23 +144,25 @@ func (a *Analytics) EachOrganYears(ctx context.Context, f Filter, pg Page, fn fu
 		organs := organRuns(keys)
 		total = len(organs)
 		lo, hi := window(total, pg)
-		return eachOrganRows(ctx, tx, keys, organs[lo:hi], metrics, fn)
+		return eachOrganRows(ctx, tx, f, keys, organs[lo:hi], metrics, fn)
 	})
 	return total, err
 }
 
-// eachOrganRows calls fn with the rows of each organ of organs (runs of keys), reading the
-// rows of as many whole organs as fit in chunkRows reports at a time.
-func eachOrganRows(ctx context.Context, tx *sql.Tx, keys []reportKey, organs []organRun, metrics []Metric, fn func([]Row) error) error {
+// eachOrganRows calls fn with the rows of each organ of organs (runs of keys, which f
+// selected in Values' order), reading the rows of as many whole organs as a chunk holds at a
+// time.
+func eachOrganRows(ctx context.Context, tx *sql.Tx, f Filter, keys []reportKey, organs []organRun, metrics []Metric, fn func([]Row) error) error {
+	per := rowsPerChunk(metrics)
 	var rows []Row
 	for o := 0; o < len(organs); {
 		end, reports := o, 0
-		for end < len(organs) && (end == o || reports+organs[end].n <= chunkRows) {
+		for end < len(organs) && (end == o || reports+organs[end].n <= per) {
 			reports += organs[end].n
 			end++
 		}
 		rows = rows[:0]
-		err := eachRow(ctx, tx, keys[organs[o].start:organs[end-1].start+organs[end-1].n], metrics, func(r Row) error {
+		err := eachRow(ctx, tx, f, keys[organs[o].start:organs[end-1].start+organs[end-1].n], true, metrics, func(r Row) error {
 			rows = append(rows, r)
 			return nil
 		})
@@ -238,37 +241,50 @@ func reportKeys(ctx context.Context, tx *sql.Tx, f Filter, order string) ([]repo
 }
 
 // eachRow calls fn with the row of Values(ByAgencyYear) of each report of keys, in the
-// order of keys, reading chunkRows reports at a time.
-func eachRow(ctx context.Context, tx *sql.Tx, keys []reportKey, metrics []Metric, fn func(Row) error) error {
-	var cols strings.Builder
+// order of keys, a chunk of reports at a time. byOrgan: keys are in Values' order (by organ,
+// then year) and f selected them, so a chunk is every report f selects in a range of organ
+// ids, read by one filtered scan, its rows outside the chunk (the ends of a window) skipped;
+// otherwise (another order) a chunk is a list of report ids.
+func eachRow(ctx context.Context, tx *sql.Tx, f Filter, keys []reportKey, byOrgan bool, metrics []Metric, fn func(Row) error) error {
+	var b strings.Builder
+	b.WriteString("WITH p AS (SELECT r.id, r.agency_id, r.agency, r.level, r.year")
 	for _, m := range countMetrics {
-		fmt.Fprintf(&cols, ", m.%[1]s AS m_%[1]s", m.Name)
+		fmt.Fprintf(&b, ", m.%[1]s AS m_%[1]s", m.Name)
 	}
-	var vals strings.Builder
+	b.WriteString(" FROM current_reports r JOIN " + MetricsTable + " m ON m.report_id = r.id WHERE ")
+	head := b.String()
+	b.Reset()
+	b.WriteString(")\nSELECT id, agency_id, agency, level, year")
 	for _, m := range metrics {
-		fmt.Fprintf(&vals, ", (%s)::DOUBLE", oneSQL(m, "p.m_"))
+		fmt.Fprintf(&b, ", (%s)::DOUBLE", oneSQL(m, "p.m_"))
 	}
-	at := map[int64]int{}
+	b.WriteString(" FROM p")
+	tail := b.String()
+	n := rowsPerChunk(metrics)
+	if !byOrgan {
+		n = min(n, maxIDList)
+	}
+	cond, args := f.where("r")
 	for len(keys) > 0 {
-		chunk := keys[:min(chunkRows, len(keys))]
+		chunk := keys[:min(n, len(keys))]
 		keys = keys[len(chunk):]
-		ids := make([]string, len(chunk))
-		clear(at)
-		for i, k := range chunk {
-			ids[i] = strconv.FormatInt(k.id, 10)
-			at[k.id] = i
+		var q string
+		var qargs []any
+		if byOrgan {
+			q = head + cond + " AND r.agency_id BETWEEN ? AND ?" + tail
+			qargs = append(slices.Clone(args), chunk[0].agencyID, chunk[len(chunk)-1].agencyID)
+		} else {
+			ids := make([]string, len(chunk))
+			for i, k := range chunk {
+				ids[i] = strconv.FormatInt(k.id, 10)
+			}
+			q = head + "r.id IN (" + strings.Join(ids, ",") + ")" + tail
 		}
-		q := "WITH p AS (SELECT r.id, r.agency_id, r.agency, r.level, r.year" + cols.String() +
-			" FROM current_reports r JOIN " + MetricsTable + " m ON m.report_id = r.id WHERE r.id IN (" + strings.Join(ids, ",") + "))\n" +
-			"SELECT id, agency_id, agency, level, year" + vals.String() + " FROM p"
-		out, err := chunkRowsOf(ctx, tx, q, metrics, at)
+		out, err := chunkRowsOf(ctx, tx, q, qargs, metrics, chunk)
 		if err != nil {
 			return err
 		}
-		for i, r := range out {
-			if r.Values == nil {
-				return fmt.Errorf("metrics: report %d is no longer current", chunk[i].id)
-			}
+		for _, r := range out {
 			if err := fn(r); err != nil {
 				return err
 			}
@@ -277,15 +293,35 @@ func eachRow(ctx context.Context, tx *sql.Tx, keys []reportKey, metrics []Metric
 	return nil
 }
 
-// chunkRowsOf runs q (id, agency_id, agency, level, year, the metrics' values) and places
-// each row at its report's position.
-func chunkRowsOf(ctx context.Context, tx *sql.Tx, q string, metrics []Metric, at map[int64]int) ([]Row, error) {
-	rows, err := tx.QueryContext(ctx, q)
+// maxIDList is the most report ids a chunk lists in its query.
+const maxIDList = 4096
+
+// chunkCells bounds the values one chunk of wide rows holds: a chunk of the 60 metrics is
+// ~8,000 reports (~25 MB as Rows), of one metric a quarter of a million.
+const chunkCells = 1 << 19
+
+// rowsPerChunk is how many reports' rows of these metrics a chunk reads.
+func rowsPerChunk(metrics []Metric) int {
+	if chunkRows > 0 {
+		return chunkRows
+	}
+	return max(chunkCells/(len(metrics)+1), 1)
+}
+
+// chunkRowsOf runs q (id, agency_id, agency, level, year, the metrics' values) and returns
+// the rows of the reports of chunk in chunk's order: a row of another report (the ends of a
+// range of organs) is left out; a report of chunk without a row is an error.
+func chunkRowsOf(ctx context.Context, tx *sql.Tx, q string, args []any, metrics []Metric, chunk []reportKey) ([]Row, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	defer rows.Close()
-	out := make([]Row, len(at))
+	at := make(map[int64]int, len(chunk))
+	for i, k := range chunk {
+		at[k.id] = i
+	}
+	out := make([]Row, len(chunk))
 	var id int64
 	var r Row
 	vals := make([]sql.NullFloat64, len(metrics))
@@ -293,24 +329,37 @@ func chunkRowsOf(ctx context.Context, tx *sql.Tx, q string, metrics []Metric, at
 	for i := range vals {
 		dest = append(dest, &vals[i])
 	}
+	store := make([]float64, len(chunk)*len(metrics)) // the chunk's values, one allocation
 	for rows.Next() {
 		r = Row{}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
+		i, ok := at[id]
+		if !ok {
+			continue
+		}
 		r.Values = make(map[string]*float64, len(metrics))
-		store := make([]float64, len(metrics)) // the row's values, one allocation
-		for i, m := range metrics {
-			if vals[i].Valid {
-				store[i] = vals[i].Float64
-				r.Values[m.Name] = &store[i]
+		vs := store[i*len(metrics) : (i+1)*len(metrics)]
+		for j, m := range metrics {
+			if vals[j].Valid {
+				vs[j] = vals[j].Float64
+				r.Values[m.Name] = &vs[j]
 			} else {
 				r.Values[m.Name] = nil
 			}
 		}
-		out[at[id]] = r
+		out[i] = r
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, r := range out {
+		if r.Values == nil {
+			return nil, fmt.Errorf("metrics: report %d was not read", chunk[i].id)
+		}
+	}
+	return out, nil
 }
 
 // pairRows turns rows of Values(ByAgencyYear) over the years from and to, ordered as Values

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gongkai/analytics"
 )
@@ -141,8 +142,8 @@ func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if key := q.Get("sort"); key != "" {
-		if !slices.ContainsFunc(t.Columns, func(c analytics.Column) bool { return c.Key == key }) {
-			s.fail(w, r, badRequest("表 %s 没有列 %q，无法排序", t.Name, key))
+		if err := sortable(t, key); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		if !t.Windowed {
@@ -188,8 +189,24 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(v.Years) > 0 {
 			t = st.head(v)
+			if err := sortable(t, v.Sort); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			pg := analytics.Page{Sort: v.Sort, Desc: v.Desc}
+			if ext == ".xlsx" {
+				// a table longer than a worksheet is refused before it is read
+				total, err := st.rows(r.Context(), v, analytics.Page{Limit: 1, Sort: v.Sort, Desc: v.Desc}, func([]analytics.Cell) error { return nil })
+				if err == nil && total+1 > analytics.MaxXLSXRows {
+					err = badRequest("%s", analytics.ErrXLSXRows)
+				}
+				if err != nil {
+					s.fail(w, r, err)
+					return
+				}
+			}
 			each = func(write func([]analytics.Cell) error) error {
-				_, err := st.rows(r.Context(), v, analytics.Page{Sort: v.Sort, Desc: v.Desc}, write)
+				_, err := st.rows(r.Context(), v, pg, write)
 				return err
 			}
 		}
@@ -201,6 +218,17 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// A long download may take longer than the server's write timeout: the deadline moves
+	// on while rows are read and bytes leave, so only a download that stalls is cut.
+	alive := s.keepWriting(w)
+	rows := each
+	each = func(write func([]analytics.Cell) error) error {
+		return rows(func(row []analytics.Cell) error {
+			alive()
+			return write(row)
+		})
+	}
+	w = progressWriter{w, alive}
 	disp := fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", name+ext, url.PathEscape(t.Title+ext))
 	if ext == ".csv" {
 		// CSV goes to the client as it is written, from its first row: an error before it
@@ -298,4 +326,41 @@ func (s *Server) streamed(st stream) tableFunc {
 		t.Windowed, t.Offset, t.Total = v.win.Limit > 0, v.win.Offset, total
 		return t, nil
 	}
+}
+
+// keepWriting returns a function that moves the write deadline of w's connection to a
+// write timeout from now, at most a few times a timeout: a download making progress is not
+// cut by the server's WriteTimeout; one that stalls still is.
+func (s *Server) keepWriting(w http.ResponseWriter) func() {
+	rc := http.NewResponseController(w)
+	d := writeTimeout(s.cfg.Server)
+	var last time.Time
+	return func() {
+		if now := time.Now(); now.Sub(last) > d/8 {
+			last = now
+			_ = rc.SetWriteDeadline(now.Add(d)) // (a writer without deadlines keeps none)
+		}
+	}
+}
+
+// progressWriter is a ResponseWriter that calls alive before each write.
+type progressWriter struct {
+	http.ResponseWriter
+	alive func()
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	p.alive()
+	return p.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (p progressWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
+
+// sortable checks that table t has the column key to be sorted by ("" sorts by nothing).
+func sortable(t *analytics.Table, key string) error {
+	if key != "" && !slices.ContainsFunc(t.Columns, func(c analytics.Column) bool { return c.Key == key }) {
+		return badRequest("表 %s 没有列 %q，无法排序", t.Name, key)
+	}
+	return nil
 }

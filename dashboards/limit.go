@@ -131,9 +131,18 @@ func HTTPServer(h http.Handler, c config.Server, errorLog *log.Logger) *http.Ser
 		Handler:           h,
 		ReadHeaderTimeout: min(read, 10*time.Second),
 		ReadTimeout:       read,
-		WriteTimeout:      or(c.WriteTimeout, 120*time.Second),
+		WriteTimeout:      writeTimeout(c),
 		IdleTimeout:       or(c.IdleTimeout, 30*time.Second),
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          errorLog,
 	}
+}
+
+// writeTimeout is the time an answer has to leave the server (a download: between two
+// steps of progress, see keepWriting).
+func writeTimeout(c config.Server) time.Duration {
+	if c.WriteTimeout > 0 {
+		return c.WriteTimeout
+	}
+	return 120 * time.Second
 }
