@@ -7,3 +7,10 @@ func SetChunkRows(n int) int {
 	chunkRows = n
 	return old
 }
+
+// SetSummaryLimit sets the most reports a summary adds up; it returns the previous value.
+func SetSummaryLimit(n int) int {
+	old := summaryLimit
+	summaryLimit = n
+	return old
+}

@@ -3,10 +3,12 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gongkai/config"
@@ -163,6 +165,13 @@ func (a *Analytics) Summary(ctx context.Context, o SummaryOptions) (*Summary, er
 		if selected(r.Name, r.printed, r.Level) {
 			sel = append(sel, r)
 		}
+	}
+	if len(sel) > summaryLimit {
+		return nil, fmt.Errorf("%w：%d 年选中 %d 份报告，汇总表最多相加 %d 份（一个区县、一个市的单位）；请选择级别或列出要汇总的单位",
+			ErrSummaryTooLarge, o.Year, len(sel), summaryLimit)
+	}
+	if err := a.summaryDetails(ctx, o.Year, sel); err != nil {
+		return nil, err
 	}
 	expected, err := a.expectedOrgans(ctx)
 	if err != nil {
@@ -456,34 +465,75 @@ func districtOf(parts, all []*summaryReport) string {
 	return "全区"
 }
 
-// summaryReports loads every current report of a year with its cells and error findings.
+// MaxSummaryReports is the most reports a consolidated table adds up: a district's or a
+// city's organs (dozens to a few thousand). A country's year (150,000 reports) held as the
+// summary holds them took serve past 7 GB; a larger selection is refused (ErrSummaryTooLarge)
+// with a word on how to narrow it.
+const MaxSummaryReports = 2000
+
+// summaryLimit is MaxSummaryReports, lowered by tests.
+var summaryLimit = MaxSummaryReports
+
+// ErrSummaryTooLarge is the error of a summary over more than MaxSummaryReports reports.
+var ErrSummaryTooLarge = errors.New("汇总范围过大")
+
+// summaryReports lists the current reports of a year by organ name, without their cells:
+// which organs reported, their levels and districts, for choosing what to add.
 func (a *Analytics) summaryReports(ctx context.Context, year int) ([]*summaryReport, error) {
 	rows, err := a.db.QueryContext(ctx, `SELECT id, agency_id, agency, coalesce(agency_printed, ''), level, format,
-  single_other, coalesce(district, ''), expected, left(coalesce(text, ''), 400)
+  single_other, coalesce(district, ''), expected
   FROM current_reports WHERE year = ? ORDER BY agency`, year)
 	if err != nil {
 		return nil, fmt.Errorf("汇总 %d：%w", year, err)
 	}
+	defer rows.Close()
 	var reps []*summaryReport
-	byID := map[int64]*summaryReport{}
 	for rows.Next() {
-		r := &summaryReport{cells: map[string]*float64{}}
+		r := &summaryReport{}
 		if err := rows.Scan(&r.ReportID, &r.AgencyID, &r.Name, &r.printed, &r.Level, &r.Format, &r.single,
-			&r.district, &r.expected, &r.head); err != nil {
-			rows.Close()
+			&r.district, &r.expected); err != nil {
 			return nil, fmt.Errorf("汇总 %d：%w", year, err)
 		}
 		reps = append(reps, r)
+	}
+	return reps, rows.Err()
+}
+
+// summaryDetails reads what the summary adds of the reports reps (at most
+// MaxSummaryReports): the beginning of each text (where a title says 汇总), the cells, the
+// error findings, the cells left out as impossible and the count of unread cells.
+func (a *Analytics) summaryDetails(ctx context.Context, year int, reps []*summaryReport) error {
+	if len(reps) == 0 {
+		return nil
+	}
+	byID := map[int64]*summaryReport{}
+	ids := make([]string, len(reps))
+	for i, r := range reps {
+		r.cells = map[string]*float64{}
 		byID[r.ReportID] = r
+		ids[i] = strconv.FormatInt(r.ReportID, 10)
+	}
+	in := "(" + strings.Join(ids, ",") + ")"
+	rows, err := a.db.QueryContext(ctx, `SELECT id, left(coalesce(text, ''), 400) FROM current_reports WHERE id IN `+in)
+	if err != nil {
+		return fmt.Errorf("汇总 %d：%w", year, err)
+	}
+	for rows.Next() {
+		var id int64
+		var head string
+		if err := rows.Scan(&id, &head); err != nil {
+			rows.Close()
+			return fmt.Errorf("汇总 %d：%w", year, err)
+		}
+		byID[id].head = head
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	rows, err = a.db.QueryContext(ctx, `SELECT c.report_id, c.key, c.value FROM cells c
-  JOIN current_reports r ON r.id = c.report_id WHERE r.year = ?`, year)
+	rows, err = a.db.QueryContext(ctx, `SELECT c.report_id, c.key, c.value FROM cells c WHERE c.report_id IN `+in)
 	if err != nil {
-		return nil, fmt.Errorf("汇总 %d 单元格：%w", year, err)
+		return fmt.Errorf("汇总 %d 单元格：%w", year, err)
 	}
 	for rows.Next() {
 		var id int64
@@ -491,7 +541,7 @@ func (a *Analytics) summaryReports(ctx context.Context, year int) ([]*summaryRep
 		var v sql.NullFloat64
 		if err := rows.Scan(&id, &key, &v); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		r := byID[id]
 		if v.Valid {
@@ -503,19 +553,19 @@ func (a *Analytics) summaryReports(ctx context.Context, year int) ([]*summaryRep
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	rows, err = a.db.QueryContext(ctx, `SELECT f.report_id, f.rule, f.severity, coalesce(f.cell, '') FROM findings f
-  JOIN current_reports r ON r.id = f.report_id WHERE r.year = ? AND f.severity = 'error' ORDER BY f.rule`, year)
+  WHERE f.report_id IN `+in+` AND f.severity = 'error' ORDER BY f.rule`)
 	if err != nil {
-		return nil, fmt.Errorf("汇总 %d 校验发现：%w", year, err)
+		return fmt.Errorf("汇总 %d 校验发现：%w", year, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var f ingest.Finding
 		if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Cell); err != nil {
-			return nil, err
+			return err
 		}
 		r := byID[id]
 		r.findings = append(r.findings, f)
@@ -524,7 +574,7 @@ func (a *Analytics) summaryReports(ctx context.Context, year int) ([]*summaryRep
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range reps {
 		for _, k := range ingest.ExcludedCells(r.findings) {
@@ -540,7 +590,7 @@ func (a *Analytics) summaryReports(ctx context.Context, year int) ([]*summaryRep
 			}
 		}
 	}
-	return reps, nil
+	return nil
 }
 
 // expectedOrgans lists the organs of the registry.

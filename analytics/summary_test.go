@@ -7,11 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -455,4 +457,35 @@ func docxXML(t *testing.T, b []byte) string {
 	}
 	t.Fatal("no word/document.xml")
 	return ""
+}
+
+// TestSummaryTooLarge: a summary over more reports than a consolidated table adds up (the
+// limit lowered here to the organs of one level) is refused with ErrSummaryTooLarge, saying
+// how many were chosen; the selection under the limit is added up as with no limit at all.
+func TestSummaryTooLarge(t *testing.T) {
+	d := newDistrict(t, 8, 2024, 2024, 4, false, nil)
+	ctx := context.Background()
+	for _, level := range []string{ingest.LevelTownship, ingest.LevelDepartment} {
+		one := analytics.SummaryOptions{Year: 2024, Levels: []string{level}}
+		want, err := d.a.Summary(ctx, one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(want.Included) + len(want.Aggregates)
+		if n == 0 || n >= 8 {
+			t.Fatalf("%s: %d of 8 organs, the test needs both levels", level, n)
+		}
+		old := analytics.SetSummaryLimit(n)
+		_, err = d.a.Summary(ctx, analytics.SummaryOptions{Year: 2024})
+		if !errors.Is(err, analytics.ErrSummaryTooLarge) || !strings.Contains(err.Error(), "选中 8 份报告") {
+			t.Errorf("every level over a limit of %d: %v, want ErrSummaryTooLarge naming the 8 reports", n, err)
+		}
+		got, err := d.a.Summary(ctx, one)
+		if err != nil {
+			t.Errorf("%s (%d reports, the limit): %v", level, n, err)
+		} else if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the summary under the limit differs from the one without", level)
+		}
+		analytics.SetSummaryLimit(old)
+	}
 }

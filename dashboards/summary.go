@@ -3,6 +3,7 @@ package dashboards
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"html/template"
@@ -45,6 +46,11 @@ func (s *Server) summary(ctx context.Context, r *http.Request, v view, p *pageDa
 	}
 	q := r.URL.Query()
 	sum, err := s.summaryOf(ctx, v, q)
+	if errors.Is(err, analytics.ErrSummaryTooLarge) {
+		// a province's or a country's year: the form stays, to choose a level
+		p.Blocks = append(p.Blocks, block{Note: err.Error()})
+		return nil
+	}
 	if err != nil {
 		return badRequest("%s", err.Error())
 	}
