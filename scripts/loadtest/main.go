@@ -260,6 +260,8 @@ var defaultRoutes = []string{
 	"/api/tables/compare_district", "/api/tables/compare_agencies?limit=100", "/api/tables/movers_up",
 	"/api/tables/quality_rules", "/api/tables/quality_findings?limit=100", "/api/tables/quality_coverage?limit=100",
 	"/api/tables/risks?limit=100", "/api/tables/agency_trend?id=1",
+	"/api/tables/metrics?limit=100", "/api/tables/compare_all?limit=100", "/api/tables/heatmap?limit=100",
+	"/api/tables/agency_list?limit=100", "/api/tables/quality_agencies?limit=100",
 }
 
 func pct(ds []time.Duration, p int) time.Duration {
