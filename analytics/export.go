@@ -55,7 +55,15 @@ var exportDerived = map[string]struct {
 // ExportSQL returns the query of one export (current reports only), for year (0: all years).
 // It has no parameters, so it can stand inside COPY.
 func ExportSQL(what string, year int) (string, error) {
-	var q string
+	q, order, err := exportSQL(what, year)
+	if err != nil {
+		return "", err
+	}
+	return q + " ORDER BY " + order, nil
+}
+
+// exportSQL is ExportSQL without its order, and the order.
+func exportSQL(what string, year int) (q, order string, err error) {
 	switch what {
 	case "reports":
 		q = `SELECT id AS report_id, agency, district, expected, agency_printed, year, format, level, published,
@@ -68,16 +76,16 @@ func ExportSQL(what string, year int) (string, error) {
 		q = `SELECT f.report_id, r.agency, r.year, f.rule, f.severity, f.cell, f.expected AS expected_value, f.actual,
   f.message, f.line, f.related FROM findings f JOIN current_reports r ON r.id = f.report_id`
 	case "metrics":
-		q, _ = MetricSQL(Filter{}, ByAgencyYear)
+		q = agencyYearSQL()
 	default:
-		return "", fmt.Errorf("不能导出 %q（可导出：%s）", what, strings.Join(Exportable, "、"))
+		return "", "", fmt.Errorf("不能导出 %q（可导出：%s）", what, strings.Join(Exportable, "、"))
 	}
 	q = "SELECT * FROM (" + q + ") AS t"
 	if year != 0 {
 		q += fmt.Sprintf(" WHERE year = %d", year)
 	}
-	order := map[string]string{"reports": "agency, year", "cells": "agency, year, key", "findings": "agency, year, rule", "metrics": "agency, year"}
-	return q + " ORDER BY " + order[what], nil
+	order = map[string]string{"reports": "agency, year", "cells": "agency, year, key", "findings": "agency, year, rule", "metrics": "agency, year"}[what]
+	return q, order, nil
 }
 
 // ExportParquet writes one export as Parquet with DuckDB's COPY, its columns named by the
@@ -103,21 +111,51 @@ func (a *Analytics) ExportParquet(ctx context.Context, what string, year int, pa
 // exportTitles are the sheet titles of the exports.
 var exportTitles = map[string]string{"reports": "报告", "cells": "单元格", "findings": "校验发现", "metrics": "指标"}
 
-// ExportTable reads one export into a Table (for CSV and XLSX): Chinese headers, the metrics'
-// ratios as fractions marked Percent, and beside a rule or a cell key its Chinese name.
+// ExportTable returns the export of what (one of Exportable) as a table, for tests and small
+// exports; EachExport streams it.
 func (a *Analytics) ExportTable(ctx context.Context, what string, year int) (*Table, error) {
+	var t *Table
+	_, err := a.EachExport(ctx, what, year, func(head *Table) error {
+		t = head
+		return nil
+	}, func(row []Cell) error {
+		t.Rows = append(t.Rows, row)
+		return nil
+	})
+	return t, err
+}
+
+// ExportCount is how many rows the export of what has.
+func (a *Analytics) ExportCount(ctx context.Context, what string, year int) (int, error) {
+	q, _, err := exportSQL(what, year) // (counted unordered: ordering 148 million cells to count them took 16 GB)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := a.db.QueryRowContext(ctx, "SELECT count(*) FROM ("+q+")").Scan(&n); err != nil {
+		return 0, fmt.Errorf("导出 %s 失败：%w", what, err)
+	}
+	return n, nil
+}
+
+// EachExport runs the export of what (one of Exportable, in the one model of the downloads:
+// Chinese column names beside the keys, codes in words, the metrics' ratios as fractions
+// marked Percent, rule and cell names beside their keys) and calls start with its table without rows (its columns), then row with each row in
+// order as the database gives it: an export of a country (742,500 reports × 60 metrics, or
+// their 148 million cells) streams instead of being held. It returns how many rows it gave.
+func (a *Analytics) EachExport(ctx context.Context, what string, year int, start func(*Table) error, row func([]Cell) error) (int, error) {
 	q, err := ExportSQL(what, year)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	rows, err := a.db.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("导出 %s 失败：%w", what, err)
+		return 0, fmt.Errorf("导出 %s 失败：%w", what, err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	t := &Table{Name: what, Title: exportTitles[what]}
 	type derived struct {
@@ -135,29 +173,37 @@ func (a *Analytics) ExportTable(ctx context.Context, what string, year int) (*Ta
 			}
 		}
 	}
+	if err := start(t); err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
+		clear(vals)
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return n, err
 		}
-		row := make([]Cell, len(plan))
+		out := make([]Cell, len(plan))
 		for j, p := range plan {
 			switch p := p.(type) {
 			case int:
-				row[j] = exportCell(vals[p], t.Columns[j])
+				out[j] = exportCell(vals[p], t.Columns[j])
 			case derived:
 				if s, ok := vals[p.at].(string); ok && s != "" {
-					row[j] = Str(p.of(s))
+					out[j] = Str(p.of(s))
 				}
 			}
 		}
-		t.Rows = append(t.Rows, row)
+		if err := row(out); err != nil {
+			return n, err
+		}
+		n++
 	}
-	return t, rows.Err()
+	return n, rows.Err()
 }
 
 // exportColumn is the column of an exported key: its Chinese header, a metric's label (and
@@ -205,4 +251,18 @@ func exportCell(v any, col Column) Cell {
 		return Str(x)
 	}
 	return Str(fmt.Sprint(v))
+}
+
+// agencyYearSQL gives the rows of Values(ByAgencyYear) — agency_id, agency, level, year and
+// every metric — read off each current report (one an organ a year) instead of grouped: the
+// grouping of a country's 742,500 reports did not fit DuckDB's memory limit, a sort does
+// (on disk if need be).
+func agencyYearSQL() string {
+	var b strings.Builder
+	b.WriteString("SELECT r.agency_id, r.agency, r.level, r.year")
+	for _, m := range Metrics {
+		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS %s", oneSQL(m, "m."), m.Name)
+	}
+	b.WriteString("\nFROM current_reports r JOIN " + MetricsTable + " m ON m.report_id = r.id")
+	return b.String()
 }

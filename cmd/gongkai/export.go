@@ -70,6 +70,10 @@ func runExport(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer db.Close()
+	// DuckDB within duckdb.memory_limit, as serve: a country's export sorts on disk
+	if err := db.SetLimits(cfg.DuckDB.MemoryLimit, cfg.DuckDB.Threads); err != nil {
+		return err
+	}
 	a := analytics.New(db.SQL())
 	ctx := cmd.Context()
 	if format == "parquet" {
@@ -79,20 +83,44 @@ func runExport(cmd *cobra.Command, _ []string) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "已导出 %s 到 %s\n", what, out)
 		return nil
 	}
-	t, err := a.ExportTable(ctx, what, year)
-	if err != nil {
-		return err
+	if format == "xlsx" {
+		// a table longer than a worksheet is refused before anything is written
+		n, err := a.ExportCount(ctx, what, year)
+		if err != nil {
+			return err
+		}
+		if n+1 > analytics.MaxXLSXRows {
+			return &exitError{1, fmt.Sprintf("%s 有 %d 行：%v", what, n, analytics.ErrXLSXRows)}
+		}
 	}
-	t.KeyHeaders = headers == "keys"
 	file, err := os.Create(out)
 	if err != nil {
 		return fmt.Errorf("无法写入 %s：%w", out, err)
 	}
+	// the rows stream from the database into the file (a country's metrics are 742,500 rows)
 	w := bufio.NewWriter(file)
-	if format == "csv" {
-		err = analytics.WriteCSV(w, t)
-	} else {
-		err = analytics.WriteXLSX(w, t)
+	var write func([]analytics.Cell) error
+	var finish func() error
+	n, err := a.EachExport(ctx, what, year, func(t *analytics.Table) error {
+		t.KeyHeaders = headers == "keys"
+		if format == "csv" {
+			cw, err := analytics.NewCSVWriter(w, t)
+			write, finish = cw.Write, cw.Flush
+			return err
+		}
+		x, err := analytics.NewXLSXWriter(t)
+		if err != nil {
+			return err
+		}
+		write = x.Write
+		finish = func() error {
+			defer x.Close()
+			return x.Finish(w)
+		}
+		return nil
+	}, func(row []analytics.Cell) error { return write(row) })
+	if err == nil {
+		err = finish()
 	}
 	if err == nil {
 		err = w.Flush()
@@ -104,6 +132,6 @@ func runExport(cmd *cobra.Command, _ []string) error {
 		os.Remove(out)
 		return fmt.Errorf("写入 %s 失败：%w", out, err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "已导出 %s 的 %d 行到 %s\n", what, len(t.Rows), out)
+	fmt.Fprintf(cmd.OutOrStdout(), "已导出 %s 的 %d 行到 %s\n", what, n, out)
 	return nil
 }
