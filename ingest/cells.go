@@ -2,9 +2,7 @@ package ingest
 
 import (
 	"iter"
-	"math"
 	"sort"
-	"unsafe"
 )
 
 // allKeys numbers every cell key of every format and （六） shape: table 2 (2021, then
@@ -44,22 +42,17 @@ func KeyOfNumber(n int) string { return allKeys[n] }
 
 // Cells holds a report's cells by key. A cell is found by its key's number (KeyNumber)
 // in a table of positions, and the cells a report holds lie side by side in one slice,
-// each packed without a pointer: its value, its source's numbers, and where its source's
-// text lies in the text the report was read from (40 bytes where a Cell and its value take
-// 64, and neither scanned nor guarded by the garbage collector). A parsed report holds a
-// cell of nearly every key, which a map stores at several times the cost, and a report
-// loaded for a few cells keeps only those. A cell's Value, as Get returns it, points into
-// the Cells: Set copies the value it is given. Like a map, a copy of Cells shares its cells
-// with the original once the original holds any; the zero value is empty and ready to use.
+// each with its value and its source's numbers packed (48 bytes where a Cell and its value
+// take 64): a parsed report holds a cell of nearly every key, which a map stores at several
+// times the cost, and a report loaded for a few cells keeps only those. A cell's Value, as
+// Get returns it, points into the Cells: Set copies the value it is given. Like a map, a
+// copy of Cells shares its cells with the original once the original holds any; the zero
+// value is empty and ready to use.
 type Cells struct{ s *cellStore }
 
 type cellStore struct {
 	pos   [256]uint8 // by key number: 1 + the cell's index in cells, 0 when absent
 	cells []cellSlot
-	// base is the text the cells' sources are read from (MakeCellsIn), "" when none; texts
-	// holds, by slot, the sources' texts that are not slices of it.
-	base  string
-	texts []string
 	// big holds, by key number, the cells whose source numbers do not fit a slot's int32s.
 	big map[int]Cell
 	// other holds cells set under strings that are no cell key: a programming error that
@@ -71,10 +64,9 @@ type cellStore struct {
 type cellSlot struct {
 	v                         float64
 	line, page, pageLine, col int32
-	// the source's text is base[textOff:textOff+textLen], or texts[slot] when textOff < 0
-	textOff, textLen int32
-	read             bool // Value is set (v holds it)
-	big              bool // the cell is in cellStore.big
+	text                      string
+	read                      bool // Value is set (v holds it)
+	big                       bool // the cell is in cellStore.big
 }
 
 func init() {
@@ -86,12 +78,6 @@ func init() {
 // MakeCells returns an empty Cells with room for n cells before it grows.
 func MakeCells(n int) Cells {
 	return Cells{&cellStore{cells: make([]cellSlot, 0, n)}}
-}
-
-// MakeCellsIn is MakeCells for cells whose sources' texts are mostly slices of text (a
-// parsed report's Report.Text): those are kept as places in it.
-func MakeCellsIn(n int, text string) Cells {
-	return Cells{&cellStore{cells: make([]cellSlot, 0, n), base: text}}
 }
 
 // Get returns the cell of key and whether the report holds one.
@@ -117,17 +103,11 @@ func (c Cells) At(n int) (Cell, bool) {
 	if c.s == nil || c.s.pos[n] == 0 {
 		return Cell{}, false
 	}
-	i := int(c.s.pos[n]) - 1
-	sl := &c.s.cells[i]
+	sl := &c.s.cells[c.s.pos[n]-1]
 	if sl.big {
 		return c.s.big[n], true
 	}
-	cell := Cell{Src: Source{Line: int(sl.line), Page: int(sl.page), PageLine: int(sl.pageLine), Col: int(sl.col)}}
-	if sl.textOff >= 0 {
-		cell.Src.Text = c.s.base[sl.textOff : sl.textOff+sl.textLen]
-	} else {
-		cell.Src.Text = c.s.texts[i]
-	}
+	cell := Cell{Src: Source{Line: int(sl.line), Page: int(sl.page), PageLine: int(sl.pageLine), Col: int(sl.col), Text: sl.text}}
 	if sl.read {
 		cell.Value = &sl.v
 	}
@@ -163,64 +143,34 @@ func (c *Cells) SetValue(n int, v float64, src Source) { c.put(n, v, true, src) 
 
 // put stores the cell of key number n: its value v when read.
 func (c *Cells) put(n int, v float64, read bool, src Source) {
-	i := c.slot(n)
-	s := c.s
-	sl := &s.cells[i]
-	if i < len(s.texts) {
-		s.texts[i] = ""
-	}
+	sl := c.slot(n)
 	if !fits32(src.Line) || !fits32(src.Page) || !fits32(src.PageLine) || !fits32(src.Col) {
 		big := Cell{Src: src}
 		if read {
 			big.Value = Num(v)
 		}
-		if s.big == nil {
-			s.big = map[int]Cell{}
+		if c.s.big == nil {
+			c.s.big = map[int]Cell{}
 		}
-		s.big[n] = big
+		c.s.big[n] = big
 		*sl = cellSlot{big: true}
 		return
 	}
-	*sl = cellSlot{v: v, read: read, line: int32(src.Line), page: int32(src.Page), pageLine: int32(src.PageLine), col: int32(src.Col)}
-	if off, ok := sliceOf(s.base, src.Text); ok {
-		sl.textOff, sl.textLen = int32(off), int32(len(src.Text))
-		return
-	}
-	sl.textOff = -1
-	if i >= len(s.texts) {
-		s.texts = append(s.texts, make([]string, max(i+1, cap(s.cells))-len(s.texts))...)
-	}
-	s.texts[i] = src.Text
+	*sl = cellSlot{v: v, read: read, line: int32(src.Line), page: int32(src.Page), pageLine: int32(src.PageLine), col: int32(src.Col), text: src.Text}
 }
 
-// sliceOf tells whether t is a slice of base (empty strings are, at 0), and where it starts.
-func sliceOf(base, t string) (int, bool) {
-	if len(t) == 0 {
-		return 0, true
-	}
-	if len(base) == 0 || len(base) > math.MaxInt32 {
-		return 0, false
-	}
-	b := uintptr(unsafe.Pointer(unsafe.StringData(base)))
-	p := uintptr(unsafe.Pointer(unsafe.StringData(t)))
-	if p < b || p-b > uintptr(len(base)-len(t)) || len(t) > len(base) {
-		return 0, false
-	}
-	return int(p - b), true
-}
-
-// slot is the index of the slot of key number n, added when absent.
-func (c *Cells) slot(n int) int {
+// slot is the slot of key number n, added when absent.
+func (c *Cells) slot(n int) *cellSlot {
 	if c.s == nil {
 		c.s = &cellStore{}
 	}
 	s := c.s
 	if p := s.pos[n]; p > 0 {
-		return int(p) - 1
+		return &s.cells[p-1]
 	}
 	s.cells = append(s.cells, cellSlot{})
 	s.pos[n] = uint8(len(s.cells))
-	return len(s.cells) - 1
+	return &s.cells[len(s.cells)-1]
 }
 
 func fits32(x int) bool { return x == int(int32(x)) }
@@ -233,9 +183,6 @@ func (c *Cells) Delete(key string) {
 	if n, ok := keyNumbers[key]; ok {
 		if p := c.s.pos[n]; p > 0 {
 			c.s.cells[p-1] = cellSlot{}
-			if int(p)-1 < len(c.s.texts) {
-				c.s.texts[p-1] = ""
-			}
 			c.s.pos[n] = 0
 			delete(c.s.big, n)
 		}

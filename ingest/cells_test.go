@@ -4,7 +4,6 @@ import (
 	"math/rand"
 	"reflect"
 	"sort"
-	"strings"
 	"testing"
 )
 
@@ -15,12 +14,8 @@ func TestCellsAsMap(t *testing.T) {
 	pool := append([]string{"table9.nonsense.total", "", "table3"}, allKeys...)
 	for round := 0; round < 200; round++ {
 		var c Cells
-		base := strings.Repeat("一、本年新收政府信息公开申请数量\t3\t0\n", 1+rng.Intn(4))
-		switch round % 3 {
-		case 0:
+		if round%2 == 0 {
 			c = MakeCells(rng.Intn(10))
-		case 1:
-			c = MakeCellsIn(rng.Intn(10), base)
 		}
 		m := map[string]Cell{}
 		for op := 0; op < 400; op++ {
@@ -28,13 +23,6 @@ func TestCellsAsMap(t *testing.T) {
 			switch rng.Intn(4) {
 			case 0, 1:
 				cell := Cell{Src: Source{Line: rng.Intn(100), Col: rng.Intn(9), Page: rng.Intn(3), PageLine: rng.Intn(40), Text: k}}
-				switch rng.Intn(3) { // a slice of the text the cells are read from, or a copy of one
-				case 0:
-					a := rng.Intn(len(base) + 1)
-					cell.Src.Text = base[a : a+rng.Intn(len(base)-a+1)]
-				case 1:
-					cell.Src.Text = strings.Clone(base[:rng.Intn(len(base)+1)])
-				}
 				if rng.Intn(10) == 0 { // numbers a slot cannot pack
 					cell.Src.Line = 1<<31 + rng.Intn(5)
 				}

@@ -165,13 +165,12 @@ func Document(name string, doc *decode.Document) (*ingest.Report, error) {
 	if r.SingleOther {
 		rows, bits = ingest.Table3RowsSingleOther, table3RowBitsOne
 	}
-	// the report's cells, made once its shape is known: room for every key of it, their
-	// sources kept as places in the text
+	// the report's cells, made once its shape is known: room for every key of it
 	nkeys := len(ingest.Table2Keys) + len(rows)*len(ingest.Table3Columns) + len(ingest.Table4Blocks)*len(ingest.Table4Columns)
 	if r.Format == ingest.Format2019 {
 		nkeys += len(ingest.Table2Keys2019) - len(ingest.Table2Keys)
 	}
-	r.Cells = ingest.MakeCellsIn(nkeys, r.Text)
+	r.Cells = ingest.MakeCells(nkeys)
 	w := cellWriter{r: r}
 	t3missing := 0
 	for ri, row := range rows {
