@@ -82,11 +82,7 @@ func TestEachAgencyYearEqualsValues(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%+v: %v", pg, err)
 					}
-					lo := min(pg.Offset, len(all))
-					hi := len(all)
-					if pg.Limit > 0 {
-						hi = min(lo+pg.Limit, len(all))
-					}
+					lo, hi := span(len(all), pg)
 					if total != len(all) {
 						t.Errorf("%+v: total %d, want %d", pg, total, len(all))
 					}
@@ -138,6 +134,15 @@ func sortedRows(rows []analytics.Row, pg analytics.Page) []analytics.Row {
 	return out
 }
 
+// span is the rows [lo, hi) of n that the page pg holds.
+func span(n int, pg analytics.Page) (lo, hi int) {
+	lo, hi = min(pg.Offset, n), n
+	if pg.Limit > 0 {
+		hi = min(lo+pg.Limit, n)
+	}
+	return lo, hi
+}
+
 func nilIfEmpty[T any](s []T) []T {
 	if len(s) == 0 {
 		return nil
@@ -179,11 +184,7 @@ func TestEachCompareEqualsCompare(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%v %+v: %v", years, pg, err)
 					}
-					lo := min(pg.Offset, len(want))
-					hi := len(want)
-					if pg.Limit > 0 {
-						hi = min(lo+pg.Limit, len(want))
-					}
+					lo, hi := span(len(want), pg)
 					if total != len(want) {
 						t.Errorf("%v %+v: total %d, want %d", years, pg, total, len(want))
 					}
@@ -228,11 +229,7 @@ func TestEachOrganYearsEqualsValues(t *testing.T) {
 				if total != len(want) {
 					t.Errorf("%+v: total %d, want %d", pg, total, len(want))
 				}
-				lo := min(pg.Offset, len(want))
-				hi := len(want)
-				if pg.Limit > 0 {
-					hi = min(lo+pg.Limit, len(want))
-				}
+				lo, hi := span(len(want), pg)
 				if !reflect.DeepEqual(got, nilIfEmpty(want[lo:hi])) {
 					t.Errorf("%+v: %d organs differ from Values' %d", pg, len(got), hi-lo)
 				}
