@@ -150,6 +150,18 @@ func (t *Table) value(c Cell, col Column) any {
 	return fmt.Sprint(c.V)
 }
 
+// written is the indexes of the columns a download writes: every one with KeyHeaders, else
+// all but the KeysOnly ones (a path on the server is not for the files people open).
+func (t *Table) written() []int {
+	var keep []int
+	for i, col := range t.Columns {
+		if t.KeyHeaders || !col.KeysOnly {
+			keep = append(keep, i)
+		}
+	}
+	return keep
+}
+
 func (t *Table) column(i int) Column {
 	if i < len(t.Columns) {
 		return t.Columns[i]
@@ -184,12 +196,7 @@ type CSVWriter struct {
 // NewCSVWriter writes the byte-order mark and the header of t (its Rows are not written)
 // and returns the writer of its rows.
 func NewCSVWriter(w io.Writer, t *Table) (*CSVWriter, error) {
-	c := &CSVWriter{t: t, cw: csv.NewWriter(w)}
-	for i, col := range t.Columns {
-		if t.KeyHeaders || !col.KeysOnly {
-			c.keep = append(c.keep, i)
-		}
-	}
+	c := &CSVWriter{t: t, keep: t.written(), cw: csv.NewWriter(w)}
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}
@@ -262,12 +269,7 @@ const MaxXLSXRows = excelize.TotalRows
 
 // NewXLSXWriter starts a workbook of t's header (its Rows are not written).
 func NewXLSXWriter(t *Table) (*XLSXWriter, error) {
-	x := &XLSXWriter{t: t, f: excelize.NewFile()}
-	for i, col := range t.Columns {
-		if t.KeyHeaders || !col.KeysOnly {
-			x.keep = append(x.keep, i)
-		}
-	}
+	x := &XLSXWriter{t: t, keep: t.written(), f: excelize.NewFile()}
 	sheet := sheetName(t.Title)
 	err := x.f.SetSheetName("Sheet1", sheet)
 	if err == nil {
