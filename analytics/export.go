@@ -76,7 +76,9 @@ func exportSQL(what string, year int) (q, order string, err error) {
 		q = `SELECT f.report_id, r.agency, r.year, f.rule, f.severity, f.cell, f.expected AS expected_value, f.actual,
   f.message, f.line, f.related FROM findings f JOIN current_reports r ON r.id = f.report_id`
 	case "metrics":
-		q = agencyYearSQL()
+		// each report's row, not grouped: the grouping of a country's 742,500 reports did
+		// not fit DuckDB's memory limit, a sort does (on disk if need be)
+		q = "SELECT * EXCLUDE (id) FROM (" + reportRowsSQL(Metrics) + ")"
 	default:
 		return "", "", fmt.Errorf("不能导出 %q（可导出：%s）", what, strings.Join(Exportable, "、"))
 	}
@@ -251,18 +253,4 @@ func exportCell(v any, col Column) Cell {
 		return Str(x)
 	}
 	return Str(fmt.Sprint(v))
-}
-
-// agencyYearSQL gives the rows of Values(ByAgencyYear) — agency_id, agency, level, year and
-// every metric — read off each current report (one an organ a year) instead of grouped: the
-// grouping of a country's 742,500 reports did not fit DuckDB's memory limit, a sort does
-// (on disk if need be).
-func agencyYearSQL() string {
-	var b strings.Builder
-	b.WriteString("SELECT r.agency_id, r.agency, r.level, r.year")
-	for _, m := range Metrics {
-		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS %s", oneSQL(m, "m."), m.Name)
-	}
-	b.WriteString("\nFROM current_reports r JOIN " + MetricsTable + " m ON m.report_id = r.id")
-	return b.String()
 }

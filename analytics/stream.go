@@ -246,20 +246,7 @@ func reportKeys(ctx context.Context, tx *sql.Tx, f Filter, order string) ([]repo
 // ids, read by one filtered scan, its rows outside the chunk (the ends of a window) skipped;
 // otherwise (another order) a chunk is a list of report ids.
 func eachRow(ctx context.Context, tx *sql.Tx, f Filter, keys []reportKey, byOrgan bool, metrics []Metric, fn func(Row) error) error {
-	var b strings.Builder
-	b.WriteString("WITH p AS (SELECT r.id, r.agency_id, r.agency, r.level, r.year")
-	for _, m := range countMetrics {
-		fmt.Fprintf(&b, ", m.%[1]s AS m_%[1]s", m.Name)
-	}
-	b.WriteString(" FROM current_reports r JOIN " + MetricsTable + " m ON m.report_id = r.id WHERE ")
-	head := b.String()
-	b.Reset()
-	b.WriteString(")\nSELECT id, agency_id, agency, level, year")
-	for _, m := range metrics {
-		fmt.Fprintf(&b, ", (%s)::DOUBLE", oneSQL(m, "p.m_"))
-	}
-	b.WriteString(" FROM p")
-	tail := b.String()
+	sel := reportRowsSQL(metrics) + "\nWHERE "
 	n := rowsPerChunk(metrics)
 	if !byOrgan {
 		n = min(n, maxIDList)
@@ -271,14 +258,14 @@ func eachRow(ctx context.Context, tx *sql.Tx, f Filter, keys []reportKey, byOrga
 		var q string
 		var qargs []any
 		if byOrgan {
-			q = head + cond + " AND r.agency_id BETWEEN ? AND ?" + tail
+			q = sel + cond + " AND r.agency_id BETWEEN ? AND ?"
 			qargs = append(slices.Clone(args), chunk[0].agencyID, chunk[len(chunk)-1].agencyID)
 		} else {
 			ids := make([]string, len(chunk))
 			for i, k := range chunk {
 				ids[i] = strconv.FormatInt(k.id, 10)
 			}
-			q = head + "r.id IN (" + strings.Join(ids, ",") + ")" + tail
+			q = sel + "r.id IN (" + strings.Join(ids, ",") + ")"
 		}
 		out, err := chunkRowsOf(ctx, tx, q, qargs, metrics, chunk)
 		if err != nil {
@@ -291,6 +278,20 @@ func eachRow(ctx context.Context, tx *sql.Tx, f Filter, keys []reportKey, byOrga
 		}
 	}
 	return nil
+}
+
+// reportRowsSQL selects each current report's id, agency_id, agency, level and year and the
+// values of metrics read off its report_metrics row: the store keeps one current report an
+// organ a year, so these are the rows of Values(ByAgencyYear) without grouping (oneSQL).
+// Reports are r, their metrics rows m.
+func reportRowsSQL(metrics []Metric) string {
+	var b strings.Builder
+	b.WriteString("SELECT r.id, r.agency_id, r.agency, r.level, r.year")
+	for _, m := range metrics {
+		fmt.Fprintf(&b, ",\n  (%s)::DOUBLE AS %s", oneSQL(m, "m."), m.Name)
+	}
+	b.WriteString("\nFROM current_reports r JOIN " + MetricsTable + " m ON m.report_id = r.id")
+	return b.String()
 }
 
 // maxIDList is the most report ids a chunk lists in its query.
